@@ -1,0 +1,19 @@
+"""Readers and writers for outside formats, one module each.
+
+``leaksites`` (ransomwatch / ransomware.live posts), ``graphfiles`` (GraphML, GEXF, node-link
+JSON), ``stix`` (STIX 2.1 bundles) and ``misp`` (MISP event JSON). Each reader returns the kit's
+validated tables; nothing downstream needs to know where a row came from.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+__all__ = ["graphfiles", "leaksites", "misp", "stix"]
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in __all__:
+        return importlib.import_module(f"analystkit.io.{name}")
+    raise AttributeError(f"module 'analystkit.io' has no attribute {name!r}")

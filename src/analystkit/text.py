@@ -1,0 +1,151 @@
+"""Hostile strings made safe for display: chart labels, defanged infrastructure, truncation.
+
+Leak-site victim names are written by criminals. Before any of them reaches a chart, a page or a
+file, it passes through here: control characters and bidirectional overrides are removed, very
+long names are shortened, ``$`` cannot start matplotlib mathtext, and URLs, domains and onion
+addresses are defanged (``hxxp``, ``[.]``) so nobody clicks them by accident.
+
+Hand-written on purpose: the defanging packages on PyPI are GPL-licensed or much broader than the
+few rules needed here (see FORMATS §5).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+__all__ = ["clean", "csv_cell", "defang", "html_text", "label", "refang", "safe_url"]
+
+# Bidirectional controls (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI) and other invisible marks.
+_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                               "\u200e\u200f\u061c\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACE = re.compile(r"\s+")
+_SCHEME = re.compile(r"\b(h)(tt)(ps?)(?=://)", re.IGNORECASE)
+_FTP = re.compile(r"\bftp(?=://)", re.IGNORECASE)
+_HOST = re.compile(
+    r"(?<![\w.@\[])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+)"
+    r"(onion|com|net|org|info|biz|io|co|uk|us|de|fr|it|es|nl|ru|cn|jp|br|au|ca|in|ch|se|no|"
+    r"pl|be|at|dk|fi|ie|pt|gr|cz|ro|hu|tw|kr|mx|ar|za|nz|sg|hk|id|my|th|vn|tr|il|ae|sa|gov|"
+    r"edu|mil|int|eu|asia|xyz|top|site|online|shop|app|dev|ly|me|tv|cc|ws|su|ua|by|kz)\b",
+    re.IGNORECASE)
+_IPV4 = re.compile(r"\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b")
+
+
+def clean(text: object, *, max_len: int | None = None) -> str:
+    """Remove control and bidi-override characters, fold whitespace, shorten to ``max_len``.
+
+    >>> clean("Evil\\u202eCorp\\x00 Ltd\\n\\t ")
+    'EvilCorp Ltd'
+    >>> clean("x" * 20, max_len=8)
+    'xxxxxxx…'
+    """
+    if text is None:
+        return ""
+    s = str(text).translate(_BIDI)
+    s = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\t\n" else " " for ch in s)
+    s = _SPACE.sub(" ", s).strip()
+    if max_len is not None and len(s) > max_len:
+        s = s[: max(max_len - 1, 0)].rstrip() + "…"
+    return s
+
+
+def defang(text: object) -> str:
+    """Defang URLs, domains, onion addresses and IPv4 addresses; idempotent.
+
+    >>> defang("see https://lockbitapt.onion/post and royalmailgroup.com or 10.0.0.1")
+    'see hxxps[://]lockbitapt[.]onion/post and royalmailgroup[.]com or 10[.]0[.]0[.]1'
+    >>> defang(defang("http://a.example.com")) == defang("http://a.example.com")
+    True
+    """
+    s = "" if text is None else str(text)
+    s = _SCHEME.sub(lambda m: "hxxp" + m.group(3)[1:], s)
+    s = _FTP.sub("fxp", s)
+    s = re.sub(r"(?<!\[)://(?!\])", "[://]", s)
+    s = _HOST.sub(lambda m: m.group(1).rstrip(".").replace(".", "[.]") + "[.]" + m.group(2), s)
+    return _IPV4.sub(r"\1[.]\2[.]\3[.]\4", s)
+
+
+def refang(text: object) -> str:
+    """Undo :func:`defang` (and the common ``[dot]`` / ``(.)`` spellings); IPv6 stays intact.
+
+    >>> refang("hxxps[://]lockbitapt[.]onion/post"), refang("[::1]")
+    ('https://lockbitapt.onion/post', '[::1]')
+    """
+    s = "" if text is None else str(text)
+    s = s.replace("[://]", "://").replace("[:]//", "://")
+    for dot in ("[.]", "(.)", "{.}", "[dot]", "(dot)"):
+        s = s.replace(dot, ".")
+    s = re.sub(r"\bhxxp", "http", s, flags=re.IGNORECASE)
+    return re.sub(r"\bfxp(?=://)", "ftp", s, flags=re.IGNORECASE)
+
+
+def label(text: object, *, max_len: int | None = 60, defang_hosts: bool = True) -> str:
+    """Text that is safe to hand to matplotlib: cleaned, shortened, defanged, ``$`` escaped.
+
+    >>> label("Pay $5m or $ATTACK$ royalmailgroup.com")
+    'Pay \\\\$5m or \\\\$ATTACK\\\\$ royalmailgroup[.]com'
+    """
+    s = clean(text, max_len=max_len)
+    if defang_hosts:
+        s = defang(s)
+    return s.replace("$", r"\$")
+
+
+def html_text(text: object, *, max_len: int | None = 300, defang_hosts: bool = True) -> str:
+    """Text that is safe inside HTML element content or a quoted attribute.
+
+    Cleaned, shortened, defanged, then every ``<``, ``>``, ``&``, ``"`` and ``'`` escaped, so a
+    victim name such as ``<script>`` is shown, never run.
+
+    >>> html_text('<img src=x onerror="alert(1)"> evil.onion')
+    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt; evil[.]onion'
+    """
+    s = clean(text, max_len=max_len)
+    if defang_hosts:
+        s = defang(s)
+    return html.escape(s, quote=True)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """Guard one spreadsheet cell against formula injection: a leading ``'`` before risky text.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read as a
+    formula by spreadsheet programs; it gets a leading apostrophe. Other values pass unchanged
+    (numbers stay numbers).
+
+    >>> csv_cell("=1+2"), csv_cell("-2+3"), csv_cell("Royal Mail"), csv_cell(-2)
+    ("'=1+2", "'-2+3", 'Royal Mail', -2)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_url(url: object) -> str | None:
+    """The URL if it may become a link: ``http``/``https`` with a host that is not an onion.
+
+    Anything else (``javascript:``, ``data:``, ``file:``, relative paths, onion services,
+    URLs with control characters or spaces) returns None and should be shown as defanged text.
+
+    >>> safe_url("https://therecord.media/royal-mail"), safe_url("javascript:alert(1)")
+    ('https://therecord.media/royal-mail', None)
+    >>> safe_url("http://lockbitapt6vx57t3eeqjofwgcglmutr3a35nygvokja5uuccip4ykyd.onion/post")
+    """
+    if not isinstance(url, str):
+        return None
+    s = url.strip()
+    if not s or s != clean(s) or any(ch.isspace() for ch in s) or len(s) > 2000:
+        return None
+    try:
+        parts = urlsplit(s)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").rstrip(".").lower()
+    if parts.scheme.lower() not in ("http", "https") or not host or host.endswith(".onion"):
+        return None
+    return s

@@ -1,0 +1,178 @@
+"""Briefing themes: named role palettes and matplotlib settings, applied only as a context.
+
+Colours come from the Okabe–Ito palette (safe for the common forms of colour blindness) and are
+never the only code: statuses also differ by line style, marker fill and hatch, so a greyscale
+print still reads. Nothing here runs at import time; plots ask :func:`current` for the active
+theme and use the ``light`` theme when none is active.
+
+>>> from analystkit import theme
+>>> with theme.use("print") as t:
+...     t.name, theme.current().name
+('print', 'print')
+>>> theme.current().name
+'light'
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+__all__ = ["THEMES", "TLP_COLORS", "Theme", "current", "status_style", "tlp_label", "use"]
+
+# Okabe & Ito (2008) colour-blind-safe palette.
+_OI = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
+       "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
+       "grey": "#7F7F7F"}
+
+CATEGORY_COLORS = {
+    "intrusion": _OI["purple"],
+    "disruption": _OI["vermillion"],
+    "extortion": _OI["orange"],
+    "disclosure": _OI["sky"],
+    "response": _OI["blue"],
+    "recovery": _OI["green"],
+    "law-enforcement": _OI["black"],
+    "impact": _OI["yellow"],
+    "background": _OI["grey"],
+}
+ROLE_COLORS = {"actor": _OI["vermillion"], "victim": _OI["blue"], "supplier": _OI["orange"],
+               "authority": _OI["green"], "other": _OI["grey"]}
+
+#: FIRST TLP 2.0 colours: (text colour, background colour) for each label.
+TLP_COLORS = {
+    "clear": ("#FFFFFF", "#000000"),
+    "green": ("#33FF00", "#000000"),
+    "amber": ("#FFC000", "#000000"),
+    "amber+strict": ("#FFC000", "#000000"),
+    "red": ("#FF2B2B", "#000000"),
+}
+
+# Status is drawn redundantly: colour alpha, line style, marker fill and hatch all differ.
+_STATUS = {
+    "confirmed": {"linestyle": "solid", "fill": True, "hatch": "", "alpha": 1.0, "marker": "o"},
+    "reported": {"linestyle": "solid", "fill": True, "hatch": "", "alpha": 0.65, "marker": "s"},
+    "claimed": {"linestyle": "dashed", "fill": False, "hatch": "///", "alpha": 0.9, "marker": "D"},
+    "disputed": {"linestyle": "dotted", "fill": False, "hatch": "xx", "alpha": 0.9, "marker": "X"},
+}
+# Relation edges (graphs): confirmed / claimed / disputed / via supplier.
+EDGE_STYLES = {
+    "confirmed": {"linestyle": "solid", "width": 1.6},
+    "reported": {"linestyle": "solid", "width": 1.0},
+    "claimed": {"linestyle": "dashed", "width": 1.0},
+    "disputed": {"linestyle": "dotted", "width": 1.0},
+    "via-supplier": {"linestyle": "dashdot", "width": 1.0},
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A named look: matplotlib settings plus the role palettes every kit chart uses."""
+
+    name: str
+    background: str
+    foreground: str
+    muted: str
+    grid: str
+    rc: dict = field(default_factory=dict)
+    categories: dict = field(default_factory=lambda: dict(CATEGORY_COLORS))
+    roles: dict = field(default_factory=lambda: dict(ROLE_COLORS))
+    tlp: dict = field(default_factory=lambda: dict(TLP_COLORS))
+    statuses: dict = field(default_factory=lambda: {k: dict(v) for k, v in _STATUS.items()})
+    edges: dict = field(default_factory=lambda: {k: dict(v) for k, v in EDGE_STYLES.items()})
+
+    def category_color(self, category: str) -> str:
+        """Colour of an event category (grey for one the theme does not know)."""
+        return self.categories.get(category, _OI["grey"])
+
+    def series_colors(self, n: int) -> list[str]:
+        """``n`` distinct colours for series such as actors (cycling after eight)."""
+        order = ["blue", "vermillion", "green", "orange", "purple", "sky", "yellow", "black"]
+        if self.name == "dark":
+            order[-1] = "grey"
+        return [_OI[order[i % len(order)]] for i in range(n)]
+
+
+def _rc(background: str, foreground: str, grid: str) -> dict:
+    return {
+        "figure.facecolor": background, "axes.facecolor": background,
+        "savefig.facecolor": background, "axes.edgecolor": foreground,
+        "axes.labelcolor": foreground, "text.color": foreground,
+        "xtick.color": foreground, "ytick.color": foreground, "grid.color": grid,
+        "legend.facecolor": background, "legend.edgecolor": grid,
+        "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 11,
+        "axes.titleweight": "bold", "axes.spines.top": False, "axes.spines.right": False,
+        "svg.hashsalt": "analystkit", "svg.fonttype": "path", "pdf.fonttype": 42,
+        "text.usetex": False, "path.simplify": True,
+    }
+
+
+THEMES = {
+    "light": Theme("light", "#FFFFFF", "#1A1A1A", "#6B6B6B", "#DDDDDD",
+                   _rc("#FFFFFF", "#1A1A1A", "#DDDDDD")),
+    "dark": Theme("dark", "#111418", "#E8E8E8", "#A0A0A0", "#3A3F45",
+                  _rc("#111418", "#E8E8E8", "#3A3F45"),
+                  categories={**CATEGORY_COLORS, "law-enforcement": "#E8E8E8"},
+                  roles={**ROLE_COLORS}),
+    "print": Theme("print", "#FFFFFF", "#000000", "#555555", "#BBBBBB",
+                   {**_rc("#FFFFFF", "#000000", "#BBBBBB"), "lines.linewidth": 1.2}),
+}
+# "briefing" is the name the notebooks use for the default look.
+THEMES["briefing"] = THEMES["light"]
+# Light palettes on a see-through background, for slides with their own backdrop.
+THEMES["transparent"] = Theme(
+    "transparent", "none", "#1A1A1A", "#6B6B6B", "#DDDDDD",
+    {**_rc("none", "#1A1A1A", "#DDDDDD"), "savefig.transparent": True})
+
+_ACTIVE: ContextVar[Theme | None] = ContextVar("analystkit_theme", default=None)
+
+
+def current() -> Theme:
+    """The theme of the innermost ``with use(...)`` block, or ``light``."""
+    return _ACTIVE.get() or THEMES["light"]
+
+
+@contextlib.contextmanager
+def use(name: str | Theme = "light") -> Iterator[Theme]:
+    """Apply a theme for the body of a ``with`` block (palettes and matplotlib settings).
+
+    Settings are restored on exit; nothing changes outside the block.
+    """
+    import matplotlib
+
+    theme = name if isinstance(name, Theme) else THEMES.get(name)
+    if theme is None:
+        raise ValueError(f"unknown theme {name!r}; expected one of {', '.join(sorted(THEMES))}")
+    token = _ACTIVE.set(theme)
+    try:
+        with matplotlib.rc_context(theme.rc):
+            yield theme
+    finally:
+        _ACTIVE.reset(token)
+
+
+def status_style(status: str) -> dict:
+    """Line style, marker, fill, hatch and alpha that code an event or edge status.
+
+    >>> status_style("claimed")["linestyle"], status_style("confirmed")["fill"]
+    ('dashed', True)
+    """
+    styles = current().statuses
+    return dict(styles.get(status, styles["reported"]))
+
+
+def tlp_label(level: str) -> str:
+    """The TLP 2.0 label as FIRST writes it (capitals, ``TLP:`` prefix).
+
+    >>> tlp_label("amber+strict"), tlp_label("white")
+    ('TLP:AMBER+STRICT', 'TLP:CLEAR')
+    """
+    from .schema import normalise_tlp
+
+    norm = normalise_tlp(level)
+    if norm is None:
+        raise ValueError(f"unknown TLP label {level!r}; expected one of clear, green, amber, "
+                         "amber+strict, red")
+    return f"TLP:{norm.upper()}"

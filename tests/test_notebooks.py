@@ -1,0 +1,51 @@
+"""Every notebook in notebooks/ runs top to bottom on a real Jupyter kernel."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from casefiles import ROOT
+from nbclient import NotebookClient
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def execute(path, **parameters):
+    """Run a notebook with ``parameters`` injected after its ``parameters`` cell."""
+    nb = nbformat.read(path, as_version=4)
+    index = next(i for i, c in enumerate(nb.cells)
+                 if "parameters" in c.get("metadata", {}).get("tags", []))
+    if parameters:
+        source = "\n".join(f"{k} = {v!r}" for k, v in parameters.items())
+        cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+        nb.cells.insert(index + 1, cell)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    return nb
+
+
+def outputs_text(nb) -> str:
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            parts.append(out.get("text", ""))
+            parts.append(str(out.get("data", {}).get("text/plain", "")))
+    return "\n".join(parts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs(path, tmp_path):
+    nb = execute(path, OUTPUT_DIR=str(tmp_path)) if "OUTPUT_DIR" in path.read_text() \
+        else execute(path)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    assert outputs_text(nb).strip(), "a notebook that shows nothing tells the analyst nothing"
+
+
+def test_case_notebook_honours_max_tlp():
+    path = ROOT / "notebooks" / "01-royal-mail-case.ipynb"
+    clear = outputs_text(execute(path, MAX_TLP="clear"))
+    amber = outputs_text(execute(path, MAX_TLP="amber"))
+    assert "Assessment:" in amber and "Assessment:" not in clear

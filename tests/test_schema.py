@@ -1,0 +1,196 @@
+"""Every bad-input class of a case folder is refused with file, line, column and value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from casefiles import EVENTS_HEADER, EVENTS_ROWS, write_case
+
+from analystkit import ValidationError, load_case
+from analystkit.schema import TLP_LEVELS, normalise_tlp, validate
+
+
+def events_text(*rows: str, header: str = EVENTS_HEADER) -> str:
+    return "\n".join([header, *rows]) + "\n"
+
+
+def refused(folder: Path) -> ValidationError:
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    with pytest.raises(ValidationError) as info:
+        load_case(folder)
+    after = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert after == before, "loading must never write"
+    return info.value
+
+
+def only_problem(error: ValidationError):
+    assert len(error.problems) == 1, str(error)
+    return error.problems[0]
+
+
+def test_demo_case_loads_and_coerces(demo_case):
+    case = load_case(demo_case)
+    ev = case.events
+    assert str(ev["start"].dt.tz) == "UTC"
+    assert ev.loc[1, "start"] == pd.Timestamp("2023-01-01", tz="UTC")
+    assert ev.loc[1, "precision"] == "month"
+    assert ev.loc[2, "start"] == pd.Timestamp("2023-01-12 13:44", tz="UTC")
+    assert ev.loc[0, "end"] == pd.Timestamp("2023-02-21", tz="UTC")
+    assert ev.loc[1, "sources"] == ("s1", "s2")
+    assert list(ev["tlp"]) == ["clear", "clear", "amber"]
+    assert ev["ongoing"].dtype == bool
+
+
+def test_missing_required_column(tmp_path):
+    header = EVENTS_HEADER.replace(",category", "")
+    rows = [r.replace(",disruption", "").replace(",extortion", "") for r in EVENTS_ROWS]
+    err = refused(write_case(tmp_path / "c", events=events_text(*rows, header=header)))
+    p = only_problem(err)
+    assert p.file == "events.csv" and "'category'" in p.expected
+
+
+@pytest.mark.parametrize("column, bad, fragment", [
+    ("category", "hacktivism", "not a known category"),
+    ("precision", "fortnight", "not a known precision"),
+    ("status", "rumoured", "not a known status"),
+    ("tlp", "TLP:PINK", "not a TLP 2.0 label"),
+])
+def test_unknown_vocabulary_value(tmp_path, column, bad, fragment):
+    cols = EVENTS_HEADER.split(",")
+    cells = EVENTS_ROWS[0].split(",")
+    cells[cols.index(column)] = bad
+    err = refused(write_case(tmp_path / "c", events=events_text(",".join(cells), *EVENTS_ROWS[1:])))
+    p = only_problem(err)
+    assert (p.file, p.row, p.column, p.value) == ("events.csv", 1, column, bad)
+    assert fragment in p.expected
+    assert f"events.csv, line 2 (row 1), column '{column}': value '{bad}'" in str(err)
+
+
+@pytest.mark.parametrize("bad", ["2022-101-27", "2023-02-30", "yesterday", "10/01/2023"])
+def test_unparseable_or_impossible_date(tmp_path, bad):
+    row = EVENTS_ROWS[0].replace("2023-01-10,2023-02-21,false,day", f"{bad},,false,")
+    err = refused(write_case(tmp_path / "c", events=events_text(row, *EVENTS_ROWS[1:])))
+    p = only_problem(err)
+    assert (p.row, p.column, p.value) == (1, "start", bad)
+
+
+def test_date_form_must_match_precision(tmp_path):
+    row = EVENTS_ROWS[1].replace("2023-01,,false,month", "2023-01-15,,false,month")
+    p = only_problem(refused(write_case(tmp_path / "c", events=events_text(row))))
+    assert p.column == "start" and "YYYY-MM" in p.expected
+
+
+def test_end_before_start(tmp_path):
+    row = EVENTS_ROWS[0].replace("2023-01-10,2023-02-21", "2023-02-21,2023-01-10")
+    p = only_problem(refused(write_case(tmp_path / "c", events=events_text(row))))
+    assert (p.row, p.column, p.value) == (1, "end", "2023-01-10")
+    assert "before start 2023-02-21" in p.expected
+
+
+def test_duplicate_ids(tmp_path):
+    dup = EVENTS_ROWS[1].replace("e-002", "e-001")
+    p = only_problem(refused(write_case(tmp_path / "c", events=events_text(EVENTS_ROWS[0], dup))))
+    assert (p.row, p.column, p.value) == (2, "event_id", "e-001")
+    assert "row 1" in p.expected
+
+
+def test_source_referenced_but_not_defined(tmp_path):
+    row = EVENTS_ROWS[0].replace(",s1,", ",s1;s9,")
+    p = only_problem(refused(write_case(tmp_path / "c", events=events_text(row))))
+    assert (p.column, p.value) == ("sources", "s9")
+    assert "not defined in sources.csv" in p.expected
+
+
+def test_event_without_source(tmp_path):
+    row = EVENTS_ROWS[0].replace(",s1,", ",,")
+    p = only_problem(refused(write_case(tmp_path / "c", events=events_text(row))))
+    assert p.column == "sources" and "at least one" in p.expected
+
+
+def test_bad_country_code(tmp_path):
+    entities = ("name,kind,aliases,sector,sector_detail,country,domain,description\n"
+                "Royal Mail,victim,,transportation,,UK,royalmailgroup.com,\n"
+                "LockBit,actor,,,,XX,,\n"
+                "Kinmax,supplier,,technology,,tw,,\n")
+    err = refused(write_case(tmp_path / "c", extra={"entities.csv": entities}))
+    assert [(p.row, p.value) for p in err.problems] == [(1, "UK"), (2, "XX")]
+    assert "did you mean GB" in str(err)
+
+
+def test_empty_file(tmp_path):
+    p = only_problem(refused(write_case(tmp_path / "c", events="")))
+    assert p.file == "events.csv" and "empty" in p.expected
+
+
+def test_header_only_events(tmp_path):
+    p = only_problem(refused(write_case(tmp_path / "c", events=EVENTS_HEADER + "\n")))
+    assert "no rows" in p.expected
+
+
+def test_header_only_optional_table_is_an_empty_table(tmp_path):
+    rel = "relation_id,source,target,relation,via,date,precision,status,incident,description,sources,tlp\n"
+    case = load_case(write_case(tmp_path / "c", extra={"relations.csv": rel}))
+    assert case.relations.empty and list(case.relations.columns)[:3] == ["relation_id", "source",
+                                                                          "target"]
+
+
+def test_utf8_bom_is_accepted(tmp_path, demo_case):
+    text = (demo_case / "events.csv").read_bytes()
+    bom = write_case(tmp_path / "bom", events=b"\xef\xbb\xbf" + text)
+    assert load_case(bom).events.equals(load_case(demo_case).events)
+
+
+def test_latin1_file_is_refused_with_line(tmp_path):
+    row = EVENTS_ROWS[2].replace("Chat opens", "Chat opens café")
+    data = events_text(*EVENTS_ROWS[:2], row).encode("latin-1")
+    p = only_problem(refused(write_case(tmp_path / "c", events=data)))
+    assert "0xe9" in p.expected and "line 4" in p.expected
+
+
+def test_latin1_file_loads_when_declared(tmp_path):
+    row = EVENTS_ROWS[2].replace("Chat opens", "Chat opens café")
+    folder = write_case(tmp_path / "c", events=events_text(*EVENTS_ROWS[:2], row).encode("latin-1"))
+    assert load_case(folder, encoding="latin-1").events.loc[2, "title"] == "Chat opens café"
+
+
+def test_semicolon_delimited_file(tmp_path):
+    text = events_text(*EVENTS_ROWS).replace(",", ";")
+    p = only_problem(refused(write_case(tmp_path / "c", events=text)))
+    assert "semicolon" in p.expected
+
+
+def test_every_problem_is_listed_at_once(tmp_path):
+    bad1 = EVENTS_ROWS[0].replace("disruption", "hacktivism").replace("confirmed", "sure")
+    bad2 = EVENTS_ROWS[1].replace("e-002", "e-001").replace(",s1;s2,", ",s7,")
+    err = refused(write_case(tmp_path / "c", events=events_text(bad1, bad2),
+                             meta='{"title": "x", "tlp": "ultraviolet", "as_of": "2024-13-01"}'))
+    found = {(p.file, p.row, p.column) for p in err.problems}
+    assert {("events.csv", 1, "category"), ("events.csv", 1, "status"),
+            ("events.csv", 2, "event_id"), ("events.csv", 2, "sources"),
+            ("case.json", None, "tlp")} <= found
+    assert str(err).startswith(f"{len(err.problems)} problems found:")
+
+
+def test_python_built_frame_with_timestamps():
+    frame = pd.DataFrame({
+        "event_id": ["a"], "start": [pd.Timestamp("2023-03-26 00:30", tz="Europe/London")],
+        "category": ["intrusion"], "title": ["t"], "status": ["reported"], "sources": [("s",)],
+        "tlp": ["green"]})
+    ev = validate("events", frame)
+    assert ev.loc[0, "start"] == pd.Timestamp("2023-03-26 00:30", tz="UTC")
+    assert ev.loc[0, "precision"] == "exact"
+
+
+def test_validate_does_not_mutate_input():
+    frame = pd.DataFrame({"source_id": ["s1"], "name": ["n"], "tlp": ["TLP:WHITE"]})
+    before = frame.copy()
+    out = validate("sources", frame)
+    assert out.loc[0, "tlp"] == "clear"
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_tlp_synonyms_cover_all_levels():
+    assert [normalise_tlp(f"TLP:{x.upper()}") for x in TLP_LEVELS] == list(TLP_LEVELS)
+    assert normalise_tlp("tlp:white") == "clear"
