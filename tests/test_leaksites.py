@@ -1,0 +1,187 @@
+"""Leak-site feeds read into the posts table: real sample, dirty titles, refused bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from casefiles import DATA
+
+from analystkit.aliases import victim_key
+from analystkit.io.leaksites import PostsError, is_announcement, read_groups, read_posts, tidy_victim
+from analystkit.schema import POSTS_COLUMNS
+
+SAMPLE = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
+
+
+@pytest.fixture(scope="module")
+def posts() -> pd.DataFrame:
+    return read_posts(SAMPLE)
+
+
+def _live(tmp_path, records, name="live.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(records), encoding="utf-8")
+    return path
+
+
+LIVE = [
+    {"post_title": "royalmailgroup.com", "group_name": "lockbit3", "discovered": "2024-03-06 10:00:00.0",
+     "published": "2023-02-06 20:00:00.000000", "website": "royalmailgroup.com", "country": "GB",
+     "activity": "Transportation/Logistics", "description": "", "post_url": ""},
+    {"post_title": "Royal Mail Group Ltd", "group_name": "LockBit 3.0", "discovered": "2024-03-06 11:00:00",
+     "published": "2023-02-06 21:00:00", "website": "", "country": "", "activity": "",
+     "description": "", "post_url": ""},
+    {"post_title": "Acme &amp; Sons", "group_name": "royal", "discovered": "2024-03-07 11:00:00+02:00",
+     "published": "2023-01-06", "website": "acme.example", "country": "US",
+     "activity": "Manufacturing", "description": "", "post_url": ""},
+]
+
+
+def test_real_sample_shape_and_columns(posts):
+    assert list(posts.columns) == list(POSTS_COLUMNS)
+    assert str(posts["date"].dtype) == "datetime64[ns, UTC]"
+    assert posts["count"].sum() == 7354  # every raw post is accounted for
+    assert len(posts) < 7354  # and re-posts were collapsed
+    assert posts["date"].is_monotonic_increasing
+    assert set(posts["feed"]) == {"ransomwatch"}
+
+
+def test_lockbit_aliases_merged(posts):
+    lockbit = posts[posts["actor"] == "LockBit"]
+    assert set(lockbit["group_name"]) == {"lockbit2", "lockbit3"}
+    assert lockbit["count"].sum() == 2038
+    assert not posts["actor"].isin(["lockbit2", "lockbit3"]).any()
+
+
+def test_royal_mail_found_by_domain_and_kept_apart_from_royal(posts):
+    rm = posts[posts["victim"] == "Royal Mail"]
+    assert len(rm) == 1
+    row = rm.iloc[0]
+    assert (row["actor"], row["group_name"], row["post_title"]) == ("LockBit", "lockbit3",
+                                                                   "royalmailgroup.com")
+    assert row["date"] == pd.Timestamp("2023-02-07 05:11:14.822203", tz="UTC")
+    royal = posts[posts["group_name"] == "royal"]
+    assert len(royal) > 150 and set(royal["actor"]) == {"Royal"}
+    assert "Royal Mail" not in set(royal["victim"])
+
+
+def test_dirty_titles_are_tidied(posts):
+    by_title = posts.set_index("post_title")
+    assert by_title.loc["Greenwood Fabricating &amp; Plating", "victim"] == "Greenwood Fabricating & Plating"
+    assert by_title.loc["hammer-poznan.p...", "victim"] == "hammer-poznan.p"
+    assert by_title.loc["*.skifgroup.com", "victim"] == "skifgroup.com"
+    assert by_title.loc["https://www.inforlandia.com", "victim"] == "inforlandia.com"
+    assert tidy_victim("Weir &amp; Partners LLP / Part 2") == ("Weir & Partners LLP", "weir & partners")
+    assert tidy_victim("Tegut. Part 1.")[0] == "Tegut"
+    assert tidy_victim("R*** M****")[0] == "R*** M***"
+    assert tidy_victim("Evil\u202eCorp\x00 Ltd")[0] == "Evil Corp Ltd"
+
+
+def test_parts_of_one_leak_collapse_with_a_count(posts):
+    tegut = posts[posts["victim"] == "Tegut"]
+    assert tegut["count"].sum() == 2
+
+
+def test_announcements_flagged(posts):
+    flagged = set(posts.loc[posts["announcement"], "post_title"])
+    assert {"Announcement", "[IMPORTANT ANNOUNCEMENT!]", "Brunner Announce – Hello World !"} <= flagged
+    assert not is_announcement("Finite Recruitment")
+    assert not is_announcement("royalmailgroup.com")
+    assert posts["announcement"].sum() < 40
+
+
+def test_fast_key_matches_victim_key_on_every_real_title():
+    from analystkit.io.leaksites import _key
+
+    titles = {p["post_title"] for p in json.loads(SAMPLE.read_text(encoding="utf-8"))}
+    assert [t for t in titles if _key(t) != victim_key(t)] == []
+
+
+def test_ransomware_live_needs_an_explicit_date(tmp_path):
+    path = _live(tmp_path, LIVE)
+    with pytest.raises(PostsError, match="pass date='discovered' or date='published'"):
+        read_posts(path)
+    pub = read_posts(path, date="published")
+    disc = read_posts(path, date="discovered")
+    assert pub["date"].min() == pd.Timestamp("2023-01-06", tz="UTC")
+    assert disc["date"].max() == pd.Timestamp("2024-03-07 09:00", tz="UTC")  # +02:00 made UTC
+    assert set(pub["feed"]) == {"ransomware.live"}
+    rm = pub[pub["victim"] == "Royal Mail"]
+    assert set(rm["actor"]) == {"LockBit"} and rm["count"].sum() == 2
+    assert set(rm["country"]) == {"GB"} and set(rm["sector"]) == {"Transportation/Logistics"}
+    acme = pub[pub["actor"] == "Royal"].iloc[0]
+    assert (acme["victim"], acme["website"], acme["sector"]) == ("Acme & Sons", "acme.example",
+                                                                 "Manufacturing")
+
+
+def test_ransomware_live_csv_and_api_v2(tmp_path):
+    csv = tmp_path / "posts.csv"
+    pd.DataFrame(LIVE).to_csv(csv, index=False)
+    a = read_posts(csv, date="published")
+    v2 = [{"victim": r["post_title"], "group": r["group_name"], "discovered": r["discovered"],
+           "published": r["published"], "country": r["country"], "activity": r["activity"],
+           "domain": r["website"]} for r in LIVE]
+    b = read_posts(_live(tmp_path, v2, "v2.json"), date="published")
+    for frame in (a, b):
+        assert frame["count"].sum() == 3
+        assert set(frame["victim"]) == {"Royal Mail", "Acme & Sons"}
+
+
+def test_ransomwatch_has_no_published(tmp_path):
+    with pytest.raises(PostsError, match="carry only 'discovered'"):
+        read_posts(SAMPLE, date="published")
+
+
+def test_truncated_json_names_file_and_record(tmp_path):
+    path = tmp_path / "cut.json"
+    path.write_text(SAMPLE.read_text(encoding="utf-8")[:5000], encoding="utf-8")
+    with pytest.raises(PostsError) as err:
+        read_posts(path)
+    assert "cut.json" in str(err.value) and "record [31]" in str(err.value)
+    assert "truncated" in str(err.value)
+
+
+def test_missing_field_names_record_and_field(tmp_path):
+    records = json.loads(SAMPLE.read_text(encoding="utf-8"))[:20]
+    del records[7]["group_name"]
+    with pytest.raises(PostsError, match=r"bad\.json, record \[7\], field 'group_name'"):
+        read_posts(_live(tmp_path, records, "bad.json"))
+
+
+def test_bad_date_names_record_field_and_value(tmp_path):
+    records = json.loads(SAMPLE.read_text(encoding="utf-8"))[:20]
+    records[5]["discovered"] = "2023-13-45 nonsense"
+    with pytest.raises(PostsError, match=r"record \[5\], field 'discovered': value '2023-13-45 nonsense'"):
+        read_posts(_live(tmp_path, records, "date.json"))
+
+
+def test_csv_errors_name_the_line(tmp_path):
+    csv = tmp_path / "posts.csv"
+    frame = pd.DataFrame(LIVE)
+    frame.loc[1, "published"] = "yesterday"
+    frame.to_csv(csv, index=False)
+    with pytest.raises(PostsError, match=r"record \[3\], field 'published': value 'yesterday'"):
+        read_posts(csv, date="published")
+
+
+def test_read_groups(tmp_path):
+    path = tmp_path / "groups.json"
+    path.write_text(json.dumps([
+        {"name": "lockbit3", "captcha": False, "parser": True, "javascript_render": False, "meta": None,
+         "profile": ["https://example.org/lockbit"], "locations": [
+             {"fqdn": "a.onion", "title": "LockBit", "version": 3, "slug": "http://a.onion",
+              "available": True, "updated": "2023-08-19 10:00:00.000000",
+              "lastscrape": "2023-08-19 10:00:00.000000", "enabled": True},
+             {"fqdn": "b.onion", "title": "LockBit", "version": 3, "slug": "http://b.onion",
+              "available": False, "updated": "", "lastscrape": "2023-08-18 10:00:00.000000",
+              "enabled": True}]},
+        {"name": "royal", "captcha": False, "parser": True, "javascript_render": False, "meta": None,
+         "profile": [], "locations": []}]), encoding="utf-8")
+    groups = read_groups(path)
+    lb = groups.iloc[0]
+    assert (lb["actor"], lb["locations"], lb["available"], lb["fqdns"]) == ("LockBit", 2, 1,
+                                                                          ("a.onion", "b.onion"))
+    assert lb["last_scrape"] == pd.Timestamp("2023-08-19 10:00", tz="UTC")
+    assert groups.iloc[1]["actor"] == "Royal" and groups.iloc[1]["locations"] == 0
