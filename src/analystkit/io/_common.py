@@ -1,0 +1,194 @@
+"""Pieces shared by the STIX and MISP readers and writers.
+
+Deterministic ids, the status ↔ confidence / credibility mappings, TLP marking look-ups, JSON
+loading with clear errors, and the step that turns parsed rows into a validated :class:`Case`
+together with the import report of skipped objects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+import warnings
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import schema
+from ..case import Case
+from ..schema import Problem, ValidationError
+
+__all__ = [
+    "NAMESPACE",
+    "STATUS_CONFIDENCE",
+    "STATUS_CREDIBILITY",
+    "ImportFormatError",
+    "SkippedObjectsWarning",
+    "build_case",
+    "confidence_to_status",
+    "credibility_to_status",
+    "frame_to_records",
+    "highest_tlp",
+    "load_json",
+    "slug",
+    "stable_uuid",
+]
+
+#: Namespace of every uuid5 the kit writes: the same case always gives the same ids.
+NAMESPACE = uuid.UUID("8c3e2b1f-6d0a-5e47-9b52-3f1a7c9d0e64")
+
+#: Status → STIX confidence on the None/Low/Med/High scale of STIX 2.1 Appendix A.
+STATUS_CONFIDENCE = {"confirmed": 85, "reported": 50, "claimed": 15, "disputed": 0}
+#: Status → Admiralty information credibility (MISP ``admiralty-scale:information-credibility``).
+STATUS_CREDIBILITY = {"confirmed": "1", "reported": "2", "disputed": "4", "claimed": "6"}
+_CREDIBILITY_STATUS = {"1": "confirmed", "2": "reported", "3": "reported", "4": "disputed",
+                       "5": "disputed", "6": "claimed"}
+_NOT_SLUG = re.compile(r"[^a-z0-9._-]+")
+
+
+class ImportFormatError(ValueError):
+    """The input is not a readable STIX bundle or MISP event (names the file and the problem)."""
+
+
+class SkippedObjectsWarning(UserWarning):
+    """Some objects of an import were invalid and were skipped (listed in ``meta['import']``)."""
+
+
+def stable_uuid(*parts: object) -> str:
+    """A uuid5 in the kit's namespace from the parts of a row's stable key.
+
+    >>> stable_uuid("entity", "LockBit") == stable_uuid("entity", "LockBit")
+    True
+    >>> stable_uuid("entity", "LockBit") != stable_uuid("entity", "Royal Mail")
+    True
+    """
+    return str(uuid.uuid5(NAMESPACE, "\x1f".join(str(p) for p in parts)))
+
+
+def confidence_to_status(value: object) -> str:
+    """The kit's status for a STIX confidence (0–100), read on the None/Low/Med/High scale.
+
+    70–100 (High) → confirmed, 30–69 (Med) → reported, 1–29 (Low) → claimed, 0 (None) →
+    disputed; a missing confidence means reported.
+
+    >>> [confidence_to_status(v) for v in (85, 50, 15, 0, None, 100, 29)]
+    ['confirmed', 'reported', 'claimed', 'disputed', 'reported', 'confirmed', 'claimed']
+    """
+    if value is None or isinstance(value, bool):
+        return "reported"
+    number = int(value)
+    if number >= 70:
+        return "confirmed"
+    if number >= 30:
+        return "reported"
+    return "claimed" if number >= 1 else "disputed"
+
+
+def credibility_to_status(value: object) -> str | None:
+    """The kit's status for an Admiralty credibility digit (``"1"`` … ``"6"``), or None.
+
+    >>> [credibility_to_status(v) for v in ("1", "2", "3", "4", "5", "6", "9")]
+    ['confirmed', 'reported', 'reported', 'disputed', 'disputed', 'claimed', None]
+    """
+    return _CREDIBILITY_STATUS.get(str(value).strip().strip('"'))
+
+
+def slug(text: object, *, prefix: str = "s") -> str:
+    """A lowercase id usable as ``source_id``/``relation_id`` (``'CISA AA23-075A'`` → ``'cisa-aa23-075a'``).
+
+    >>> slug("Joint Cybersecurity Advisory LockBit 3.0 MAR 2023")
+    'joint-cybersecurity-advisory-lockbit-3.0-mar-2023'
+    """
+    text = _NOT_SLUG.sub("-", str(text).lower()).strip("-._")[:80].rstrip("-._")
+    return text if text else prefix
+
+
+def load_json(source: str | os.PathLike | Mapping | list, *, kind: str) -> tuple[Any, str]:
+    """Parse ``source`` (a path or already-parsed JSON); return the data and a display name.
+
+    Raises :class:`ImportFormatError` naming the file, line and column of a JSON syntax error
+    (a truncated download, for instance).
+    """
+    if isinstance(source, (Mapping, list)):
+        return source, f"<{kind} data>"
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(f"expected a path or parsed {kind} JSON (dict or list), got "
+                        f"{type(source).__name__}")
+    path = Path(source)
+    if not path.exists():
+        raise FileNotFoundError(f"no {kind} file at {path}")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(f"{path}: is not UTF-8 text (byte {exc.start}); a {kind} file "
+                                "is JSON in UTF-8") from None
+    try:
+        return json.loads(text), str(path)
+    except json.JSONDecodeError as exc:
+        cut = exc.msg.startswith("Unterminated") or exc.pos >= len(text.rstrip())
+        hint = " (the file looks truncated)" if cut else ""
+        raise ImportFormatError(f"{path}: is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                                f"column {exc.colno}{hint}") from None
+
+
+def frame_to_records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a validated table as JSON-ready dicts (dates written in their precision's form).
+
+    Id and list columns become JSON lists; every other cell is the text the case folder would
+    hold, so reading the records back with :func:`schema.validate` restores the table exactly.
+    """
+    text = schema.to_text(table, frame)
+    listy = {c.name for c in schema.COLUMNS[table] if c.kind in ("ids", "list")}
+    records = []
+    for (_, row), (_, original) in zip(text.iterrows(), frame.iterrows(), strict=True):
+        record = {}
+        for column, value in row.items():
+            record[column] = list(original[column]) if column in listy else value
+        records.append(record)
+    return records
+
+
+def build_case(tables: Mapping[str, Iterable[Mapping[str, Any]] | pd.DataFrame], meta: dict, *,
+               name: str, report: dict) -> Case:
+    """Validate parsed rows into a :class:`Case` whose ``meta['import']`` is ``report``.
+
+    A row the tables refuse (a bad date inside an otherwise valid object, a source id that is
+    never defined) raises one :class:`ValidationError` naming the input and the row, so a case is
+    never half imported without saying so. Skipped objects listed in ``report['skipped']`` raise a
+    :class:`SkippedObjectsWarning` naming how many and the first few ids.
+    """
+    problems: list[Problem] = []
+    default = schema.normalise_tlp(meta.get("tlp", "")) or "amber"
+    out: dict[str, pd.DataFrame] = {}
+    source_ids: set[str] | None = None
+    for table in ("sources", "entities", "relations", "events"):
+        rows = tables.get(table)
+        frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows or []))
+        if frame.empty and not len(frame.columns):
+            out[table] = schema.empty(table)
+        else:
+            out[table] = schema.validate(table, frame, file=f"{name} ({table})", default_tlp=default,
+                                         source_ids=source_ids, problems=problems)
+        if table == "sources":
+            source_ids = set(out[table]["source_id"]) if "source_id" in out[table] else set()
+    if problems:
+        raise ValidationError(problems)
+    meta = {**meta, "tlp": default, "import": report}
+    skipped = report.get("skipped", [])
+    if skipped:
+        first = ", ".join(str(s.get("id")) for s in skipped[:3])
+        warnings.warn(f"{name}: skipped {len(skipped)} invalid object(s) ({first}"
+                      f"{', ...' if len(skipped) > 3 else ''}); see case.meta['import']['skipped']",
+                      SkippedObjectsWarning, stacklevel=3)
+    return Case(events=out["events"], relations=out["relations"], entities=out["entities"],
+                sources=out["sources"], meta=meta)
+
+
+def highest_tlp(labels: Iterable[str], default: str) -> str:
+    """The most restricted of ``labels`` (``default`` when there are none)."""
+    ranked = [schema.tlp_rank(label) for label in labels if schema.normalise_tlp(label)]
+    return schema.TLP_LEVELS[max(ranked)] if ranked else default

@@ -1,0 +1,352 @@
+"""Reading MISP event JSON into the case tables (the import half of :mod:`analystkit.io.misp`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from .. import schema
+from ..aliases import canonical_actor, name_key
+from ..case import Case
+from ._common import (
+    ImportFormatError,
+    build_case,
+    credibility_to_status,
+    highest_tlp,
+    load_json,
+    slug,
+    stable_uuid,
+)
+
+__all__ = ["read_event"]
+
+_GALAXY_TAG = re.compile(r'^misp-galaxy:([\w.-]+)="(.+)"$')
+_ADMIRALTY = re.compile(r'^admiralty-scale:(source-reliability|information-credibility)="?(\w)"?$')
+_MITRE_SUFFIX = re.compile(r"\s+-\s+[GS]\d{4}$")
+_ACTOR_GALAXIES = {"threat-actor", "ransomware", "mitre-intrusion-set", "intrusion-set",
+                   "microsoft-activity-group", "mitre-enterprise-attack-intrusion-set"}
+_MALWARE_GALAXIES = {"mitre-malware", "malpedia", "tool", "mitre-tool", "banker", "exploit-kit",
+                     "rat", "stealer", "backdoor", "android", "botnet"}
+_MAPPED_ATTRIBUTES = {"threat-actor", "target-org", "link"}
+_MAPPED_OBJECTS = {"victim", "ransomware-group-post", "ransom-negotiation", "incident"}
+
+
+def _unwrap(data: Any, name: str) -> dict:
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
+    if isinstance(data, Mapping) and "response" in data and isinstance(data["response"], list) \
+            and len(data["response"]) == 1:
+        data = data["response"][0]
+    if isinstance(data, Mapping) and "Event" in data:
+        data = data["Event"]
+    if not isinstance(data, Mapping):
+        raise ImportFormatError(f"{name}: top level is a JSON {type(data).__name__} (expected one "
+                                "MISP event: {\"Event\": {...}} or the bare event object)")
+    if not any(k in data for k in ("info", "Attribute", "Object", "uuid")):
+        hint = " (it looks like a STIX bundle: use analystkit.io.stix.read)" if "objects" in data else ""
+        raise ImportFormatError(f"{name}: is not a MISP event (no 'info', 'Attribute' or 'Object')"
+                                f"{hint}")
+    for key in ("Attribute", "Object", "Tag", "Galaxy"):
+        if key in data and not isinstance(data[key], list):
+            raise ImportFormatError(f"{name}: event '{key}' is a JSON {type(data[key]).__name__} "
+                                    "(expected a list)")
+    return dict(data)
+
+
+def _attribute_problem(attr: object, where: str) -> str | None:
+    if not isinstance(attr, Mapping):
+        return f"{where} is a JSON {type(attr).__name__}, not an object"
+    if not isinstance(attr.get("type"), str):
+        return f"{where} has no 'type' string"
+    value = attr.get("value")
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return f"{where} 'value' {value!r} is not text or a number"
+    stamp = attr.get("timestamp")
+    if stamp is not None and not str(stamp).strip().isdigit():
+        return f"{where} 'timestamp' {stamp!r} is not epoch seconds"
+    for prop in ("first_seen", "last_seen"):
+        if attr.get(prop) and _when(attr[prop]) is None:
+            return f"{where} '{prop}' {attr[prop]!r} is not an ISO 8601 date-time"
+    tags = attr.get("Tag", [])
+    if not isinstance(tags, list) or not all(isinstance(t, Mapping) and isinstance(t.get("name"), str)
+                                             for t in tags):
+        return f"{where} 'Tag' is not a list of tags with names"
+    return None
+
+
+def _when(value: object) -> pd.Timestamp | None:
+    try:
+        stamp = pd.Timestamp(str(value))
+    except (ValueError, OverflowError):
+        return None
+    if pd.isna(stamp):
+        return None
+    return stamp.tz_convert("UTC") if stamp.tzinfo else stamp.tz_localize("UTC")
+
+
+def _check(event: dict) -> tuple[list[dict], list[dict], list[dict]]:
+    """Usable attributes, usable objects (with usable attributes) and the skipped items."""
+    skipped: list[dict] = []
+    attributes = []
+    for i, attr in enumerate(event.get("Attribute", [])):
+        reason = _attribute_problem(attr, f"attribute #{i}")
+        if reason:
+            ident = attr.get("uuid") if isinstance(attr, Mapping) else None
+            skipped.append({"id": ident or f"Attribute[{i}]", "type": "attribute", "reason": reason})
+        else:
+            attributes.append(attr)
+    objects = []
+    for i, obj in enumerate(event.get("Object", [])):
+        ident = obj.get("uuid") if isinstance(obj, Mapping) else None
+        ident = ident or f"Object[{i}]"
+        if not isinstance(obj, Mapping) or not isinstance(obj.get("name"), str) \
+                or not isinstance(obj.get("Attribute", []), list):
+            skipped.append({"id": ident, "type": "object",
+                            "reason": "is not an object with a 'name' and an 'Attribute' list"})
+            continue
+        kept = []
+        for j, attr in enumerate(obj.get("Attribute", [])):
+            reason = _attribute_problem(attr, f"attribute #{j} of object {obj['name']}")
+            if reason:
+                skipped.append({"id": ident, "type": "object", "reason": reason})
+            else:
+                kept.append(attr)
+        objects.append({**obj, "Attribute": kept})
+    return attributes, objects, skipped
+
+
+def _fields(obj: Mapping) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for attr in obj["Attribute"]:
+        out.setdefault(str(attr.get("object_relation") or ""), []).append(str(attr["value"]).strip())
+    return out
+
+
+def _tag_names(item: Mapping) -> list[str]:
+    return [t["name"] for t in item.get("Tag", [])
+            if isinstance(t, Mapping) and isinstance(t.get("name"), str)]
+
+
+def _kit_case(event: dict, attributes: list, objects: list, kit_objects: Mapping[str, str],
+              name: str, report: dict) -> Case:
+    tables = {table: [] for table in kit_objects}
+    by_name = {v: k for k, v in kit_objects.items()}
+    for obj in objects:
+        if obj["name"] in by_name:
+            tables[by_name[obj["name"]]].append({k: v[0] for k, v in _fields(obj).items()})
+    meta_attr = [a for a in attributes if a.get("comment") == "analystkit:case"]
+    try:
+        meta = json.loads(meta_attr[0]["value"]) if meta_attr else {}
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(f"{name}: the analystkit:case attribute is not JSON ({exc.msg})") from None
+    meta.setdefault("title", event.get("info", ""))
+    return build_case(tables, meta, name=name, report=report)
+
+
+class _Foreign:
+    """Maps an event made by MISP users or other tools onto the tables."""
+
+    def __init__(self, event: dict, default_tlp: str, name: str):
+        self.event = event
+        self.uuid = str(event.get("uuid") or stable_uuid("misp", name))
+        tags = _tag_names(event)
+        self.tlp = highest_tlp([t for t in tags if t.startswith("tlp:")], default_tlp)
+        self.status, self.reliability = "reported", ""
+        for tag in tags:
+            match = _ADMIRALTY.match(tag)
+            if match and match.group(1) == "information-credibility":
+                self.status = credibility_to_status(match.group(2)) or self.status
+            elif match:
+                letter = match.group(2).upper()
+                self.reliability = "E" if letter == "G" else letter if letter in schema.RELIABILITY else ""
+        self.date = _event_date(event, name)
+        self.source_id = slug(f"misp-{self.uuid}")
+        self.entities: dict[str, dict] = {}
+        self.relations: list[dict] = []
+        self.events: list[dict] = []
+        self.sources: list[dict] = []
+        self.unmapped: Counter[str] = Counter()
+        self.skipped: list[dict] = []
+        self.incident = ""
+        self.summary = ""
+
+    def entity(self, name: str, kind: str, **fields: Any) -> str:
+        name = name.strip()
+        if name in self.entities and self.entities[name]["kind"] != kind:
+            name = f"{name} ({kind})"
+        row = self.entities.setdefault(name, {"name": name, "kind": kind, "aliases": []})
+        for alias in fields.pop("aliases", []):
+            if name_key(alias) != name_key(name) and alias not in row["aliases"]:
+                row["aliases"].append(alias)
+        for key, value in fields.items():
+            row.setdefault(key, value)
+        return name
+
+    def row(self, kind: str, key: str, **fields: Any) -> dict:
+        base = {"status": self.status, "sources": [self.source_id], "tlp": self.tlp}
+        if kind == "relation":
+            return {"relation_id": slug(f"misp-{stable_uuid(self.uuid, key)}"), **base, **fields}
+        return {"event_id": slug(f"misp-{stable_uuid(self.uuid, key)}"), "incident": self.incident,
+                **base, **fields}
+
+    def galaxies(self) -> list[str]:
+        found = [(str(g.get("type", "")), c) for g in self.event.get("Galaxy", []) if isinstance(g, Mapping)
+                 for c in g.get("GalaxyCluster", []) or [] if isinstance(c, Mapping)]
+        for tag in _tag_names(self.event):
+            match = _GALAXY_TAG.match(tag)
+            if match:
+                found.append((match.group(1), {"value": match.group(2)}))
+        actors = []
+        for gtype, cluster in found:
+            value = _MITRE_SUFFIX.sub("", str(cluster.get("value", ""))).strip()
+            meta = cluster.get("meta") if isinstance(cluster.get("meta"), Mapping) else {}
+            synonyms = [str(s) for s in meta.get("synonyms", []) or []]
+            if gtype in _ACTOR_GALAXIES and value:
+                actors.append(self.entity(canonical_actor(value), "actor", aliases=[value, *synonyms],
+                                          description=str(cluster.get("description", ""))))
+            elif gtype in _MALWARE_GALAXIES and value:
+                self.entity(value, "other", aliases=synonyms,
+                            description=str(cluster.get("description", "")))
+            else:
+                self.unmapped[f"galaxy:{gtype}"] += 1
+        return actors
+
+    def objects(self, objects: list[dict]) -> list[str]:
+        victims = []
+        for obj in objects:
+            f, ident = _fields(obj), str(obj.get("uuid") or obj["name"])
+            kind = obj["name"]
+            first = _when(obj.get("first_seen")) if obj.get("first_seen") else None
+            if kind == "victim" and f.get("name"):
+                victims.append(self.victim(f["name"][0], f))
+            elif kind == "incident" and f.get("name"):
+                self.incident = slug(f["name"][0])
+                self.summary = (f.get("description") or [""])[0]
+            elif kind == "ransomware-group-post" and (f.get("ransomware-group") and
+                                                      (f.get("entity-name") or f.get("title"))):
+                self.post(f, ident, first)
+            elif kind == "ransom-negotiation":
+                self.negotiation(f, ident, first, obj)
+            else:
+                self.unmapped[f"object:{kind}"] += 1
+        return victims
+
+    def victim(self, name: str, f: Mapping[str, list[str]]) -> str:
+        sector_text = "; ".join(f.get("sectors", []))
+        sector = slug(sector_text) if slug(sector_text) in schema.SECTORS else ""
+        country = next((c.upper() for c in f.get("regions", []) if c.upper() in schema._countries()), "")
+        return self.entity(name, "victim", aliases=f.get("name", [])[1:], sector=sector,
+                           sector_detail="" if sector else sector_text, country=country,
+                           domain=(f.get("domain") or [""])[0],
+                           description=(f.get("description") or [""])[0])
+
+    def post(self, f: Mapping[str, list[str]], ident: str, first: pd.Timestamp | None) -> None:
+        actor = self.entity(canonical_actor(f["ransomware-group"][0]), "actor",
+                            aliases=[f["ransomware-group"][0]])
+        victim = self.entity((f.get("entity-name") or f["title"])[0], "victim")
+        when = next((w for w in (_when(v) for k in ("date-published", "date") for v in f.get(k, []))
+                     if w is not None), first) or self.date
+        date = schema.format_date(when, "exact")
+        self.relations.append(self.row("relation", ident, source=actor, target=victim, relation="claimed",
+                                       date=date, precision="exact", status="claimed",
+                                       description=(f.get("description") or [""])[0]))
+        self.events.append(self.row("event", ident, start=date, precision="exact", category="extortion",
+                                    title=f"{actor} lists {victim} on its leak site", actor=actor,
+                                    victim=victim, status="claimed",
+                                    description=(f.get("description") or [""])[0]))
+
+    def negotiation(self, f: Mapping[str, list[str]], ident: str, first: pd.Timestamp | None,
+                    obj: Mapping) -> None:
+        amounts = {}
+        for key in ("initial_ransom", "final_ransom", "discount"):
+            if f.get(key):
+                try:
+                    amounts[key] = float(str(f[key][0]).replace(",", ""))
+                except ValueError:
+                    self.skipped.append({"id": ident, "type": "object", "reason":
+                                         f"ransom-negotiation '{key}' {f[key][0]!r} is not a number"})
+                    return
+        currency = (f.get("currency") or [""])[0]
+        parts = [f"{k.replace('_', ' ')} {v:,.0f} {currency}".strip() for k, v in amounts.items()]
+        when = next((w for w in (_when(v) for v in f.get("time", [])) if w is not None), first) or self.date
+        self.events.append(self.row("event", ident, start=schema.format_date(when, "exact"),
+                                    precision="exact", category="extortion", title="Ransom negotiation",
+                                    description="; ".join(parts)))
+
+
+def _event_date(event: Mapping, name: str) -> pd.Timestamp:
+    text = str(event.get("date") or "")
+    if text:
+        if schema.infer_precision(text) != "day" or _when(text) is None:
+            raise ImportFormatError(f"{name}: event 'date' {text!r} is not a date written YYYY-MM-DD")
+        return _when(text)
+    stamp = str(event.get("timestamp") or "")
+    if stamp.isdigit():
+        return pd.Timestamp(int(stamp), unit="s", tz="UTC").floor("D")
+    raise ImportFormatError(f"{name}: the event has neither a 'date' nor a numeric 'timestamp'")
+
+
+def read_event(source: Any, *, default_tlp: str, strict: bool, kit_objects: Mapping[str, str]) -> Case:
+    """Read one MISP event into a validated Case (see :func:`analystkit.io.misp.read`)."""
+    default = schema.normalise_tlp(default_tlp)
+    if default is None:
+        raise ValueError(f"unknown TLP label {default_tlp!r}; expected one of {', '.join(schema.TLP_LEVELS)}")
+    data, name = load_json(source, kind="MISP")
+    event = _unwrap(data, name)
+    attributes, objects, skipped = _check(event)
+    if strict and skipped:
+        raise ImportFormatError(f"{name}: {len(skipped)} unusable item(s):\n" + "\n".join(
+            f"  - {s['id']}: {s['reason']}" for s in skipped))
+    report = {"format": "misp", "file": name, "attributes": len(event.get("Attribute", [])),
+              "objects": len(event.get("Object", [])), "skipped": skipped, "unmapped": {}}
+    if any(o["name"] in kit_objects.values() for o in objects):
+        return _kit_case(event, attributes, objects, kit_objects, name, report)
+    m = _Foreign(event, default, name)
+    actors = m.galaxies()
+    victims = m.objects(objects)
+    for attr in attributes:
+        value = str(attr["value"]).strip()
+        if attr["type"] == "threat-actor" and value:
+            actors.append(m.entity(canonical_actor(value), "actor", aliases=[value],
+                                   description=str(attr.get("comment") or "")))
+        elif attr["type"] == "target-org" and value:
+            victims.append(m.entity(value, "victim"))
+        elif attr["type"] == "link" and value:
+            m.sources.append({"source_id": slug(f"misp-link-{attr.get('uuid') or value}"),
+                              "name": str(attr.get("comment") or value)[:200], "url": value,
+                              "published": "", "reliability": "", "tlp": m.tlp})
+        else:
+            m.unmapped[f"attribute:{attr['type']}"] += 1
+    actors, victims = list(dict.fromkeys(actors)), list(dict.fromkeys(victims))
+    day = schema.format_date(m.date, "day")
+    for actor in actors:
+        for victim in victims:
+            m.relations.append(m.row("relation", f"{actor}>{victim}", source=actor, target=victim,
+                                     relation="targets", date=day, precision="day"))
+    m.events.insert(0, m.row("event", "event", start=day, precision="day", category="disclosure",
+                             title=str(event.get("info") or "MISP event"),
+                             actor=actors[0] if len(actors) == 1 else "",
+                             victim=victims[0] if len(victims) == 1 else ""))
+    orgc = event.get("Orgc", {}).get("name", "") if isinstance(event.get("Orgc"), Mapping) else ""
+    m.sources.insert(0, {"source_id": m.source_id, "url": "", "published": day, "tlp": m.tlp,
+                         "name": f"MISP event {m.uuid}" + (f" ({orgc})" if orgc else ""),
+                         "reliability": m.reliability})
+    for row in m.events:  # the incident object may come after the objects that made events
+        row["incident"] = m.incident
+    skipped.extend(m.skipped)
+    stamps = [int(str(event[k])) for k in ("timestamp", "publish_timestamp")
+              if str(event.get(k, "")).isdigit()]
+    as_of = max([m.date, *(pd.Timestamp(s, unit="s", tz="UTC") for s in stamps)])
+    meta = {"title": str(event.get("info") or f"MISP event {m.uuid}"), "summary": m.summary,
+            "as_of": f"{as_of:%Y-%m-%d}", "tlp": m.tlp}
+    if m.incident:
+        meta["incident"] = m.incident
+    report["unmapped"] = dict(sorted(m.unmapped.items()))
+    rows = {"sources": list({s["source_id"]: s for s in m.sources}.values()),
+            "entities": list(m.entities.values()), "relations": m.relations, "events": m.events}
+    return build_case(rows, meta, name=name, report=report)

@@ -1,0 +1,369 @@
+"""STIX 2.1 export and STIX 2.1 / 2.0 import: real samples, curated cases, generated cases, bad input."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import stix2
+from casefiles import DATA, ROYAL_MAIL, SAMPLES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analystkit import load_case, schema
+from analystkit.case import TABLES, Case
+from analystkit.io import stix
+from analystkit.io._common import ImportFormatError, SkippedObjectsWarning, stable_uuid
+
+STIX = SAMPLES / "stix"
+TLP_GREEN_SAMPLE = STIX / "oasis_tlp2" / "using-tlp2.0-green.json"
+CASES = sorted(p.name for p in (DATA / "cases").iterdir() if (p / "events.csv").exists())
+
+
+def assert_same_case(a: Case, b: Case) -> None:
+    for table in TABLES:
+        pd.testing.assert_frame_equal(a.table(table), b.table(table), check_like=False)
+    assert {k: v for k, v in b.meta.items() if k != "import"} == {
+        k: v for k, v in a.meta.items() if k != "import"}
+
+
+# --- generated cases -----------------------------------------------------------------------------
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=25)
+_WORD = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters=";"),
+                min_size=1, max_size=20).filter(lambda s: s.strip() != "")
+_DATES = st.datetimes(min_value=pd.Timestamp("1999-01-01").to_pydatetime(),
+                      max_value=pd.Timestamp("2030-12-31").to_pydatetime())
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    """A valid case with every column of every table filled from random but legal values."""
+    source_ids = draw(st.lists(st.from_regex(r"[a-z0-9][a-z0-9._-]{0,10}", fullmatch=True),
+                               min_size=1, max_size=3, unique=True))
+    tlp = st.sampled_from(schema.TLP_LEVELS)
+    sources = pd.DataFrame([{
+        "source_id": sid, "name": draw(_WORD), "url": draw(_TEXT),
+        "published": draw(st.one_of(st.just(""), _DATES.map(lambda d: f"{d:%Y-%m-%d}"))),
+        "reliability": draw(st.sampled_from(("", *schema.RELIABILITY))), "tlp": draw(tlp)}
+        for sid in source_ids])
+    names = draw(st.lists(_WORD, min_size=0, max_size=4, unique_by=lambda s: s.strip()))
+    entities = pd.DataFrame([{
+        "name": name, "kind": draw(st.sampled_from(schema.ENTITY_KINDS)),
+        "aliases": tuple(draw(st.lists(_WORD, max_size=2))),
+        "sector": draw(st.sampled_from(("", *schema.SECTORS))), "sector_detail": draw(_TEXT),
+        "country": draw(st.sampled_from(("", "GB", "US", "FR", "JP"))), "domain": draw(_TEXT),
+        "description": draw(_TEXT)} for name in names], columns=[c.name for c in schema.COLUMNS["entities"]])
+    endpoints = st.one_of(st.sampled_from(names), _WORD) if names else _WORD
+    some_sources = st.lists(st.sampled_from(source_ids), min_size=1, max_size=2, unique=True)
+
+    def when(precision: str) -> str:
+        return schema.format_date(pd.Timestamp(draw(_DATES), tz="UTC"), precision)
+
+    relations = []
+    for i in range(draw(st.integers(0, 4))):
+        precision = draw(st.sampled_from(schema.PRECISIONS))
+        relations.append({
+            "relation_id": f"r-{i}", "source": draw(endpoints), "target": draw(endpoints),
+            "relation": draw(st.sampled_from(schema.RELATIONS)), "via": draw(st.one_of(st.just(""), _WORD)),
+            "date": draw(st.one_of(st.just(""), st.just(when(precision)))), "precision": precision,
+            "status": draw(st.sampled_from(schema.STATUSES)), "incident": draw(_TEXT),
+            "description": draw(_TEXT), "sources": tuple(draw(some_sources)), "tlp": draw(tlp)})
+    events = []
+    for i in range(draw(st.integers(1, 5))):
+        precision = draw(st.sampled_from(schema.PRECISIONS))
+        start = pd.Timestamp(draw(_DATES), tz="UTC")
+        end = draw(st.one_of(st.none(), st.timedeltas(min_value=pd.Timedelta(days=1),
+                                                      max_value=pd.Timedelta(days=400))))
+        events.append({
+            "event_id": f"e-{i}", "incident": draw(st.sampled_from(("", "inc-a", "inc-b"))),
+            "start": schema.format_date(start, precision), "precision": precision,
+            "end": "" if end is None else schema.format_date(start + end + pd.Timedelta(days=370), "day"),
+            "ongoing": end is None and draw(st.booleans()),
+            "category": draw(st.sampled_from(schema.CATEGORIES)), "title": draw(_WORD),
+            "description": draw(_TEXT), "actor": draw(_TEXT), "victim": draw(endpoints),
+            "status": draw(st.sampled_from(schema.STATUSES)), "sources": tuple(draw(some_sources)),
+            "tlp": draw(tlp), "conflict": draw(_TEXT), "notes": draw(_TEXT)})
+    meta = {"title": draw(_WORD).strip(), "summary": draw(_TEXT), "tlp": draw(tlp),
+            "as_of": f"{draw(_DATES):%Y-%m-%d}"}
+    if draw(st.booleans()):
+        meta["incident"] = "inc-a"
+        meta["day0"] = f"{draw(_DATES):%Y-%m-%d}"
+    return Case(events=pd.DataFrame(events), relations=pd.DataFrame(relations, columns=[
+        c.name for c in schema.COLUMNS["relations"]]), entities=entities, sources=sources,
+        meta=meta).validated()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_generated_case_round_trips_through_stix(case: Case) -> None:
+    bundle = stix.to_bundle(case)
+    stix2.parse(bundle, allow_custom=True)  # the reference library accepts every generated bundle
+    assert_same_case(case, stix.read(json.loads(json.dumps(bundle))))
+
+
+# --- curated cases -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", CASES)
+def test_curated_case_round_trips_and_parses(name: str) -> None:
+    case = load_case(DATA / "cases" / name)
+    bundle = stix.to_bundle(case)
+    parsed = stix2.parse(bundle, allow_custom=True)
+    assert len(parsed.objects) == len(bundle["objects"])
+    again = stix.read(bundle)
+    assert_same_case(case, again)
+    assert again.meta["import"]["skipped"] == [] and again.meta["import"]["unmapped"] == {}
+
+
+def test_royal_mail_bundle_maps_the_case_onto_standard_objects() -> None:
+    case = load_case(ROYAL_MAIL)
+    bundle = stix.to_bundle(case)
+    objects = {o["id"]: o for o in bundle["objects"]}
+    by_name = {o.get("name"): o for o in bundle["objects"]}
+    lockbit, royal_mail = by_name["LockBit"], by_name["Royal Mail"]
+    assert lockbit["type"] == "intrusion-set" and "LockBit Black" in lockbit["aliases"]
+    assert royal_mail["type"] == "identity" and royal_mail["identity_class"] == "organization"
+    assert royal_mail["sectors"] == ["transportation"]
+    located = [o for o in bundle["objects"] if o["type"] == "relationship"
+               and o["relationship_type"] == "located-at" and o["source_ref"] == royal_mail["id"]]
+    assert [objects[r["target_ref"]]["country"] for r in located] == ["GB"]
+    targets = [o for o in bundle["objects"] if o.get("relationship_type") == "targets"
+               and o["source_ref"] == lockbit["id"] and o["target_ref"] == royal_mail["id"]]
+    assert targets and {t["confidence"] for t in targets} <= {85, 50, 15, 0}
+    report = next(o for o in bundle["objects"] if o["type"] == "report")
+    assert report["published"] == f"{case.meta['as_of']}T00:00:00.000Z"
+    assert set(report["object_refs"]) == {o["id"] for o in bundle["objects"]
+                                          if o["type"] not in ("report", "marking-definition")}
+    incidents = [o for o in bundle["objects"] if o["type"] == "incident"]
+    assert sum(len(o["x_analystkit_events"]) for o in incidents) == len(case.events)
+    # every object is marked, and only with TLP 2.0 markings at their fixed ids
+    fixed = set(stix.TLP_MARKINGS.values())
+    for obj in bundle["objects"]:
+        if obj["type"] != "marking-definition":
+            assert set(obj["object_marking_refs"]) <= fixed
+    for event_tlp, incident in ((e, o) for o in incidents for e in o["x_analystkit_events"]):
+        assert event_tlp["tlp"] in schema.TLP_LEVELS and incident["object_marking_refs"]
+    markings = [o for o in bundle["objects"] if o["type"] == "marking-definition"]
+    assert all(m["id"] == stix.TLP_MARKINGS[m["name"][4:].lower()] for m in markings)
+
+
+def test_event_marked_above_its_incident_gets_a_granular_marking() -> None:
+    case = load_case(ROYAL_MAIL)
+    events = case.events.copy()
+    events.loc[0, "tlp"] = "red"
+    events.loc[1:, "tlp"] = "clear"
+    bundle = stix.to_bundle(case.with_tables(events=events).validated())
+    incident = next(o for o in bundle["objects"] if o["type"] == "incident"
+                    and o["x_analystkit_events"][0]["event_id"] == events.loc[0, "event_id"])
+    assert incident["object_marking_refs"] == [stix.TLP_MARKINGS["clear"]]
+    assert incident["granular_markings"] == [{"marking_ref": stix.TLP_MARKINGS["red"],
+                                              "selectors": ["x_analystkit_events.[0]"]}]
+    stix2.parse(incident, allow_custom=True)
+
+
+def test_export_is_deterministic_and_never_uses_the_clock() -> None:
+    case = load_case(ROYAL_MAIL)
+    first = json.dumps(stix.to_bundle(case), sort_keys=True)
+    assert first == json.dumps(stix.to_bundle(load_case(ROYAL_MAIL)), sort_keys=True)
+    stamps = {o["created"] for o in json.loads(first)["objects"] if o["type"] != "marking-definition"}
+    assert stamps == {f"{case.meta['as_of']}T00:00:00.000Z"}
+    lockbit = f"intrusion-set--{stable_uuid('entity', 'LockBit')}"
+    assert lockbit in first
+
+
+def test_royal_mail_bundle_passes_the_oasis_validator() -> None:
+    validator = pytest.importorskip("stix2validator")
+    result = validator.validate_instance(stix.to_bundle(load_case(ROYAL_MAIL)),
+                                         validator.ValidationOptions(version="2.1"))
+    assert result.is_valid, [str(e) for e in result.errors]
+
+
+def test_status_confidence_mapping_both_ways() -> None:
+    from analystkit.io._common import STATUS_CONFIDENCE, confidence_to_status
+
+    assert {s: confidence_to_status(c) for s, c in STATUS_CONFIDENCE.items()} == {
+        s: s for s in schema.STATUSES}
+    assert [confidence_to_status(v) for v in (100, 70, 69, 30, 29, 1, 0)] == [
+        "confirmed", "confirmed", "reported", "reported", "claimed", "claimed", "disputed"]
+
+
+# --- real samples --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", sorted(STIX.glob("oasis_*/*.json")), ids=lambda p: p.name)
+def test_every_oasis_sample_imports(path: Path) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        case = stix.read(path)
+    skipped = case.meta["import"]["skipped"]
+    if path == TLP_GREEN_SAMPLE:
+        assert [s["id"] for s in skipped] == ["relationship--1621d4d4-b67d-11e3-9670-f01faf20d111"]
+        assert "2022-101-27T13:49:54.326Z" in skipped[0]["reason"]
+        assert [w.category for w in caught] == [SkippedObjectsWarning]
+        # an identity and a threat actor share a name: both kept, the later one told apart
+        assert case.entities[["name", "kind"]].values.tolist() == [
+            ["Adversary Bravo", "other"], ["Adversary Bravo (threat-actor)", "actor"]]
+    else:
+        assert skipped == [] and not caught
+    objects = json.loads(path.read_text())["objects"]
+    assert case.meta["import"]["objects"] == len(objects)
+
+
+def test_apt1_report_maps_actors_victims_and_unmapped_types() -> None:
+    case = stix.read(STIX / "oasis_cti_documentation" / "apt1.json")
+    assert case.title == "APT1: Exposing One of China's Cyber Espionage Units"
+    assert "APT1" in set(case.entities.loc[case.entities["kind"].eq("actor"), "name"])
+    assert case.meta["import"]["unmapped"]["indicator"] == 12
+    assert case.meta["import"]["unmapped"]["attack-pattern"] == 7
+
+
+def test_mitre_attack_stix20_folder_is_read_leniently_and_keeps_custom_properties() -> None:
+    case = stix.read(STIX / "mitre_cti_lockbit")
+    report = case.meta["import"]
+    assert report["format"] == "stix-2.0" and report["skipped"] == []
+    # the 60 "uses" relationships point at ATT&CK techniques, which the case has no table for
+    assert report["unmapped"] == {"relationship:uses": 60}
+    row = case.entities.set_index("name").loc["LockBit 3.0"]
+    assert row["aliases"] == ("LockBit Black",)
+    extra = json.loads(row["stix_extra"])
+    assert extra["x_mitre_platforms"] == ["Windows"] and extra["x_mitre_version"] == "1.1"
+    assert extra["id"] == "malware--71fe9df1-1c6f-430c-ab9b-ff3c11074e52"
+    indrik = case.entities.set_index("name").loc["Indrik Spider"]
+    assert indrik["kind"] == "actor" and "Evil Corp" in indrik["aliases"]
+    assert "mitre-attack-s1202" in set(case.sources["source_id"])
+    # re-exporting keeps the original type, id and the x_mitre_* properties
+    bundle = stix.to_bundle(case)
+    again = next(o for o in bundle["objects"] if o.get("name") == "LockBit 3.0")
+    assert again["id"] == "malware--71fe9df1-1c6f-430c-ab9b-ff3c11074e52"
+    assert again["is_family"] is True and again["x_mitre_platforms"] == ["Windows"]
+    stix2.parse(bundle, allow_custom=True)
+
+
+def test_unmarked_objects_take_the_given_tlp() -> None:
+    path = STIX / "oasis_cti_documentation" / "identifying-a-threat-actor-profile.json"
+    assert set(stix.read(path, tlp="green").relations["tlp"]) == {"green"}
+    assert set(stix.read(path).relations["tlp"]) == {"amber"}
+    with pytest.raises(ValueError, match="unknown TLP label 'pink'"):
+        stix.read(path, tlp="pink")
+
+
+# --- bad input -----------------------------------------------------------------------------------
+
+def _bundle(*objects: dict) -> dict:
+    return {"type": "bundle", "id": f"bundle--{stable_uuid('test')}", "objects": list(objects)}
+
+
+def _sdo(stype: str, name: str, **props) -> dict:
+    return {"type": stype, "spec_version": "2.1", "id": f"{stype}--{stable_uuid(stype, name)}",
+            "created": "2023-01-01T00:00:00.000Z", "modified": "2023-01-01T00:00:00.000Z",
+            "name": name, **props}
+
+
+def _targets(source: dict, target_id: str, **props) -> dict:
+    return {"type": "relationship", "spec_version": "2.1", "id": f"relationship--{stable_uuid(target_id)}",
+            "created": "2023-01-01T00:00:00.000Z", "modified": "2023-01-01T00:00:00.000Z",
+            "relationship_type": "targets", "source_ref": source["id"], "target_ref": target_id, **props}
+
+
+def test_truncated_json_is_a_clear_error(tmp_path: Path) -> None:
+    text = json.dumps(stix.to_bundle(load_case(ROYAL_MAIL)))
+    path = tmp_path / "cut.json"
+    path.write_text(text[: len(text) // 2])
+    with pytest.raises(ImportFormatError, match=r"cut\.json: is not valid JSON: .* line 1, column \d+ "
+                                                r"\(the file looks truncated\)"):
+        stix.read(path)
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ([1, 2], "none of the 2 object.*object #0 is a JSON int"),
+    ({"type": "bundle", "id": "bundle--x", "objects": {"a": 1}}, "bundle 'objects' is a JSON dict"),
+    ({"Event": {"info": "x"}}, "looks like a MISP event"),
+    ({"objects": []}, "has no 'type' property"),
+])
+def test_wrong_top_level_types_are_refused(data: object, message: str) -> None:
+    with pytest.raises(ImportFormatError, match=message):
+        stix.read(data)  # type: ignore[arg-type]
+
+
+def test_a_number_is_not_a_source() -> None:
+    with pytest.raises(TypeError, match="expected a path or parsed STIX JSON"):
+        stix.read(5)  # type: ignore[arg-type]
+
+
+def test_non_json_top_levels_name_the_problem(tmp_path: Path) -> None:
+    path = tmp_path / "string.json"
+    path.write_text('"just a string"')
+    with pytest.raises(ImportFormatError, match=r"string\.json: top level is a JSON str"):
+        stix.read(path)
+
+
+def test_wrongly_typed_properties_are_skipped_and_reported() -> None:
+    actor = _sdo("intrusion-set", "LockBit")
+    good = _sdo("identity", "Royal Mail", identity_class="organization")
+    bad_aliases = _sdo("intrusion-set", "Cl0p", aliases="Clop")
+    bad_confidence = _targets(actor, good["id"], confidence="high")
+    bad_name = {**_sdo("identity", "x"), "name": 42}
+    with pytest.warns(SkippedObjectsWarning, match="skipped 3 invalid object"):
+        case = stix.read(_bundle(actor, good, bad_aliases, bad_confidence, bad_name))
+    reasons = {s["id"]: s["reason"] for s in case.meta["import"]["skipped"]}
+    assert reasons == {
+        bad_aliases["id"]: "'aliases' value 'Clop' is not a list of strings",
+        bad_confidence["id"]: "'confidence' value 'high' is not an integer from 0 to 100",
+        bad_name["id"]: "'name' is a int (expected a string)",
+    }
+    assert sorted(case.entities["name"]) == ["LockBit", "Royal Mail"]
+    assert case.relations.empty
+
+
+def test_reference_to_a_missing_object_is_reported_not_half_imported() -> None:
+    actor = _sdo("intrusion-set", "LockBit")
+    victim = _sdo("identity", "Royal Mail")
+    ghost = f"identity--{stable_uuid('ghost')}"
+    kept, dangling = _targets(actor, victim["id"]), _targets(actor, ghost)
+    with pytest.warns(SkippedObjectsWarning):
+        case = stix.read(_bundle(actor, victim, kept, dangling))
+    assert case.meta["import"]["skipped"] == [{
+        "id": dangling["id"], "type": "relationship",
+        "reason": f"'target_ref' {ghost} is not in the input (or was skipped)"}]
+    assert case.relations[["source", "target", "relation"]].values.tolist() == [
+        ["LockBit", "Royal Mail", "targets"]]
+    with pytest.raises(ImportFormatError, match=f"(?s)1 invalid object.*{dangling['id']}"):
+        stix.read(_bundle(actor, victim, kept, dangling), strict=True)
+
+
+def test_input_where_nothing_is_readable_is_an_error() -> None:
+    broken = _sdo("identity", "x", created="yesterday")
+    with pytest.raises(ImportFormatError, match=r"(?s)none of the 1 object.*'created' value 'yesterday'"):
+        stix.read(_bundle(broken))
+
+
+def test_actor_aliases_from_foreign_bundles_resolve_to_one_actor() -> None:
+    one, two = _sdo("intrusion-set", "lockbit3"), _sdo("threat-actor", "LockBit Black")
+    case = stix.read(_bundle(one, two))
+    assert case.entities[["name", "kind"]].values.tolist() == [["LockBit", "actor"]]
+    assert set(case.entities.loc[0, "aliases"]) == {"lockbit3", "LockBit Black"}
+
+
+def test_a_bundle_of_100k_objects_loads_within_2_gb(tmp_path: Path) -> None:
+    actor = _sdo("intrusion-set", "LockBit")
+    objects = [actor]
+    for i in range(49_999):
+        victim = _sdo("identity", f"Victim {i}", identity_class="organization", sectors=["healthcare"])
+        objects += [victim, _targets(actor, victim["id"], confidence=85,
+                                     start_time="2023-02-07T05:11:14Z")]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(_bundle(*objects)))
+    assert len(objects) == 99_999
+    del objects
+    tracemalloc.start()
+    try:
+        case = stix.read(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 1024**3
+    assert len(case.relations) == 49_999 and len(case.entities) == 50_000
+    assert set(case.relations["status"]) == {"confirmed"}
