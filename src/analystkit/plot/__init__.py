@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .activity import activity
 from .compare import compare
+from .graph import graph
 from .timeline import timeline
 
-__all__ = ["activity", "compare", "timeline"]
+__all__ = ["activity", "compare", "graph", "timeline"]

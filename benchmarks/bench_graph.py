@@ -1,0 +1,169 @@
+"""Leak-site feed → graph → metrics → top-50 chart, timed beside plain-library baselines.
+
+For each feed size a synthetic ransomwatch-format ``posts.json`` is written (Zipf-distributed
+groups with the real alias spellings, dirty titles: HTML entities, truncation, bare domains,
+re-posts, announcements), then each step is timed twice in the same process: the kit's call and
+the plain pandas / networkx / matplotlib code that does the same job without the kit's cleaning.
+
+    python benchmarks/bench_graph.py                  # 20k, 200k and 1M posts
+    python benchmarks/bench_graph.py --sizes 20000    # a quick run
+
+Targets (issue 4): each step within 1.2x of its baseline where the baseline does the same work;
+1M posts → metrics table + top-50 chart in under 10 s; peak memory under 2 GB. Peak memory is the
+process's maximum resident set size after the step (``resource.getrusage``), so it only grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+import analystkit as ak
+from analystkit import graph as akg
+from analystkit.plot.graph import graph as draw_graph
+
+GROUPS = ["lockbit3", "lockbit2", "alphv", "blackcat", "clop", "conti", "royal", "play", "bianlian",
+          "blackbasta", "8base", "akira", "medusa", "hiveleak", "vicesociety", "pysa", "revil"]
+WORDS = ["North", "Valley", "Global", "Metal", "Health", "Group", "Logistics", "Systems", "Dental",
+         "County", "Foods", "Legal", "Partners", "Energy", "Bank", "Clinic", "Press", "Motors"]
+
+
+def synth(n: int, seed: int = 7) -> list[dict]:
+    """``n`` ransomwatch-format posts with realistic skew and dirt."""
+    rng = np.random.default_rng(seed)
+    groups = GROUPS + [f"group{i:03d}" for i in range(400)]
+    weights = 1 / np.arange(1, len(groups) + 1) ** 1.1
+    g = rng.choice(len(groups), size=n, p=weights / weights.sum())
+    n_victims = int(n * 0.93)
+    vid = rng.integers(0, n_victims, size=n)
+    words = np.array(WORDS)
+    w1, w2 = rng.integers(0, len(WORDS), size=(2, n_victims))
+    names = [f"{words[a]} {words[b]} {i}" for i, (a, b) in enumerate(zip(w1, w2, strict=True))]
+    style = rng.integers(0, 10, size=n)
+    start = np.datetime64("2021-01-01T00:00:00")
+    secs = rng.integers(0, 3 * 365 * 86400, size=n)
+    dates = (start + secs.astype("timedelta64[s]")).astype(str)
+    posts = []
+    for i in range(n):
+        name = names[vid[i]]
+        s = style[i]
+        if s == 0:
+            title = name.replace(" ", "").lower() + ".com"
+        elif s == 1:
+            title = name[:15] + "..."
+        elif s == 2:
+            title = name.replace(" ", " &amp; ", 1)
+        else:
+            title = name + (" Inc." if s == 3 else "")
+        posts.append({"post_title": title, "group_name": groups[g[i]],
+                      "discovered": dates[i].replace("T", " ") + ".000000"})
+    for i in range(0, n, 997):
+        posts[i]["post_title"] = "Announcement"
+    return posts
+
+
+def peak_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 1024 if sys.platform != "darwin" else rss / 1024 / 1024
+
+
+def timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t
+
+
+def baseline_read(path: Path) -> pd.DataFrame:
+    frame = pd.DataFrame(json.loads(path.read_text(encoding="utf-8")))
+    frame["date"] = pd.to_datetime(frame["discovered"], utc=True)
+    return frame.rename(columns={"group_name": "actor", "post_title": "victim"})
+
+
+def baseline_metrics(raw: pd.DataFrame) -> tuple:
+    per_actor = raw.groupby("actor").agg(victims=("victim", "nunique"), first=("date", "min"),
+                                         last=("date", "max"))
+    monthly = pd.crosstab(raw["date"].dt.tz_convert(None).dt.to_period("M"), raw["actor"])
+    shared = raw.groupby("victim")["actor"].nunique()
+    return per_actor, monthly, shared[shared > 1]
+
+
+def kit_metrics(G: nx.DiGraph) -> tuple:
+    return akg.actor_summary(G), akg.victims_per_actor(G, freq="M"), akg.shared_victims(G)
+
+
+def baseline_chart(raw: pd.DataFrame, out: Path) -> None:
+    top = raw["actor"].value_counts().index[:50]
+    H = nx.from_pandas_edgelist(raw[raw["actor"].isin(top)], "actor", "victim", create_using=nx.DiGraph)
+    pos = nx.bipartite_layout(H, list(top))
+    fig, ax = plt.subplots(figsize=(11, 11))
+    nx.draw_networkx_nodes(H, pos, ax=ax, node_size=2)
+    nx.draw_networkx_edges(H, pos, ax=ax, arrows=False, width=0.2, alpha=0.1)
+    nx.draw_networkx_labels(H, pos, labels={a: a for a in top}, ax=ax, font_size=6)
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+
+
+def kit_chart(G: nx.DiGraph, out: Path) -> None:
+    ax = draw_graph(G, top=50, title="Top 50 groups")
+    ax.figure.savefig(out, dpi=100, metadata={"Software": None})
+    plt.close(ax.figure)
+
+
+def run(n: int, folder: Path) -> list[tuple]:
+    path = folder / f"posts_{n}.json"
+    path.write_text(json.dumps(synth(n)), encoding="utf-8")
+    rows = []
+    raw, t_base = timed(lambda: baseline_read(path))
+    posts, t_kit = timed(lambda: ak.read_posts(path))
+    rows.append(("read", t_kit, t_base, peak_mb()))
+    G, t_kit = timed(lambda: ak.actor_victim_graph(posts))
+    _, t_base = timed(lambda: nx.from_pandas_edgelist(raw, "actor", "victim", edge_attr=["date"],
+                                                        create_using=nx.DiGraph))
+    rows.append(("build", t_kit, t_base, peak_mb()))
+    _, t_kit = timed(lambda: kit_metrics(G))
+    _, t_base = timed(lambda: baseline_metrics(raw))
+    rows.append(("metrics", t_kit, t_base, peak_mb()))
+    _, t_kit = timed(lambda: kit_chart(G, folder / f"kit_{n}.png"))
+    _, t_base = timed(lambda: baseline_chart(raw, folder / f"base_{n}.png"))
+    rows.append(("top-50 chart", t_kit, t_base, peak_mb()))
+    print(f"\n{n:,} posts → {len(posts):,} claims, graph of {G.number_of_nodes():,} nodes / "
+          f"{G.number_of_edges():,} edges")
+    print(f"  {'step':<14}{'kit s':>9}{'baseline s':>12}{'ratio':>8}{'peak MB':>10}")
+    for step, kit, base, mb in rows:
+        print(f"  {step:<14}{kit:>9.2f}{base:>12.2f}{kit / base:>8.2f}{mb:>10.0f}")
+    e2e = rows[2][1] + rows[3][1]
+    print(f"  metrics + chart (from the graph): {e2e:.2f} s; read → chart: "
+          f"{sum(r[1] for r in rows):.2f} s")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000, 1_000_000])
+    parser.add_argument("--keep", type=Path, help="folder to keep the feeds and PNGs in")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        print("baselines: read = json + DataFrame + to_datetime (no cleaning); build = "
+              "nx.from_pandas_edgelist (no aliasing/aggregation); metrics = pandas groupby; chart = "
+              "nx.bipartite_layout + draw_networkx")
+        for n in args.sizes:
+            run(n, folder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,608 @@
+"""Actor → victim graphs from a case or a leak-site posts table, and the metrics analysts ask for.
+
+Node keys are strings ``"actor:<name>"`` for threat actors and ``"victim:<name>"`` for the
+organisations they hit (suppliers included), so the ransomware group *Royal* (``actor:Royal``) and
+the victim *Royal Mail* (``victim:Royal Mail``) can never collide. Plain strings survive every
+export format (GraphML, GEXF, node-link JSON) unchanged. Node attributes follow networkx's
+bipartite convention:
+
+============  ====================================================================
+``role``      ``actor`` | ``victim`` | ``supplier`` | ``more`` (a "+N more" roll-up)
+``bipartite`` 0 for actors, 1 for every organisation
+``label``     the display name (canonical actor name, tidied victim name)
+``sector``    victim sector ("" when unknown); ``country``: ISO alpha-2 or ""
+============  ====================================================================
+
+Edge attributes: ``first`` / ``last`` (UTC timestamps of the first and last claim or dated
+relation, NaT when undated), ``count`` (posts or relation rows merged), ``relation`` (schema
+vocabulary: ``claimed``, ``targets``, ``via-supplier``, ``supplier-of``, ``rebrand-of``,
+``affiliate-of``), ``status`` (``confirmed`` | ``reported`` | ``claimed`` | ``disputed``),
+``sources`` (tuple of source ids or feed names) and ``via`` (supplier of a supply-chain victim).
+
+Every function here is pure: a new graph or DataFrame is returned, inputs are never changed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .aliases import canonical_actor, canonical_victim
+
+if TYPE_CHECKING:
+    from .case import Case
+
+__all__ = [
+    "actor_share",
+    "actor_subgraph",
+    "actor_summary",
+    "actor_victim_graph",
+    "actors",
+    "breakdown",
+    "edges_frame",
+    "merge",
+    "node_key",
+    "overlap",
+    "rollup",
+    "shared_victims",
+    "victims",
+    "victims_per_actor",
+]
+
+_VICTIM_RELATIONS = ("targets", "claimed", "via-supplier")
+_LINEAGE = ("rebrand-of", "affiliate-of")
+_STATUS_RANK = {"confirmed": 0, "reported": 1, "claimed": 2, "disputed": 3}
+_NAT = pd.NaT
+
+
+def node_key(role: str, name: str) -> str:
+    """The node key of ``name``: ``actor:<name>`` for actors, ``victim:<name>`` otherwise.
+
+    >>> node_key("actor", "Royal"), node_key("victim", "Royal Mail"), node_key("supplier", "Zellis")
+    ('actor:Royal', 'victim:Royal Mail', 'victim:Zellis')
+    """
+    return f"{'actor' if role == 'actor' else 'victim'}:{name}"
+
+
+def actor_victim_graph(data: Case | pd.DataFrame, *, start: object = None, end: object = None,
+                       entities: pd.DataFrame | None = None,
+                       include_announcements: bool = False) -> nx.DiGraph:
+    """Build the directed actor → victim graph of a case, a relations table or a posts table.
+
+    Parameters
+    ----------
+    data : a :class:`~analystkit.case.Case` (its relations and entities are used), a relations
+        table (schema ``relations``), a posts table (:func:`analystkit.read_posts`), or a list
+        of these (their graphs are merged with :func:`merge`).
+    start, end : optional time window (anything :class:`pandas.Timestamp` accepts; UTC when
+        naive). Posts and dated relations outside ``[start, end]`` are left out, and so are
+        undated relations when a window is given. ``end`` is inclusive to the day.
+    entities : an entities table giving sector and country of named organisations (taken from
+        the case when ``data`` is one).
+    include_announcements : keep posts flagged as group announcements (left out by default).
+
+    Returns
+    -------
+    networkx.DiGraph
+        Keys, node and edge attributes as described in the module docstring. Actor → actor
+        edges carry lineage (``rebrand-of``, ``affiliate-of``); a victim hit through a supplier
+        gets an ``actor → victim`` edge with ``relation='via-supplier'`` and ``via`` set, plus a
+        ``supplier → victim`` edge (``supplier-of``).
+
+    Examples
+    --------
+    >>> posts = pd.DataFrame({
+    ...     "date": pd.to_datetime(["2023-02-07", "2023-02-08", "2023-03-01"], utc=True),
+    ...     "actor": ["LockBit", "LockBit", "Royal"], "victim": ["Royal Mail"] * 2 + ["Acme"],
+    ...     "victim_key": ["royal mail"] * 2 + ["acme"], "count": [1, 2, 1],
+    ...     "announcement": [False] * 3, "country": ["GB", "", ""], "sector": [""] * 3,
+    ...     "feed": ["ransomwatch"] * 3, "post_title": ["royalmailgroup.com", "Royal Mail", "Acme"]})
+    >>> G = actor_victim_graph(posts)
+    >>> sorted(G.nodes)
+    ['actor:LockBit', 'actor:Royal', 'victim:Acme', 'victim:Royal Mail']
+    >>> e = G.edges["actor:LockBit", "victim:Royal Mail"]
+    >>> e["count"], e["status"], str(e["first"].date()), str(e["last"].date())
+    (3, 'claimed', '2023-02-07', '2023-02-08')
+    """
+    lo, hi = _window(start, end)
+    if isinstance(data, (list, tuple)):
+        return merge(*(actor_victim_graph(d, start=start, end=end, entities=entities,
+                                          include_announcements=include_announcements) for d in data))
+    meta = None
+    if hasattr(data, "relations") and hasattr(data, "entities"):
+        frame, meta = data.relations, data.entities if entities is None else entities
+    else:
+        frame, meta = data, entities
+    if "victim_key" in frame.columns:
+        G = _from_posts(frame, lo, hi, include_announcements)
+    elif "relation" in frame.columns:
+        G = _from_relations(frame, lo, hi)
+    else:
+        raise ValueError("actor_victim_graph expects a Case, a relations table (with a 'relation' "
+                         "column) or a posts table (with 'victim_key'); got columns "
+                         f"{', '.join(map(str, frame.columns)) or 'none'}")
+    if meta is not None and len(meta):
+        _apply_entities(G, meta)
+    G.graph.update({k: v for k, v in (("start", lo), ("end", hi)) if v is not None})
+    return G
+
+
+def _window(start: object, end: object) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    def stamp(value: object) -> pd.Timestamp | None:
+        if value is None:
+            return None
+        t = pd.Timestamp(value)
+        return t.tz_convert("UTC") if t.tzinfo else t.tz_localize("UTC")
+
+    lo, hi = stamp(start), stamp(end)
+    if hi is not None and hi == hi.normalize():
+        hi = hi + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # an end date includes its day
+    if lo is not None and hi is not None and hi < lo:
+        raise ValueError(f"end {end!r} is before start {start!r}")
+    return lo, hi
+
+
+def _in_window(dates: pd.Series, lo: pd.Timestamp | None, hi: pd.Timestamp | None) -> pd.Series:
+    keep = pd.Series(True, index=dates.index)
+    if lo is not None:
+        keep &= dates >= lo
+    if hi is not None:
+        keep &= dates <= hi
+    if lo is not None or hi is not None:
+        keep &= dates.notna()
+    return keep
+
+
+def _from_posts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> nx.DiGraph:
+    rows = posts[_in_window(posts["date"], lo, hi)]
+    if not include_announcements and "announcement" in rows.columns:
+        rows = rows[~rows["announcement"].astype(bool)]
+    G = nx.DiGraph()
+    if rows.empty:
+        return G
+    rows = rows.assign(sector=rows["sector"].where(rows["sector"].ne("")) if "sector" in rows else None,
+                       country=rows["country"].where(rows["country"].ne(""))
+                       if "country" in rows else None)
+    # one display name per victim key: the first one seen
+    names = rows.groupby("victim_key", sort=False)["victim"].first()
+    by_edge = rows.groupby(["actor", "victim_key"], sort=False)
+    edges = by_edge.agg(first=("date", "min"), last=("date", "max"), count=("count", "sum"))
+    if "feed" in rows.columns and rows["feed"].nunique() > 1:
+        feeds = by_edge["feed"].agg(lambda s: tuple(sorted(set(s))))
+    else:
+        only = tuple(rows["feed"].iloc[:1]) if "feed" in rows.columns else ()
+        feeds = pd.Series([only] * len(edges), index=edges.index)
+    facts = rows.groupby("victim_key", sort=False)[["sector", "country"]].first().fillna("")
+    actor_names = pd.unique(edges.index.get_level_values(0))
+    G.add_nodes_from((node_key("actor", a), {"role": "actor", "bipartite": 0, "label": a,
+                                             "sector": "", "country": ""}) for a in actor_names)
+    label = names.to_dict()
+    sector, country = facts["sector"].to_dict(), facts["country"].to_dict()
+    G.add_nodes_from((node_key("victim", label[k]), {"role": "victim", "bipartite": 1,
+                                                     "label": label[k], "sector": sector[k],
+                                                     "country": country[k]}) for k in names.index)
+    firsts = edges["first"].tolist()
+    lasts = edges["last"].tolist()
+    counts = edges["count"].astype(int).tolist()
+    G.add_edges_from(
+        (node_key("actor", a), node_key("victim", label[k]),
+         {"first": f, "last": la, "count": c, "relation": "claimed", "status": "claimed",
+          "sources": s, "via": ""})
+        for (a, k), f, la, c, s in zip(edges.index, firsts, lasts, counts, feeds.tolist(), strict=True))
+    return G
+
+
+def _from_relations(relations: pd.DataFrame, lo, hi) -> nx.DiGraph:
+    G = nx.DiGraph()
+    rows = relations[_in_window(relations["date"], lo, hi)] if "date" in relations else relations
+    for rel in rows.itertuples(index=False):
+        kind = rel.relation
+        date = getattr(rel, "date", _NAT)
+        status = getattr(rel, "status", "") or "reported"
+        sources = tuple(getattr(rel, "sources", ()) or ())
+        via = str(getattr(rel, "via", "") or "")
+        if kind in _LINEAGE:
+            a, b = canonical_actor(rel.source), canonical_actor(rel.target)
+            _add_node(G, "actor", a)
+            _add_node(G, "actor", b)
+            _merge_edge(G, node_key("actor", a), node_key("actor", b), kind, status, date, sources)
+        elif kind in _VICTIM_RELATIONS:
+            actor, victim = canonical_actor(rel.source), canonical_victim(rel.target)
+            _add_node(G, "actor", actor)
+            _add_node(G, "victim", victim)
+            relation = "via-supplier" if kind == "via-supplier" or via else kind
+            _merge_edge(G, node_key("actor", actor), node_key("victim", victim), relation, status,
+                        date, sources, via=canonical_victim(via) if via else "")
+            if via:
+                supplier = canonical_victim(via)
+                _add_node(G, "supplier", supplier)
+                _merge_edge(G, node_key("supplier", supplier), node_key("victim", victim),
+                            "supplier-of", status, date, sources)
+        elif kind == "supplier-of":
+            supplier, victim = canonical_victim(rel.source), canonical_victim(rel.target)
+            _add_node(G, "supplier", supplier)
+            _add_node(G, "victim", victim)
+            _merge_edge(G, node_key("supplier", supplier), node_key("victim", victim), kind, status,
+                        date, sources)
+    return G
+
+
+def _add_node(G: nx.DiGraph, role: str, name: str) -> None:
+    key = node_key(role, name)
+    if key in G:
+        if role == "supplier":
+            G.nodes[key]["role"] = "supplier"
+        return
+    G.add_node(key, role=role, bipartite=0 if role == "actor" else 1, label=name, sector="",
+               country="")
+
+
+def _merge_edge(G: nx.DiGraph, u: str, v: str, relation: str, status: str, date, sources,
+                via: str = "") -> None:
+    if not G.has_edge(u, v):
+        G.add_edge(u, v, first=date, last=date, count=1, relation=relation, status=status,
+                   sources=tuple(sources), via=via)
+        return
+    e = G.edges[u, v]
+    e["count"] += 1
+    dates = [d for d in (e["first"], e["last"], date) if pd.notna(d)]
+    e["first"], e["last"] = (min(dates), max(dates)) if dates else (_NAT, _NAT)
+    if _STATUS_RANK.get(status, 9) < _STATUS_RANK.get(e["status"], 9):
+        e["status"] = status
+    if relation == "via-supplier":
+        e["relation"], e["via"] = relation, via or e["via"]
+    e["sources"] = tuple(dict.fromkeys((*e["sources"], *sources)))
+
+
+def _apply_entities(G: nx.DiGraph, entities: pd.DataFrame) -> None:
+    for ent in entities.itertuples(index=False):
+        for role in ("actor", "victim"):
+            key = node_key(role, ent.name)
+            if key in G and (G.nodes[key]["role"] == "actor") == (role == "actor"):
+                node = G.nodes[key]
+                node["sector"] = str(getattr(ent, "sector", "") or node["sector"])
+                node["country"] = str(getattr(ent, "country", "") or node["country"])
+                if ent.kind == "supplier" and role != "actor":
+                    node["role"] = "supplier"
+
+
+def merge(*graphs: nx.DiGraph) -> nx.DiGraph:
+    """One graph from several: shared edges add their counts, widen their dates, join sources.
+
+    A node keeps the first non-empty ``sector`` / ``country`` seen; the strongest status wins
+    (confirmed > reported > claimed > disputed).
+
+    >>> a = nx.DiGraph([("actor:A", "victim:B", {"count": 1, "status": "claimed", "sources": ("x",)})])
+    >>> b = nx.DiGraph([("actor:A", "victim:B", {"count": 2, "status": "reported", "sources": ("y",)})])
+    >>> e = merge(a, b).edges["actor:A", "victim:B"]
+    >>> e["count"], e["status"], e["sources"]
+    (3, 'reported', ('x', 'y'))
+    """
+    out = nx.DiGraph()
+    for G in graphs:
+        for n, d in G.nodes(data=True):
+            if n not in out:
+                out.add_node(n, **d)
+                continue
+            node = out.nodes[n]
+            for key in ("sector", "country"):
+                if not node.get(key) and d.get(key):
+                    node[key] = d[key]
+            if d.get("role") == "supplier":
+                node["role"] = "supplier"
+        for u, v, d in G.edges(data=True):
+            if not out.has_edge(u, v):
+                out.add_edge(u, v, **{**d, "sources": tuple(d.get("sources", ()))})
+                continue
+            e = out.edges[u, v]
+            e["count"] = int(e.get("count", 1)) + int(d.get("count", 1))
+            dates = [x for x in (e.get("first"), e.get("last"), d.get("first"), d.get("last"))
+                     if x is not None and pd.notna(x)]
+            e["first"], e["last"] = (min(dates), max(dates)) if dates else (_NAT, _NAT)
+            if _STATUS_RANK.get(d.get("status"), 9) < _STATUS_RANK.get(e.get("status"), 9):
+                e["status"] = d["status"]
+            if d.get("relation") == "via-supplier":
+                e["relation"], e["via"] = "via-supplier", d.get("via", e.get("via", ""))
+            e["sources"] = tuple(dict.fromkeys((*e.get("sources", ()), *d.get("sources", ()))))
+        out.graph.update(G.graph)
+    return out
+
+
+def actor_subgraph(G: nx.DiGraph, actor: str) -> nx.DiGraph:
+    """The actor, its victims and suppliers, the suppliers' links, and its lineage (a copy).
+
+    >>> G = nx.DiGraph([("actor:A", "victim:x"), ("actor:B", "victim:y"), ("actor:A", "actor:C")])
+    >>> sorted(actor_subgraph(G, "A"))
+    ['actor:A', 'actor:C', 'victim:x']
+    """
+    key = actor if actor.startswith("actor:") else node_key("actor", actor)
+    if key not in G:
+        raise KeyError(f"no actor {actor!r} in the graph")
+    keep = {key, *G.successors(key)}
+    keep |= {p for v in list(keep) for p in G.predecessors(v) if not p.startswith("actor:")}
+    keep |= {p for p in G.predecessors(key) if p.startswith("actor:")}
+    return G.subgraph(keep).copy()
+
+
+def actor_share(G: nx.DiGraph, actor: str, date: object) -> pd.DataFrame:
+    """The actor's share of all victims claimed before ``date`` and from ``date`` on.
+
+    Rows ``before`` and ``after``; columns ``victims`` (the actor's), ``all`` (every actor's),
+    ``share`` (0–1, NaN when nothing was claimed), ``first``, ``last`` (of all claims).
+    """
+    stamp = _window(date, None)[0]
+    claims = _claims(G)
+    rows = {}
+    for name, part in (("before", claims[claims["first"] < stamp]),
+                       ("after", claims[claims["first"] >= stamp])):
+        mine = part.loc[part["actor"] == actor, "target"].nunique()
+        total = part["target"].nunique()
+        rows[name] = {"victims": mine, "all": total, "share": mine / total if total else np.nan,
+                      "first": part["first"].min(), "last": part["first"].max()}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+# ---------------------------------------------------------------------------------------------
+# tables
+
+
+def edges_frame(G: nx.DiGraph) -> pd.DataFrame:
+    """Every edge as a row: ``source``, ``target``, their labels and roles, and edge attributes.
+
+    >>> G = nx.DiGraph([("actor:A", "victim:B", {"count": 2})])
+    >>> nx.set_node_attributes(G, {"actor:A": "actor", "victim:B": "victim"}, "role")
+    >>> edges_frame(G)[["source_label", "target_label", "count"]].to_dict("records")
+    [{'source_label': 'A', 'target_label': 'B', 'count': 2}]
+    """
+    cols = ["source", "target", "source_label", "target_label", "source_role", "target_role",
+            "first", "last", "count", "relation", "status", "sources", "via"]
+    label = {n: d.get("label", n.split(":", 1)[-1]) for n, d in G.nodes(data=True)}
+    role = dict(G.nodes(data="role", default=""))
+    edges = list(G.edges(data=True))
+    u = [e[0] for e in edges]
+    v = [e[1] for e in edges]
+    out = pd.DataFrame({
+        "source": u, "target": v, "source_label": [label[x] for x in u],
+        "target_label": [label[x] for x in v], "source_role": [role[x] for x in u],
+        "target_role": [role[x] for x in v],
+        "first": pd.to_datetime([e[2].get("first", _NAT) for e in edges], utc=True),
+        "last": pd.to_datetime([e[2].get("last", _NAT) for e in edges], utc=True),
+        "count": np.array([int(e[2].get("count", 1)) for e in edges], dtype="int64"),
+        "relation": [e[2].get("relation", "") for e in edges],
+        "status": [e[2].get("status", "") for e in edges],
+        "sources": [tuple(e[2].get("sources", ())) for e in edges],
+        "via": [e[2].get("via", "") for e in edges]}, columns=cols)
+    return out
+
+
+def _claims(G: nx.DiGraph) -> pd.DataFrame:
+    """Actor → organisation edges (not lineage, not supplier links), with victim facts."""
+    df = edges_frame(G)
+    df = df[(df["source_role"] == "actor") & (df["target_role"].isin(["victim", "supplier"]))]
+    df = df.assign(sector=df["target"].map(dict(G.nodes(data="sector", default=""))).fillna(""),
+                   country=df["target"].map(dict(G.nodes(data="country", default=""))).fillna(""))
+    return df.rename(columns={"source_label": "actor", "target_label": "victim"}).reset_index(drop=True)
+
+
+def actors(G: nx.DiGraph) -> list[str]:
+    """Actor labels, most victims first (ties by name).
+
+    >>> actors(nx.DiGraph())
+    []
+    """
+    summary = actor_summary(G)
+    return summary["actor"].tolist()
+
+
+def victims(G: nx.DiGraph) -> pd.DataFrame:
+    """One row per organisation: ``victim``, ``role``, ``sector``, ``country``, ``actors`` (tuple)."""
+    claims = _claims(G)
+    if claims.empty:
+        return pd.DataFrame(columns=["victim", "role", "sector", "country", "actors"])
+    grouped = claims.groupby("target", sort=False)
+    out = grouped.agg(victim=("victim", "first"), role=("target_role", "first"),
+                      sector=("sector", "first"), country=("country", "first"),
+                      actors=("actor", lambda s: tuple(sorted(set(s)))))
+    return out.sort_values("victim").reset_index(drop=True)
+
+
+def actor_summary(G: nx.DiGraph) -> pd.DataFrame:
+    """Per actor: victims, posts (summed counts), first and last seen, top sector and country.
+
+    >>> G = nx.DiGraph()
+    >>> G.add_node("actor:A", role="actor", label="A")
+    >>> G.add_node("victim:B", role="victim", label="B", sector="healthcare", country="GB")
+    >>> G.add_edge("actor:A", "victim:B", count=3, first=pd.Timestamp("2023-01-02", tz="UTC"),
+    ...            last=pd.Timestamp("2023-02-01", tz="UTC"))
+    >>> actor_summary(G)[["actor", "victims", "posts", "top_sector"]].to_dict("records")
+    [{'actor': 'A', 'victims': 1, 'posts': 3, 'top_sector': 'healthcare'}]
+    """
+    cols = ["actor", "victims", "posts", "first", "last", "sectors", "top_sector", "countries",
+            "top_country"]
+    claims = _claims(G)
+    if claims.empty:
+        return pd.DataFrame(columns=cols)
+    g = claims.groupby("actor", sort=False)
+    out = g.agg(victims=("target", "nunique"), posts=("count", "sum"), first=("first", "min"),
+                last=("last", "max"))
+    known_sector = claims[claims["sector"].ne("")]
+    known_country = claims[claims["country"].ne("")]
+    out["sectors"] = known_sector.groupby("actor")["sector"].nunique().reindex(out.index).fillna(0)
+    out["top_sector"] = _mode(known_sector, "sector").reindex(out.index).fillna("")
+    out["countries"] = known_country.groupby("actor")["country"].nunique().reindex(out.index).fillna(0)
+    out["top_country"] = _mode(known_country, "country").reindex(out.index).fillna("")
+    out = out.reset_index().astype({"sectors": int, "countries": int, "posts": int})
+    return out.sort_values(["victims", "actor"], ascending=[False, True], ignore_index=True)[cols]
+
+
+def _mode(frame: pd.DataFrame, col: str) -> pd.Series:
+    if frame.empty:
+        return pd.Series(dtype=object)
+    counts = frame.groupby(["actor", col]).size().reset_index(name="n")
+    counts = counts.sort_values(["actor", "n", col], ascending=[True, False, True])
+    return counts.drop_duplicates("actor").set_index("actor")[col]
+
+
+def victims_per_actor(G: nx.DiGraph, *, freq: str | None = None, top: int | None = None) -> pd.DataFrame:
+    """Victims per actor, overall or per period of the edge's first date.
+
+    Parameters
+    ----------
+    freq : None for one row per actor (columns ``actor, victims``); a pandas period alias
+        (``'M'``, ``'Q'``, ``'Y'``) for a table indexed by period with one column per actor.
+    top : keep the ``top`` actors with most victims and sum the rest into ``other``.
+
+    >>> G = nx.DiGraph()
+    >>> for v, d in (("x", "2023-01-05"), ("y", "2023-01-20"), ("z", "2023-03-01")):
+    ...     G.add_edge("actor:A", f"victim:{v}", first=pd.Timestamp(d, tz="UTC"), count=1)
+    >>> nx.set_node_attributes(G, {n: n.split(":")[0] for n in G}, "role")
+    >>> victims_per_actor(G, freq="M")["A"].tolist()
+    [2, 0, 1]
+    """
+    claims = _claims(G)
+    if freq is None:
+        counts = claims.groupby("actor")["target"].nunique().sort_values(ascending=False)
+        out = counts.rename("victims").reset_index()
+        return out.sort_values(["victims", "actor"], ascending=[False, True], ignore_index=True)
+    dated = claims[claims["first"].notna()]
+    if dated.empty:
+        return pd.DataFrame()
+    period = dated["first"].dt.tz_convert(None).dt.to_period(freq)
+    table = pd.crosstab(period, dated["actor"])
+    full = pd.period_range(table.index.min(), table.index.max(), freq=table.index.freq)
+    table = table.reindex(full, fill_value=0)
+    order = table.sum().sort_values(ascending=False, kind="mergesort").index
+    table = table[order]
+    if top is not None and table.shape[1] > top:
+        table = pd.concat([table.iloc[:, :top], table.iloc[:, top:].sum(axis=1).rename("other")],
+                          axis=1)
+    table.index.name, table.columns.name = "period", "actor"
+    return table
+
+
+def breakdown(G: nx.DiGraph, *, by: str = "sector", actors: list[str] | None = None) -> pd.DataFrame:
+    """Victims per actor and ``by`` (``'sector'`` or ``'country'``); unknown values as ``unknown``.
+
+    Rows are actors (most victims first), columns the values of ``by`` (most frequent first),
+    cells distinct victims, plus a ``total`` column.
+    """
+    if by not in ("sector", "country"):
+        raise ValueError(f"by must be 'sector' or 'country', not {by!r}")
+    claims = _claims(G)
+    if actors is not None:
+        claims = claims[claims["actor"].isin(actors)]
+    if claims.empty:
+        return pd.DataFrame()
+    values = claims[by].replace("", "unknown")
+    table = pd.crosstab(claims["actor"], values)
+    table = table[table.sum().sort_values(ascending=False, kind="mergesort").index]
+    table["total"] = table.sum(axis=1)
+    table = table.sort_values("total", ascending=False, kind="mergesort")
+    table.columns.name = by
+    return table
+
+
+def shared_victims(G: nx.DiGraph) -> pd.DataFrame:
+    """Organisations claimed by (or linked to) more than one actor.
+
+    Columns ``victim``, ``actors`` (tuple), ``n_actors``, ``first``, ``last``; most actors first.
+    """
+    claims = _claims(G)
+    cols = ["victim", "actors", "n_actors", "first", "last"]
+    if claims.empty:
+        return pd.DataFrame(columns=cols)
+    n_actors = claims.groupby("target")["actor"].nunique()
+    claims = claims[claims["target"].map(n_actors).gt(1)]
+    g = claims.groupby("target", sort=False)
+    out = g.agg(victim=("victim", "first"), actors=("actor", lambda s: tuple(sorted(set(s)))),
+                first=("first", "min"), last=("last", "max"))
+    out["n_actors"] = out["actors"].map(len)
+    return out.sort_values(["n_actors", "victim"], ascending=[False, True], ignore_index=True)[cols]
+
+
+def overlap(G: nx.DiGraph, *, by: str = "victims") -> pd.DataFrame:
+    """Actor pairs that share victims (or sectors): ``actor_a, actor_b, shared, jaccard``.
+
+    The weighted projection of the bipartite graph onto its actors, as a table (strongest
+    first). ``by='sector'`` counts sectors both actors hit instead of shared organisations.
+    """
+    if by not in ("victims", "sector"):
+        raise ValueError(f"by must be 'victims' or 'sector', not {by!r}")
+    claims = _claims(G)
+    cols = ["actor_a", "actor_b", "shared", "jaccard"]
+    item = "target" if by == "victims" else "sector"
+    if by == "sector":
+        claims = claims[claims["sector"].ne("")]
+    pairs = claims[["actor", item]].drop_duplicates()
+    if pairs.empty:
+        return pd.DataFrame(columns=cols)
+    sizes = pairs.groupby("actor").size()
+    both = pairs.merge(pairs, on=item, suffixes=("_a", "_b"))
+    both = both[both["actor_a"] < both["actor_b"]]
+    if both.empty:
+        return pd.DataFrame(columns=cols)
+    out = both.groupby(["actor_a", "actor_b"]).size().rename("shared").reset_index()
+    union = sizes.reindex(out["actor_a"]).to_numpy() + sizes.reindex(out["actor_b"]).to_numpy()
+    out["jaccard"] = out["shared"] / (union - out["shared"])
+    return out.sort_values(["shared", "actor_a", "actor_b"], ascending=[False, True, True],
+                           ignore_index=True)
+
+
+def rollup(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = None,
+           keep: list[str] | tuple[str, ...] = ()) -> nx.DiGraph:
+    """A smaller graph: the ``top`` actors, each with its ``per_actor`` largest victims.
+
+    Victims beyond ``per_actor`` are replaced by one node per actor, key ``more:<actor>``, role
+    ``more``, label ``+N more`` and attribute ``more=N``. Actors beyond ``top`` are dropped and
+    counted in ``graph['more_actors']``. Victims whose label is in ``keep`` are never rolled up.
+
+    >>> G = nx.DiGraph()
+    >>> G.add_node("actor:A", role="actor", label="A")
+    >>> for i in range(5):
+    ...     G.add_node(f"victim:v{i}", role="victim", label=f"v{i}")
+    ...     G.add_edge("actor:A", f"victim:v{i}", count=5 - i)
+    >>> R = rollup(G, per_actor=2)
+    >>> sorted(R.nodes), R.nodes["more:A"]["label"]
+    (['actor:A', 'more:A', 'victim:v0', 'victim:v1'], '+3 more')
+    """
+    ranked = actors(G)
+    chosen = set(ranked if top is None else ranked[:top])
+    lineage_only = [n for n, d in G.nodes(data=True) if d.get("role") == "actor"
+                    and d.get("label") not in set(ranked)]
+    keep_actor = {node_key("actor", a) for a in chosen} | set(lineage_only if top is None else ())
+    R = nx.DiGraph()
+    R.graph.update(G.graph)
+    R.graph["more_actors"] = len(ranked) - len(chosen) + G.graph.get("more_actors", 0)
+    keep_labels = set(keep)
+    for a in sorted(keep_actor, key=lambda k: ranked.index(k[6:]) if k[6:] in ranked else 10**9):
+        R.add_node(a, **G.nodes[a])
+        out = [(v, e) for v, e in G.succ[a].items()
+               if G.nodes[v].get("role") in ("victim", "supplier", "more")]
+        out.sort(key=lambda ve: (-int(ve[1].get("count", 1)), _first_ns(ve[1]),
+                                 G.nodes[ve[0]].get("label", ve[0])))
+        shown = out if per_actor is None else [
+            ve for i, ve in enumerate(out)
+            if i < per_actor or G.nodes[ve[0]].get("label") in keep_labels]
+        for v, e in shown:
+            R.add_node(v, **G.nodes[v])
+            R.add_edge(a, v, **e)
+        hidden = len(out) - len(shown)
+        if hidden:
+            label = G.nodes[a].get("label", a)
+            more = f"more:{label}"
+            R.add_node(more, role="more", bipartite=1, label=f"+{hidden:,} more", sector="", country="",
+                       more=hidden)
+            R.add_edge(a, more, count=hidden, relation="claimed", status="claimed", first=_NAT,
+                       last=_NAT, sources=(), via="")
+    for u, v, e in G.edges(data=True):  # lineage and supplier links between kept nodes
+        if u in R and v in R and not R.has_edge(u, v):
+            R.add_edge(u, v, **e)
+    return R
+
+
+def _first_ns(edge: dict) -> int:
+    first = edge.get("first")
+    return first.value if isinstance(first, pd.Timestamp) and pd.notna(first) else np.iinfo(np.int64).max

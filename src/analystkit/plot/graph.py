@@ -1,0 +1,567 @@
+"""Actor → victim graph charts that stay readable from 20 victims to 200,000.
+
+The layout is computed, not simulated: actors sit together on an inner ring (a single actor at
+the centre), each actor owns an angular wedge of the outer ring sized by its victim count, and
+inside its wedge the victims are grouped by sector (or country) in contiguous runs. With few
+victims every victim sits on one ring and is labelled radially, with a heading per group; with
+thousands the wedge fills with rows of dots and only actors (and victims you ``highlight``) are
+labelled. Everything is placed with numpy in O(n log n) and drawn with one collection per style,
+so the same function draws a curated case and a whole leak-site feed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .. import theme as _theme
+from ..graph import actor_victim_graph, rollup
+from ..text import label as _safe
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from matplotlib.axes import Axes
+
+__all__ = ["before_after", "graph", "layout"]
+
+_R_ACTOR = 0.42          # inner ring of actors (several actors)
+_R_IN, _R_OUT = 0.56, 1.0  # annulus of victims
+_SMALL = 160             # at most this many ring slots: one labelled ring
+_HEADER = "header"
+
+
+def _frames(G: nx.DiGraph, order: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    nodes = pd.DataFrame([(n, d.get("role", ""), str(d.get("label", n)), str(d.get("sector", "")),
+                           str(d.get("country", "")), int(d.get("more", 0)))
+                          for n, d in G.nodes(data=True)],
+                         columns=["node", "role", "label", "sector", "country", "more"])
+    edges = pd.DataFrame([(u, v, str(e.get("relation", "")), str(e.get("status", "")),
+                           int(e.get("count", 1)))
+                          for u, v, e in G.edges(data=True)],
+                         columns=["source", "target", "relation", "status", "count"])
+    is_actor = nodes["role"].eq("actor")
+    claims = edges[edges["source"].isin(nodes.loc[is_actor, "node"])
+                   & ~edges["target"].isin(nodes.loc[is_actor, "node"])]
+    weight = claims.groupby("source")["target"].nunique()
+    more = nodes.set_index("node")["more"]
+    weight = weight.add(claims.assign(m=claims["target"].map(more)).groupby("source")["m"].sum()
+                        .sub(claims.assign(m=claims["target"].map(more).gt(0))
+                             .groupby("source")["m"].sum()), fill_value=0)
+    actors = nodes[is_actor].assign(victims=lambda d: d["node"].map(weight).fillna(0).astype(int))
+    if order is not None:
+        rank = {name: i for i, name in enumerate(order)}
+        actors = actors.assign(rank=actors["label"].map(rank).fillna(len(rank)))
+        actors = actors.sort_values(["rank", "victims", "label"], ascending=[True, False, True])
+    else:
+        actors = actors.sort_values(["victims", "label"], ascending=[False, True])
+    return actors.drop(columns="rank", errors="ignore").reset_index(drop=True), edges
+
+
+def layout(G: nx.DiGraph, *, group_by: str | None = "sector", order: Sequence[str] | None = None,
+           slots: int | None = None, min_span: float = 0.0, actor_gap: float = 0.0) -> pd.DataFrame:
+    """Positions of every node of ``G`` in the radial actor → victim layout (pure, deterministic).
+
+    Parameters
+    ----------
+    group_by : ``'sector'``, ``'country'`` or None: how victims are grouped inside a wedge.
+    order : actor labels in the order their wedges go round (clockwise from the top); by
+        default most victims first.
+    slots : ring slots available for a single labelled ring; more victims than that are laid
+        out as a dense annulus instead.
+    min_span : smallest wedge (radians) in a dense annulus, so that actor labels have room.
+    actor_gap : smallest angle between two actors on the inner ring (radians).
+
+    Returns
+    -------
+    DataFrame
+        One row per node (and per group heading on a labelled ring, role ``header``): ``node``,
+        ``role``, ``label``, ``x``, ``y``, ``angle`` (radians), ``home`` (the actor whose wedge
+        holds it), ``group`` and ``dense`` (True when the annulus is dense).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("actor:A", "victim:x"), ("actor:A", "victim:y")])
+    >>> nx.set_node_attributes(G, {"actor:A": "actor", "victim:x": "victim", "victim:y": "victim"}, "role")
+    >>> pos = layout(G, group_by=None).set_index("node")
+    >>> bool(pos.loc["actor:A", "x"] == pos.loc["actor:A", "y"] == 0)  # a lone actor: the centre
+    True
+    >>> round(float(np.hypot(pos.loc["victim:x", "x"], pos.loc["victim:x", "y"])), 6)  # victims: ring 1
+    1.0
+    """
+    slots = _SMALL if slots is None else slots
+    actors, edges = _frames(G, order)
+    nodes = pd.DataFrame([(n, d.get("role", ""), str(d.get("label", n)),
+                           str(d.get(group_by, "")) if group_by else "", int(d.get("more", 0)))
+                          for n, d in G.nodes(data=True)],
+                         columns=["node", "role", "label", "group", "more"])
+    rank = dict(zip(actors["node"], range(len(actors)), strict=True))
+    others = nodes[~nodes["role"].eq("actor")].copy()
+    # home actor: the highest-ranked actor pointing at the node; suppliers follow their victims
+    e = edges.assign(r=edges["source"].map(rank))
+    home = e.dropna(subset=["r"]).groupby("target")["r"].min()
+    others["home"] = others["node"].map(home)
+    loose = others["home"].isna()
+    if loose.any():
+        via = edges.assign(h=edges["target"].map(home)).dropna(subset=["h"]).groupby("source")["h"].min()
+        others.loc[loose, "home"] = others.loc[loose, "node"].map(via)
+    others["home"] = others["home"].fillna(len(actors)).astype(int)
+    weight = others.groupby("home").size().reindex(range(len(actors) + 1), fill_value=0)
+    if weight.iloc[-1] == 0:
+        weight = weight.iloc[:-1]
+    grouped = bool(group_by) and others["group"].ne("").any()
+    others["gsort"] = others["group"].replace("", "\uffff")  # unknown group last
+    others = others.assign(is_more=others["more"].gt(0), deg=others["node"].map(
+        edges.groupby("target").size()).fillna(0))
+    others = others.sort_values(["home", "is_more", "gsort", "label"], kind="mergesort")
+    dense = len(others) + (others.groupby(["home", "group"]).ngroups if grouped else 0) > slots
+    n_wedges = len(weight)
+    out = []
+    if n_wedges == 0:
+        angles_a = np.zeros(0)
+    else:
+        counts = weight.to_numpy(dtype=float)
+        if not dense and grouped:
+            counts = counts + others.groupby("home")["group"].nunique().reindex(weight.index,
+                                                                                fill_value=0).to_numpy()
+        share = counts / max(counts.sum(), 1)
+        if dense and min_span > 0 and n_wedges * min_span < 1.5 * math.pi:
+            floor = min_span / (2 * math.pi)
+            small = share < floor
+            rest = share[~small].sum()
+            if rest > 0:
+                share = np.where(small, floor, share * (1 - floor * small.sum()) / rest)
+        spans = 2 * math.pi * share / share.sum()
+        starts = np.concatenate([[0.0], np.cumsum(spans)[:-1]])
+        # clockwise from the top; on a labelled ring actors are kept apart for their labels
+        angles_a = math.pi / 2 - _spread(starts + spans / 2, 0.0 if dense else actor_gap)
+        for h, span, start in zip(weight.index, spans, starts, strict=True):
+            block = others[others["home"] == h]
+            if len(block):
+                out.append(_place_block(block, h, start, span, dense, grouped, len(others)))
+    placed = pd.concat(out, ignore_index=True) if out else pd.DataFrame(
+        columns=["node", "role", "label", "x", "y", "angle", "home", "group"])
+    single = len(actors) == 1
+    r_a = 0.0 if single else _R_ACTOR
+    act = pd.DataFrame({"node": actors["node"], "role": "actor", "label": actors["label"],
+                        "angle": angles_a[: len(actors)] if len(angles_a) else np.zeros(len(actors)),
+                        "home": np.arange(len(actors)), "group": ""})
+    if len(act) and len(angles_a) < len(actors):
+        act["angle"] = math.pi / 2 - 2 * math.pi * (np.arange(len(actors)) + 0.5) / len(actors)
+    act["x"] = r_a * np.cos(act["angle"])
+    act["y"] = r_a * np.sin(act["angle"])
+    res = pd.concat([act, placed], ignore_index=True)
+    res["dense"] = dense
+    return res[["node", "role", "label", "x", "y", "angle", "home", "group", "dense"]]
+
+
+def _spread(offsets: np.ndarray, gap: float) -> np.ndarray:
+    """Clockwise offsets moved apart to at least ``gap`` radians, order kept, centred."""
+    if gap <= 0 or len(offsets) < 2:
+        return offsets
+    if gap * len(offsets) >= 2 * math.pi:
+        return 2 * math.pi * (np.arange(len(offsets)) + 0.5) / len(offsets)
+    out = offsets.astype(float).copy()
+    for i in range(1, len(out)):
+        out[i] = max(out[i], out[i - 1] + gap)
+    return out - float(np.mean(out - offsets))
+
+
+def _place_block(block: pd.DataFrame, home: int, start: float, span: float, dense: bool,
+                 grouped: bool, total: int) -> pd.DataFrame:
+    if not dense:
+        rows = []
+        for grp, members in block.groupby("gsort", sort=False):
+            if grouped and not members["is_more"].all():
+                rows.append({"node": f"{_HEADER}:{home}:{grp}", "role": _HEADER,
+                             "label": members["group"].iat[0] or "unknown", "group": grp})
+            rows += [{"node": n, "role": r, "label": la, "group": grp}
+                     for n, r, la in zip(members["node"], members["role"], members["label"], strict=True)]
+        frame = pd.DataFrame(rows)
+        k = len(frame)
+        theta = math.pi / 2 - (start + span * (np.arange(k) + 0.5) / k)
+        frame["angle"] = theta
+        frame["x"], frame["y"] = _R_OUT * np.cos(theta), _R_OUT * np.sin(theta)
+        frame["home"] = home
+        return frame
+    n = len(block)
+    width = _R_OUT - _R_IN
+    layers = max(1, round(math.sqrt(width * total / (2 * math.pi * (_R_IN + width / 2)))))
+    layers = min(layers, n)
+    cols = math.ceil(n / layers)
+    i = np.arange(n)
+    col, lay = i // layers, i % layers
+    pad = 0.08 * span if span > 0.02 else 0.0
+    theta = math.pi / 2 - (start + pad / 2 + (span - pad) * (col + 0.5) / cols)
+    radius = _R_IN + width * (lay + 0.5) / layers if layers > 1 else np.full(n, _R_IN + width / 2)
+    more = block["is_more"].to_numpy()
+    radius = np.where(more, _R_OUT + 0.04, radius)
+    return pd.DataFrame({"node": block["node"].to_numpy(), "role": block["role"].to_numpy(),
+                         "label": block["label"].to_numpy(), "group": block["gsort"].to_numpy(),
+                         "angle": theta, "x": radius * np.cos(theta), "y": radius * np.sin(theta),
+                         "home": home})
+
+
+def _edge_key(relation: str, status: str) -> str:
+    if relation == "via-supplier":
+        return "via-supplier"
+    if relation in ("rebrand-of", "affiliate-of"):
+        return "lineage"
+    return status if status in ("confirmed", "reported", "claimed", "disputed") else "reported"
+
+
+_LEGEND_NAMES = {"confirmed": "confirmed", "reported": "reported", "claimed": "claimed (unconfirmed)",
+                 "disputed": "disputed by victim", "via-supplier": "via a supplier",
+                 "lineage": "rebrand / affiliate", "supplier": "supplier of"}
+
+
+
+def graph(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = None,
+          group_by: str | None = "sector", order: Sequence[str] | None = None,
+          highlight: Sequence[str] = (), labels: bool | None = None, max_labels: int = 150,
+          arrows: bool | None = None, legend: bool = True, title: str | None = None,
+          ax: Axes | None = None, edge_kws: dict | None = None, label_kws: dict | None = None,
+          **kwargs: Any) -> Axes:
+    """Draw an actor → victim graph as a structured radial chart.
+
+    Actors sit on an inner ring (a lone actor at the centre), each with a wedge of the outer ring
+    sized by its victims; inside a wedge victims are grouped by ``group_by``. Edge line style
+    codes the status (theme ``edges``: solid confirmed / reported, dashed claimed, dotted
+    disputed, dash-dot via a supplier); node colours come from the theme's ``roles``; actor
+    size grows with victim count. Up to ``max_labels`` ring slots every victim is labelled
+    radially (labels cannot overlap: the font shrinks to the slot spacing); beyond that the
+    wedge becomes a dense field of dots and only actors and ``highlight`` are labelled.
+
+    Parameters
+    ----------
+    G : graph from :func:`analystkit.actor_victim_graph`.
+    top : draw only the ``top`` actors with most victims (the rest are counted in a note).
+    per_actor : show at most this many victims per actor; the rest become a "+N more" node.
+    group_by : ``'sector'``, ``'country'`` or None: victims of one actor are grouped by it.
+    order : actor labels in wedge order (clockwise from the top); e.g. to keep two panels alike.
+    highlight : victim labels drawn with a ring and always labelled (e.g. ``["Royal Mail"]``).
+    labels : label every victim; None does so when they fit on one ring.
+    max_labels : most ring slots (victims plus group headings) drawn as a labelled ring.
+    arrows : draw arrowheads; None draws them when there are at most 2,000 edges.
+    legend : draw a legend of node roles and of the edge styles present.
+    title : Axes title.
+    ax : Axes to draw on; a new 11 × 11 inch figure when None.
+    edge_kws : extra properties for every edge ``LineCollection`` (e.g. ``alpha``, ``colors``).
+    label_kws : extra properties for every label ``Text`` (e.g. ``fontfamily``).
+    **kwargs : passed to the one ``Axes.scatter`` call that draws the victim nodes.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import analystkit as ak
+    >>> G = ak.actor_victim_graph(ak.load_case(DATA / "cases" / "ransomware-victims"))
+    >>> ax = graph(G, title="Curated victims")
+    >>> sorted(t.get_text() for t in ax.texts if t.get_text() in ("LockBit", "Royal Mail"))
+    ['LockBit', 'Royal Mail']
+    """
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(11, 11))
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.95)
+    if not any(d.get("role") == "actor" for _, d in G.nodes(data=True)):
+        return ax
+    from ._labels import renderer
+
+    th = _theme.current()
+    if top is not None or per_actor is not None:
+        G = rollup(G, top=top, per_actor=per_actor, keep=tuple(highlight))
+    fig = ax.figure
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_axis_off()
+    ax.set_xlim(-1.45, 1.45)
+    ax.set_ylim(-1.45, 1.45)
+    rend = renderer(fig)
+    ax.apply_aspect()
+    box = ax.get_window_extent(rend)
+    half_px = min(box.width, box.height) / 2
+    px_per_pt = fig.dpi / 72
+    scale = half_px / px_per_pt / 1.45  # points per data unit (first estimate)
+    pos = layout(G, group_by=group_by, order=order, slots=max_labels,
+                 min_span=1.9 * 7.5 / (1.1 * scale), actor_gap=1.9 * 9.5 / (_R_ACTOR * scale))
+    dense = bool(pos["dense"].iat[0])
+    actors, edges = _frames(G, order)
+    act = pos[pos["role"].eq("actor")].merge(actors[["node", "victims"]], on="node")
+    show_victims = (not dense) if labels is None else labels
+    lkws = dict(label_kws or {})
+    lim, texts = 1.45, []
+    for _ in range(4):  # fit the labels: measure them, then set the limits so they all show
+        scale = half_px / px_per_pt / lim
+        texts = _labels(ax, pos, act, dense, show_victims, set(highlight), scale, lkws, th)
+        new = _fit(ax, texts, pos, half_px, lim, rend)
+        if abs(new - lim) < 0.01 * lim:
+            break
+        for t in texts:
+            t.remove()
+        lim, texts = new, []
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+    if not texts:
+        texts = _labels(ax, pos, act, dense, show_victims, set(highlight), scale, lkws, th)
+    n_victims = int(pos["role"].isin(["victim", "supplier"]).sum())
+    present, drawn = _draw_edges(ax, pos, edges, dense, arrows, scale, edge_kws, th)
+    _draw_nodes(ax, pos, act, G, dense, set(highlight), scale, kwargs, th)
+    if legend:
+        _legend(ax, present, pos, th)
+    note = f"{len(act):,} actor{'s' * (len(act) != 1)}, {n_victims:,} victim{'s' * (n_victims != 1)}"
+    more_actors = int(G.graph.get("more_actors", 0))
+    if more_actors:
+        note += f"; {more_actors:,} smaller actor{'s' * (more_actors != 1)} not shown"
+    if dense and not drawn:
+        note += "\nedges run from each actor (inner ring) to its victims"
+    ax.text(1.0, 0.0, note, transform=ax.transAxes, ha="right", va="bottom", fontsize=7,
+            color=th.muted).set_gid("note")
+    if title:
+        ax.set_title(_safe(title, max_len=120, defang_hosts=False))
+    return ax
+
+
+def _fit(ax: Axes, texts: list, pos: pd.DataFrame, half_px: float, lim: float, rend) -> float:
+    """The axis half-width that makes every label fit inside the Axes (a few pixels spare)."""
+    centre = ax.transData.transform((0.0, 0.0))
+    s_px = half_px / lim
+    best = s_px * 1.6
+    for t in texts:
+        r = getattr(t, "_ak_r", 0.0)
+        if r <= 0:
+            continue
+        b = t.get_window_extent(rend)
+        corners = np.array([[b.x0, b.y0], [b.x0, b.y1], [b.x1, b.y0], [b.x1, b.y1]]) - centre
+        far = float(np.abs(corners).max()) if getattr(t, "_ak_square", True) else 0.0
+        best = min(best, (half_px - 6 - (far - r * s_px)) / r)
+    best = max(best, half_px / 4)
+    return float(max(half_px / best, 1.08))
+
+
+def _offset(ax: Axes, angle: float, points: float):
+    from matplotlib.transforms import ScaledTranslation
+
+    return ax.transData + ScaledTranslation(points * math.cos(angle) / 72,
+                                            points * math.sin(angle) / 72, ax.figure.dpi_scale_trans)
+
+
+def _radial_text(ax: Axes, x: float, y: float, angle: float, text: str, pad: float, **kws: Any):
+    deg = math.degrees(angle) % 360
+    flip = 90 < deg < 270
+    t = ax.text(x, y, text, rotation=deg - 180 if flip else deg, rotation_mode="anchor",
+                ha="right" if flip else "left", va="center", transform=_offset(ax, angle, pad), **kws)
+    t._ak_r = math.hypot(x, y)
+    return t
+
+
+def _victim_fontsize(pos: pd.DataFrame, scale: float) -> float:
+    n_slots = max(int((~pos["role"].eq("actor")).sum()), 1)
+    return float(np.clip(2 * math.pi * _R_OUT * scale / n_slots / 1.5, 4.5, 8.5))
+
+
+def _labels(ax: Axes, pos: pd.DataFrame, act: pd.DataFrame, dense: bool, show_victims: bool,
+            highlight: set, scale: float, lkws: dict, th: _theme.Theme) -> list:
+    texts = []
+    fs = 7.5 if dense else _victim_fontsize(pos, scale)
+    if show_victims and not dense:
+        ring = pos[~pos["role"].eq("actor")]
+        for row in ring.itertuples(index=False):
+            if row.role == _HEADER:
+                kws = {"fontsize": fs, "fontstyle": "italic", "color": th.muted, "fontweight": "bold"}
+                text = _safe(row.label.replace("-", " ").upper(), max_len=28, defang_hosts=False)
+            else:
+                kws = {"fontsize": fs, "color": th.foreground,
+                       "fontweight": "bold" if row.label in highlight else "normal"}
+                text = _safe(row.label, max_len=30)
+            t = _radial_text(ax, row.x, row.y, row.angle, text, 7.0 + fs * 0.3, **{**kws, **lkws})
+            t.set_gid(f"label:{row.role}")
+            texts.append(t)
+    elif highlight:
+        for row in pos[pos["label"].isin(highlight) & pos["role"].eq("victim")].itertuples(index=False):
+            t = ax.annotate(_safe(row.label, max_len=30), (row.x, row.y),
+                            xytext=(-34 * math.cos(row.angle), -34 * math.sin(row.angle)),
+                            textcoords="offset points", ha="center", va="center", zorder=7,
+                            arrowprops={"arrowstyle": "-", "color": th.foreground, "lw": 0.8,
+                                        "shrinkB": 3},
+                            **{"fontsize": 8, "fontweight": "bold", "color": th.foreground,
+                               "bbox": {"boxstyle": "round,pad=0.2", "fc": th.background,
+                                        "ec": th.muted, "lw": 0.6}, **lkws})
+            t.set_gid("label:highlight")
+            texts.append(t)
+    single = len(act) == 1
+    radii = np.sqrt(_actor_size(act["victims"].to_numpy(), dense)) / 2
+    for row, radius in zip(act.itertuples(index=False), radii, strict=True):
+        name = _safe(row.label, max_len=24)
+        if dense or not show_victims:
+            x, y = _R_OUT * math.cos(row.angle), _R_OUT * math.sin(row.angle)
+            t = _radial_text(ax, x, y, row.angle, f"{name}  {row.victims:,}", 10.0,
+                             **{"fontsize": fs, "fontweight": "bold", "color": th.roles["actor"], **lkws})
+        elif single:
+            t = ax.text(row.x, row.y, name, ha="center", va="center", zorder=6,
+                        **{"fontsize": 10, "fontweight": "bold", "color": th.foreground,
+                           "bbox": {"boxstyle": "round,pad=0.3", "fc": th.background,
+                                    "ec": th.roles["actor"], "lw": 1.2}, **lkws})
+            t._ak_r = 0.0
+        else:  # on the inner ring, written outwards along the actor's fan, with a halo
+            from matplotlib import patheffects
+
+            halo = [patheffects.withStroke(linewidth=3, foreground=th.background)]
+            t = _radial_text(ax, row.x, row.y, row.angle, name, float(radius) + 3, zorder=6,
+                             **{"fontsize": 9, "fontweight": "bold", "color": th.foreground,
+                                "path_effects": halo, **lkws})
+            t._ak_r = 0.0
+        t.set_gid("label:actor")
+        texts.append(t)
+    return texts
+
+
+def _draw_edges(ax: Axes, pos: pd.DataFrame, edges: pd.DataFrame, dense: bool, arrows: bool | None,
+                scale: float, edge_kws: dict | None, th: _theme.Theme) -> tuple[list[str], bool]:
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    xy = pos.drop_duplicates("node").set_index("node")[["x", "y"]]
+    roles = pos.drop_duplicates("node").set_index("node")["role"]
+    edges = edges[edges["source"].isin(xy.index) & edges["target"].isin(xy.index)]
+    src, dst = xy.loc[edges["source"]].to_numpy(), xy.loc[edges["target"]].to_numpy()
+    keys = np.array([_edge_key(r, s) for r, s in zip(edges["relation"], edges["status"], strict=True)],
+                    dtype=object)
+    keys = np.where(edges["relation"].eq("supplier-of").to_numpy(), "supplier", keys)
+    keys = np.where(roles.reindex(edges["target"]).eq("more").to_numpy(), "more", keys)
+    vec = dst - src
+    unit = vec / np.maximum(np.hypot(vec[:, 0], vec[:, 1]), 1e-12)[:, None]
+    tip = dst - unit * ((1.5 if dense else 5.5) / scale)
+    n = len(edges)
+    draw_arrows = (n <= 2000) if arrows is None else bool(arrows)
+    ekws = dict(edge_kws or {})
+    alpha = ekws.pop("alpha", float(np.clip(6 / math.sqrt(max(n, 1)), 0.02, 0.3)) if dense else 0.8)
+    present = []
+    for key in ("confirmed", "reported", "claimed", "disputed", "via-supplier", "supplier", "lineage",
+                "more"):
+        mask = keys == key
+        if not mask.any():
+            continue
+        present.append(key)
+        style = th.edges.get("claimed" if key == "more" else key, th.edges["reported"])
+        color = {"supplier": th.roles["supplier"], "lineage": th.roles["actor"],
+                 "more": th.muted}.get(key, th.foreground)
+        lw = style.get("width", 1.0) * (0.4 if dense else 1.0)
+        a = alpha if key not in ("lineage", "supplier") else max(alpha, 0.85)
+        lc = LineCollection(np.stack([src[mask], tip[mask]], axis=1),
+                            **{"colors": color, "linestyles": style.get("linestyle", "solid"),
+                               "linewidths": lw, "alpha": a, "zorder": 1, **ekws})
+        lc.set_gid(f"edges:{key}")
+        ax.add_collection(lc)
+        if draw_arrows:
+            head = _arrowheads(tip[mask], unit[mask], (3.0 if dense else 7.0) / scale)
+            pc = PolyCollection(head, facecolors=color, edgecolors="none", alpha=min(1.0, a + 0.15),
+                                zorder=2)
+            pc.set_gid(f"arrows:{key}")
+            ax.add_collection(pc)
+    return present, draw_arrows
+
+
+def _draw_nodes(ax: Axes, pos: pd.DataFrame, act: pd.DataFrame, G: nx.DiGraph, dense: bool,
+                highlight: set, scale: float, kwargs: dict, th: _theme.Theme) -> None:
+    vic = pos[pos["role"].eq("victim")]
+    if dense:
+        spacing = math.sqrt(math.pi * (_R_OUT**2 - _R_IN**2) / max(len(vic), 1)) * scale
+        size = float(np.clip((0.8 * spacing) ** 2, 0.3, 30.0))
+    else:
+        size = 42.0
+    sc = ax.scatter(vic["x"], vic["y"], **{"s": size, "c": th.roles["victim"], "linewidths": 0.0 if dense
+                                           else 0.6, "edgecolors": th.background, "zorder": 3, **kwargs})
+    sc.set_gid("nodes:victim")
+    sup = pos[pos["role"].eq("supplier")]
+    if len(sup):
+        ax.scatter(sup["x"], sup["y"], s=size * 1.5, c=th.roles["supplier"], marker="s",
+                   edgecolors=th.background, linewidths=0.6, zorder=3).set_gid("nodes:supplier")
+    more = pos[pos["role"].eq("more")]
+    if len(more):
+        m = more["node"].map(dict(G.nodes(data="more", default=1))).to_numpy(dtype=float)
+        ax.scatter(more["x"], more["y"], s=30 + 10 * np.sqrt(m), c=th.muted, marker="o",
+                   edgecolors=th.background, zorder=3).set_gid("nodes:more")
+    hl = vic[vic["label"].isin(highlight)]
+    if len(hl):
+        ax.scatter(hl["x"], hl["y"], s=max(size * 3.5, 70), facecolors="none", edgecolors=th.foreground,
+                   linewidths=1.3, zorder=4).set_gid("nodes:highlight")
+    ax.scatter(act["x"], act["y"], s=_actor_size(act["victims"].to_numpy(), dense), c=th.roles["actor"],
+               edgecolors=th.background, linewidths=1.0, zorder=5).set_gid("nodes:actor")
+
+
+def _actor_size(victims: np.ndarray, dense: bool) -> np.ndarray:
+    top = max(float(victims.max()) if len(victims) else 1.0, 1.0)
+    return (40 if dense else 90) + (260 if dense else 420) * np.sqrt(victims / top)
+
+
+def _arrowheads(tip: np.ndarray, unit: np.ndarray, length: float) -> np.ndarray:
+    normal = np.stack([-unit[:, 1], unit[:, 0]], axis=1)
+    back = tip - unit * length
+    return np.stack([tip, back + normal * length * 0.42, back - normal * length * 0.42], axis=1)
+
+
+def _legend(ax: Axes, present: list[str], pos: pd.DataFrame, th: _theme.Theme) -> None:
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker="o", ls="none", color=th.roles["actor"], ms=8, label="actor"),
+               Line2D([], [], marker="o", ls="none", color=th.roles["victim"], ms=5, label="victim")]
+    if pos["role"].eq("supplier").any():
+        handles.append(Line2D([], [], marker="s", ls="none", color=th.roles["supplier"], ms=5,
+                              label="supplier"))
+    if pos["role"].eq("more").any():
+        handles.append(Line2D([], [], marker="o", ls="none", color=th.muted, ms=6,
+                              label="+N more (rolled up)"))
+    for key in present:
+        if key == "more":
+            continue
+        style = th.edges.get(key, th.edges["reported"])
+        color = {"supplier": th.roles["supplier"], "lineage": th.roles["actor"]}.get(key, th.foreground)
+        handles.append(Line2D([], [], color=color, ls=style.get("linestyle", "solid"),
+                              lw=style.get("width", 1.0), label=_LEGEND_NAMES.get(key, key)))
+    leg = ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False, handlelength=2.6,
+                    borderaxespad=0.0)
+    leg.set_gid("legend")
+
+
+def before_after(data: Any, date: object, *, axes: Sequence[Axes] | None = None,
+                 titles: tuple[str, str] | None = None, **graph_kws: Any) -> tuple[Axes, Axes]:
+    """Two panels of the same actors: the graph of ``data`` before ``date`` and from ``date`` on.
+
+    ``data`` is anything :func:`analystkit.actor_victim_graph` accepts; ``graph_kws`` go to
+    :func:`graph` for both panels, which share one actor order (so wedges line up). With
+    ``axes=None`` a new 1 × 2 figure is made. For other windows, build the graphs with
+    ``actor_victim_graph(data, start=..., end=...)`` and call :func:`graph` on your own axes.
+
+    Examples
+    --------
+    >>> import analystkit as ak
+    >>> posts = ak.read_posts(DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json")
+    >>> a, b = before_after(posts, "2023-01-01", top=5, per_actor=10)
+    >>> a.get_title(), b.get_title()
+    ('Before 1 Jan 2023', 'From 1 Jan 2023')
+    """
+    from ..graph import actors as _actors
+
+    stamp = pd.Timestamp(date)
+    stamp = stamp.tz_convert("UTC") if stamp.tzinfo else stamp.tz_localize("UTC")
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(17, 8.5))
+    first, second = axes[0], axes[1]
+    day = f"{stamp.day} {stamp:%b %Y}"
+    names = titles or (f"Before {day}", f"From {day}")
+    before = actor_victim_graph(data, end=stamp - pd.Timedelta(1, "ns"))
+    after = actor_victim_graph(data, start=stamp)
+    order = graph_kws.pop("order", None)
+    if order is None:
+        order = list(dict.fromkeys([*_actors(before), *_actors(after)]))
+    graph(before, order=order, title=names[0], ax=first, **graph_kws)
+    graph(after, order=order, title=names[1], ax=second, **graph_kws)
+    return first, second

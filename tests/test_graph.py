@@ -1,0 +1,131 @@
+"""Actor → victim graphs from the curated cases and the real leak-site posts, and their metrics."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from casefiles import DATA
+
+import analystkit as ak
+from analystkit import graph as g
+
+SAMPLE = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
+
+
+@pytest.fixture(scope="module")
+def curated():
+    return ak.actor_victim_graph(ak.load_case(DATA / "cases" / "ransomware-victims"))
+
+
+@pytest.fixture(scope="module")
+def posts():
+    return ak.read_posts(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def feed(posts):
+    return ak.actor_victim_graph(posts)
+
+
+def test_keys_roles_and_bipartite(curated):
+    for node, data in curated.nodes(data=True):
+        side, name = node.split(":", 1)
+        assert data["label"] == name
+        assert data["bipartite"] == (0 if side == "actor" else 1)
+        assert (data["role"] == "actor") == (side == "actor")
+
+
+def test_curated_edges_carry_status_dates_and_sources(curated):
+    e = curated.edges["actor:LockBit", "victim:Royal Mail"]
+    assert (e["relation"], e["status"]) == ("targets", "reported")
+    assert e["first"] == pd.Timestamp("2023-01-10", tz="UTC")
+    assert e["sources"] and all(isinstance(s, str) for s in e["sources"])
+    assert curated.edges["actor:LockBit", "victim:Thales"]["status"] == "disputed"
+    assert curated.nodes["victim:Royal Mail"]["country"] == "GB"
+
+
+def test_supply_chain_and_lineage(curated):
+    ba = curated.edges["actor:Cl0p", "victim:British Airways"]
+    assert (ba["relation"], ba["via"]) == ("via-supplier", "Zellis")
+    assert curated.nodes["victim:Zellis"]["role"] == "supplier"
+    assert curated.edges["victim:Zellis", "victim:British Airways"]["relation"] == "supplier-of"
+    lineage = [(u, v, d["relation"]) for u, v, d in curated.edges(data=True)
+               if d["relation"] in ("rebrand-of", "affiliate-of")]
+    assert lineage and all(u.startswith("actor:") and v.startswith("actor:") for u, v, _ in lineage)
+
+
+def test_posts_graph_merges_aliases_and_keeps_royal_apart(feed):
+    assert "actor:LockBit" in feed and "actor:lockbit2" not in feed and "actor:lockbit3" not in feed
+    assert feed.out_degree("actor:LockBit") == 1999
+    assert feed.has_edge("actor:LockBit", "victim:Royal Mail")
+    assert not feed.has_edge("actor:Royal", "victim:Royal Mail")
+    assert feed.nodes["actor:Royal"]["role"] == "actor"
+    assert "victim:Royal" not in feed  # the group is never a victim
+    # announcements are not victims
+    assert not any(d["label"] == "Announcement" for _, d in feed.nodes(data=True))
+
+
+def test_time_window(posts):
+    jan = ak.actor_victim_graph(posts, start="2023-02-01", end="2023-02-07")
+    firsts = [d["first"] for *_, d in jan.edges(data=True)]
+    assert min(firsts) >= pd.Timestamp("2023-02-01", tz="UTC")
+    assert max(firsts) < pd.Timestamp("2023-02-08", tz="UTC")  # end includes its whole day
+    assert jan.has_edge("actor:LockBit", "victim:Royal Mail")
+    assert not ak.actor_victim_graph(posts, end="2023-02-06").has_edge("actor:LockBit", "victim:Royal Mail")
+    with pytest.raises(ValueError, match="before start"):
+        ak.actor_victim_graph(posts, start="2023-02-01", end="2023-01-01")
+
+
+def test_inputs_are_not_mutated(posts):
+    before = posts.copy()
+    ak.actor_victim_graph(posts, start="2023-01-01")
+    pd.testing.assert_frame_equal(posts, before)
+
+
+def test_actor_summary_and_first_last_seen(feed, posts):
+    summary = g.actor_summary(feed).set_index("actor")
+    lb = summary.loc["LockBit"]
+    assert lb["victims"] == 1999 and summary.index[0] == "LockBit"
+    raw = posts[(posts["actor"] == "LockBit") & ~posts["announcement"]]
+    assert lb["first"] == raw["date"].min() and lb["last"] == raw["date"].max()
+    assert lb["posts"] == raw["count"].sum()
+
+
+def test_victims_per_actor_per_month(feed, posts):
+    table = g.victims_per_actor(feed, freq="M")
+    assert table.loc[pd.Period("2023-02", "M"), "LockBit"] == (
+        g.edges_frame(feed).query("source == 'actor:LockBit'")["first"]
+        .dt.strftime("%Y-%m").eq("2023-02").sum())
+    assert table.sum().sum() == feed.number_of_edges()
+    top = g.victims_per_actor(feed, freq="Q", top=3)
+    assert list(top.columns) == ["LockBit", "ALPHV", "Conti", "other"]
+
+
+def test_breakdowns_on_curated(curated):
+    sectors = g.breakdown(curated, by="sector")
+    assert sectors.loc["LockBit", "total"] == curated.out_degree("actor:LockBit")
+    assert sectors.loc["LockBit", "healthcare"] >= 2
+    countries = g.breakdown(curated, by="country")
+    assert countries.loc["LockBit", "GB"] >= 1
+    with pytest.raises(ValueError, match="sector"):
+        g.breakdown(curated, by="colour")
+
+
+def test_shared_victims_and_overlap(curated, feed):
+    shared = g.shared_victims(curated).set_index("victim")
+    assert shared.loc["City of Oakland", "actors"] == ("LockBit", "Play")
+    ov = g.overlap(feed)
+    assert (ov["shared"] > 0).all() and ov["jaccard"].between(0, 1).all()
+    assert ov.iloc[0]["shared"] == ov["shared"].max()
+    by_sector = g.overlap(curated, by="sector")
+    assert set(by_sector.columns) == {"actor_a", "actor_b", "shared", "jaccard"}
+
+
+def test_rollup_keeps_top_and_counts_the_rest(feed):
+    R = g.rollup(feed, top=3, per_actor=10, keep=["Royal Mail"])
+    actors = [d["label"] for _, d in R.nodes(data=True) if d["role"] == "actor"]
+    assert actors == ["LockBit", "ALPHV", "Conti"]
+    assert R.graph["more_actors"] == len(g.actors(feed)) - 3
+    assert R.nodes["more:LockBit"]["more"] == 1999 - 11  # 10 + Royal Mail kept
+    assert R.nodes["more:LockBit"]["label"] == "+1,988 more"
+    assert R.has_edge("actor:LockBit", "victim:Royal Mail")
