@@ -1,20 +1,27 @@
 """The ``analystkit`` command: the kit's jobs from a shell.
 
 User errors are printed as one line on stderr with a non-zero exit status, never a traceback.
-Exit status: 0 success, 1 the data has problems, 2 the command was used wrongly.
+Exit status: 0 success, 1 the data has problems, 2 the command was used wrongly. Progress of
+long jobs goes to stderr, so stdout carries only results.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 from .case import load_case
 from .schema import ValidationError
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
+
+
+def _say(message: str) -> None:
+    print(f"analystkit: {message}", file=sys.stderr, flush=True)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -25,6 +32,222 @@ def _validate(args: argparse.Namespace) -> int:
         return 1
     print(f"{args.case}: valid")
     print(case.summary())
+    return 0
+
+
+def _related(case_dir: Path, names: Sequence[str] | None) -> list:
+    """Cases to compare with: the named folders, or every other case beside this one."""
+    if names is not None:
+        folders = [Path(n) for n in names]
+    else:
+        folders = sorted(p for p in case_dir.resolve().parent.iterdir()
+                         if p.is_dir() and p.resolve() != case_dir.resolve() and (p / "case.json").exists())
+    cases = []
+    for folder in folders:
+        _say(f"reading related case {folder}")
+        cases.append(load_case(folder))
+    return cases
+
+
+def _brief(args: argparse.Namespace) -> int:
+    from .export import brief
+
+    case = load_case(args.case)
+    related = [] if args.no_related else _related(Path(args.case), args.related)
+    charts = tuple(c for c in args.charts.split(",") if c) if args.charts else None
+    options = {"charts": charts} if charts else {}
+    out = brief(case, args.out, tlp=args.tlp, posts=args.posts, related=related, theme=args.theme,
+                progress=_say, **options)
+    print(out / "brief.html")
+    print(out / "brief.pdf")
+    return 0
+
+
+def _suffix(path: str) -> str:
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in ("png", "svg", "pdf"):
+        raise ValueError(f"cannot tell the format of {path!r}: name it .png, .svg or .pdf")
+    return suffix
+
+
+def _one_chart(args: argparse.Namespace, key: str, pack_case, posts=None) -> int:
+    from . import _pack, _pack_charts, theme
+    from .export import save
+
+    _suffix(args.output)
+    pack = _pack.prepare(pack_case, tlp=args.tlp, posts=posts)
+    with theme.use(args.theme):
+        _say(f"drawing the {key} chart")
+        chart = _pack_charts.draw(pack, key)
+        if chart is None:
+            raise ValueError(f"nothing to draw for the {key} chart at TLP:{args.tlp.upper()}")
+        paths = save(chart.figure, args.output, size=args.size, tlp=pack.tlp, title=chart.title,
+                     subtitle=chart.subtitle, as_of=pack.as_of, sources=chart.sources, alt=chart.alt)
+    for p in paths:
+        print(p)
+    return 0
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    return _one_chart(args, "timeline", load_case(args.case))
+
+
+def _read_posts(path: str):
+    from .io.leaksites import read_posts
+
+    return read_posts(path)
+
+
+def _graph(args: argparse.Namespace) -> int:
+    source = Path(args.input)
+    if source.is_dir():
+        return _one_chart(args, "graph", load_case(source))
+    from . import _pack, theme
+    from .export import save
+    from .graph import actor_victim_graph
+    from .plot.graph import graph
+
+    _suffix(args.output)
+    posts = _read_posts(args.input)
+    pack = _pack.prepare(_empty_case(), tlp="clear", posts=posts)
+    with theme.use(args.theme):
+        import matplotlib.pyplot as plt
+
+        _say("building the actor → victim graph")
+        G = actor_victim_graph(posts)
+        fig, ax = plt.subplots(figsize=(13.333, 7.5), layout="constrained")
+        graph(G, ax=ax, top=args.top or 10, per_actor=15, legend=False)
+        first, last = posts["date"].min(), posts["date"].max()
+        paths = save(fig, args.output, size=args.size, tlp="clear",
+                     title=f"Leak-site claims: top {args.top or 10} groups and their victims",
+                     subtitle=f"{first:%d %b %Y} to {last:%d %b %Y} · claims are the groups' "
+                              "own assertions",
+                     sources=pack.cited([posts.assign(sources=[("leak-site-posts",)] * len(posts))]),
+                     alt=f"Actor to victim graph of leak-site claims from {first:%B %Y} to {last:%B %Y}.")
+    for p in paths:
+        print(p)
+    return 0
+
+
+def _empty_case():
+    from .case import Case
+
+    return Case(events=_schema_empty("events"), meta={"title": "Leak-site posts", "tlp": "clear",
+                                                      "as_of": ""})
+
+
+def _schema_empty(name: str):
+    from .schema import empty
+
+    return empty(name)
+
+
+def _activity(args: argparse.Namespace) -> int:
+    case = _empty_case()
+    _say(f"reading {args.posts}")
+    return _one_chart(args, "activity", case, posts=_read_posts(args.posts))
+
+
+def _detect(path: Path) -> str:
+    if path.suffix.lower() == ".csv":
+        return "leaksite"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"{path}: not a JSON file the kit can import ({exc})") from exc
+    if isinstance(data, dict) and (data.get("type") == "bundle" or "spec_version" in data):
+        return "stix"
+    if isinstance(data, dict) and ("Event" in data or ("info" in data and "Attribute" in data)):
+        return "misp"
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        first = data[0]
+        if {"post_title", "group_name"} <= set(first) or {"victim", "group"} <= set(first):
+            return "leaksite"
+        if "type" in first and "id" in first:
+            return "stix"
+    raise ValueError(f"{path}: not a leak-site posts file, STIX bundle or MISP event "
+                     "(no known top-level fields)")
+
+
+def _posts_as_relations(posts, tlp: str):
+    import pandas as pd
+
+    rows = posts[~posts["announcement"].astype(bool)]
+    relations = pd.DataFrame({
+        "relation_id": [f"post-{i + 1:05d}" for i in range(len(rows))],
+        "source": rows["actor"].to_numpy(), "target": rows["victim"].to_numpy(),
+        "relation": "claimed", "date": rows["date"].dt.strftime("%Y-%m-%d").to_numpy(),
+        "precision": "day", "status": "claimed", "sources": "leak-site-posts", "tlp": tlp,
+        "description": ["leak-site post: " + str(t) for t in rows["post_title"]]})
+    source = pd.DataFrame([{"source_id": "leak-site-posts", "name": "Leak-site posts (" +
+                            ", ".join(sorted(set(rows["feed"]))) + ")", "url": "", "tlp": tlp}])
+    return relations, source
+
+
+def _import(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise FileNotFoundError(f"no file at {path}")
+    kind = _detect(path)
+    _say(f"reading {path} as {kind}")
+    folder = Path(args.case)
+    case = load_case(folder) if folder.exists() else None
+    if kind == "leaksite":
+        from .io.leaksites import read_posts
+
+        relations, source = _posts_as_relations(read_posts(path, date=args.date), args.tlp)
+        if case is None:
+            from .case import Case
+
+            case = Case(events=_schema_empty("events"), meta={
+                "title": f"Leak-site claims from {path.name}", "tlp": args.tlp,
+                "as_of": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")})
+        merged = case.with_tables(
+            relations=pd.concat([case.relations, relations], ignore_index=True)
+            .drop_duplicates(["source", "target", "date"]),
+            sources=pd.concat([case.sources, source], ignore_index=True).drop_duplicates("source_id"))
+    else:
+        import importlib
+
+        reader = importlib.import_module(f"analystkit.io.{kind}")
+        imported = reader.read(path, tlp=args.tlp)
+        if case is None:
+            merged = imported
+        else:
+            merged = case.with_tables(**{
+                name: pd.concat([case.table(name), imported.table(name)], ignore_index=True)
+                .drop_duplicates(key)
+                for name, key in (("events", "event_id"), ("relations", "relation_id"),
+                                  ("entities", "name"), ("sources", "source_id"))})
+    if kind == "leaksite" and not len(merged.events):
+        raise ValueError(f"{folder}: a case needs at least one event; import leak-site posts into "
+                         "an existing case")
+    written = merged.save(folder)
+    _say(f"wrote {len(written)} files to {folder}")
+    print(folder)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import importlib
+
+    module, function = {"stix": ("stix", "to_bundle"), "misp": ("misp", "to_event")}[args.format]
+    try:
+        writer = getattr(importlib.import_module(f"analystkit.io.{module}"), function)
+    except (ModuleNotFoundError, AttributeError):
+        raise ValueError(f"{args.format.upper()} export is not available in this version "
+                         f"(analystkit.io.{module}.{function} is missing)") from None
+    from .export import write_atomic
+
+    case = load_case(args.case)
+    if args.tlp:
+        case, _ = case.at_tlp(args.tlp)
+    document = writer(case)
+    text = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    write_atomic(Path(args.output), text.encode("utf-8"))
+    print(args.output)
     return 0
 
 
@@ -43,6 +266,79 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", default="utf-8",
                    help="text encoding of the CSV files (default: utf-8, BOM allowed)")
     p.set_defaults(func=_validate)
+
+    def chart_options(p: argparse.ArgumentParser, tlp: bool = True) -> None:
+        p.add_argument("-o", "--output", required=True,
+                       help="file to write; its suffix (.png, .svg, .pdf) picks the format")
+        if tlp:
+            p.add_argument("--tlp", default="clear",
+                           help="share at this TLP level: rows marked above it are left out "
+                                "(default: clear)")
+        p.add_argument("--size", default="slide",
+                       choices=["slide", "a4-half", "a4-full", "square", "a4-landscape"],
+                       help="figure size preset (default: slide, 16:9)")
+        p.add_argument("--theme", default="briefing", help="light, dark, print, transparent "
+                                                           "or briefing (default)")
+
+    p = sub.add_parser("brief", help="write a briefing pack (charts, brief.html, brief.pdf)",
+                       description="Turn a case into a briefing pack at one TLP level: every "
+                                   "chart, a self-contained brief.html, a multi-page brief.pdf "
+                                   "and CSV tables. Rows marked above the level are left out.")
+    p.add_argument("case", help="case folder")
+    p.add_argument("--tlp", required=True, help="level the pack is shared at (clear, green, "
+                                                "amber, amber+strict, red)")
+    p.add_argument("--out", required=True, help="folder to write the pack into")
+    p.add_argument("--posts", help="leak-site posts file for the activity chart (default: the "
+                                   "bundled ransomwatch sample)")
+    p.add_argument("--related", nargs="+", metavar="CASE",
+                   help="cases to compare with and to draw in the graph (default: every other "
+                        "case folder beside CASE)")
+    p.add_argument("--no-related", action="store_true", help="use no other case")
+    p.add_argument("--charts", help="comma-separated subset of timeline,compare,activity,graph")
+    p.add_argument("--theme", default="briefing", help="theme name (default: briefing)")
+    p.set_defaults(func=_brief)
+
+    p = sub.add_parser("timeline", help="draw a case's disruption timeline to a file",
+                       description="Draw the timeline of a case's main incident with its TLP "
+                                   "banner, sources and as-of date.")
+    p.add_argument("case", help="case folder")
+    chart_options(p)
+    p.set_defaults(func=_timeline)
+
+    p = sub.add_parser("graph", help="draw an actor → victim graph to a file",
+                       description="Draw the actor → victim graph of a case folder, or of a "
+                                   "leak-site posts file (top actors and their victims).")
+    p.add_argument("input", metavar="CASE_OR_POSTS", help="case folder or posts file")
+    p.add_argument("--top", type=int, help="actors to show for a posts file (default: 10)")
+    chart_options(p)
+    p.set_defaults(func=_graph)
+
+    p = sub.add_parser("activity", help="draw leak-site posts per week to a file",
+                       description="Draw victims claimed per week and group from a leak-site "
+                                   "posts file (ransomwatch or ransomware.live).")
+    p.add_argument("posts", help="posts file")
+    chart_options(p, tlp=False)
+    p.set_defaults(func=_activity, tlp="clear")
+
+    p = sub.add_parser("import", help="add a leak-site, STIX or MISP file to a case",
+                       description="Detect the format of FILE (leak-site posts, STIX 2.1 bundle, "
+                                   "MISP event), read it and merge it into the case folder "
+                                   "(created if missing).")
+    p.add_argument("file", help="file to import")
+    p.add_argument("--case", required=True, help="case folder to add to")
+    p.add_argument("--tlp", default="amber", help="marking for data that carries none "
+                                                 "(default: amber)")
+    p.add_argument("--date", choices=["discovered", "published"],
+                   help="which leak-site date becomes the claim date")
+    p.set_defaults(func=_import)
+
+    p = sub.add_parser("export", help="write a case as a STIX bundle or MISP event",
+                       description="Write the case as a STIX 2.1 bundle or a MISP event JSON.")
+    p.add_argument("case", help="case folder")
+    p.add_argument("--format", required=True, choices=["stix", "misp"])
+    p.add_argument("-o", "--output", required=True, help="JSON file to write")
+    p.add_argument("--tlp", help="leave out rows marked above this level")
+    p.set_defaults(func=_export)
     return parser
 
 
@@ -51,8 +347,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except (FileNotFoundError, IsADirectoryError, PermissionError, ValueError) as exc:
-        print(f"analystkit {args.command}: error: {exc}", file=sys.stderr)
+    except ValidationError as exc:
+        more = f"; and {len(exc.problems) - 3} more" if len(exc.problems) > 3 else ""
+        print(f"analystkit {args.command}: error: {'; '.join(map(str, exc.problems[:3]))}{more}",
+              file=sys.stderr)
+        return 1
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError,
+            ValueError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        one_line = "; ".join(part.strip() for part in str(message).splitlines() if part.strip())
+        print(f"analystkit {args.command}: error: {one_line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"analystkit {args.command}: interrupted", file=sys.stderr)
