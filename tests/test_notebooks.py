@@ -34,11 +34,21 @@ def outputs_text(nb) -> str:
     return "\n".join(parts)
 
 
+#: Parameters that name places a notebook writes to: tests point them at a temporary folder.
+WRITABLE = ("OUTPUT_DIR", "FORM_CASE", "CASE_DIR")
+
+
+def writable_parameters(path, tmp_path) -> dict[str, str]:
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", []))
+    names = {line.split("=")[0].strip() for line in cell.source.splitlines() if "=" in line}
+    return {name: str(tmp_path / name.lower()) for name in WRITABLE if name in names}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(path, tmp_path):
-    nb = execute(path, OUTPUT_DIR=str(tmp_path)) if "OUTPUT_DIR" in path.read_text() \
-        else execute(path)
+    nb = execute(path, **writable_parameters(path, tmp_path))
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
     assert outputs_text(nb).strip(), "a notebook that shows nothing tells the analyst nothing"
