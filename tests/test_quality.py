@@ -61,3 +61,11 @@ def test_import_loads_no_plotting_or_jupyter_machinery():
             "or m == 'matplotlib.pyplot'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_shared_samples_are_present():
+    """Reader tests use ../shared/samples; without it they must fail, not skip by emptiness."""
+    from casefiles import SAMPLES
+
+    assert (SAMPLES / "stix").is_dir() and (SAMPLES / "misp").is_dir(), (
+        f"{SAMPLES} is missing: clone the project beside its shared/ folder")
