@@ -140,3 +140,10 @@ def test_missing_folder_is_a_clear_error(tmp_path):
 def test_summary_mentions_counts(demo_case):
     text = load_case(demo_case).summary()
     assert "Demo case [TLP:AMBER]" in text and "3 events from 2023-01-01 to 2023-01-12" in text
+
+
+def test_case_without_events_is_not_saved(demo_case, tmp_path):
+    case = load_case(demo_case)
+    with pytest.raises(ValidationError, match="at least one event"):
+        case.with_tables(events=case.events.iloc[0:0]).save(tmp_path / "empty")
+    assert not (tmp_path / "empty").exists()

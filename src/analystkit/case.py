@@ -78,6 +78,9 @@ class Case:
         nothing on disk changes.
         """
         case = self.validated()
+        if case.events.empty:  # load_case refuses such a folder: never write one
+            raise ValidationError([Problem("events.csv", None, None, None,
+                                           "would have no rows (a case needs at least one event)")])
         folder = Path(path)
         rendered = {META_FILE: _render_meta(case.meta)}
         for name in TABLES:

@@ -256,41 +256,55 @@ def _missing(value: object) -> bool:
 
 def _parse_dates(values: pd.Series, precisions: pd.Series, table: str, column: str,
                  file: str, problems: list[Problem], required: bool = False) -> pd.Series:
-    """Parse a date column whose written form must match its precision; return UTC timestamps."""
+    """Parse a date column whose written form must match its precision; return UTC timestamps.
+
+    Vectorised: each written form (year, month, day, date-time) is parsed in one call, and only
+    the rows that fail are looked at one by one to say why.
+    """
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
     if pd.api.types.is_datetime64_dtype(values.dtype):
         return values.dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
-    for i, (raw, precision) in enumerate(zip(values, precisions, strict=True)):
-        if isinstance(raw, pd.Timestamp):
-            out.iat[i] = raw.tz_convert("UTC") if raw.tzinfo else raw.tz_localize("UTC")
+    stamped = values.map(lambda v: isinstance(v, pd.Timestamp)).to_numpy(bool)
+    for i in np.flatnonzero(stamped):  # timestamps built in Python: convert as they are
+        raw = values.iat[i]
+        out.iat[i] = raw.tz_convert("UTC") if raw.tzinfo else raw.tz_localize("UTC")
+    text = values.map(lambda v: "" if isinstance(v, pd.Timestamp) or _missing(v)
+                      else str(v).strip())
+    wanted = precisions.fillna("").astype(str).replace("approximate", "day")
+    written = pd.Series("", index=values.index, dtype=object)
+    for form, (pattern, _) in _DATE_FORMS.items():
+        written = written.mask(written.eq("") & text.str.match(pattern), form)
+    # an unknown precision is reported by its own column; parse such dates by their form
+    wanted = wanted.where(wanted.isin(list(_DATE_FORMS)), written)
+    bad: dict[int, str] = {}
+    for form, (_, shape) in _DATE_FORMS.items():
+        mismatch = wanted.eq(form) & written.ne("") & written.ne(form)
+        for i in np.flatnonzero(mismatch.to_numpy(bool)):
+            bad[int(i)] = (f"does not match precision '{precisions.iat[i]}' "
+                           f"(expected a date written {shape})")
+        rows = wanted.eq(form) & written.eq(form)
+        if not rows.any():
             continue
-        text = "" if _missing(raw) else str(raw).strip()
-        if not text:
-            if required:
-                problems.append(Problem(file, i + 1, column, "", "is empty (a date is required)"))
-            continue
-        form = "day" if precision == "approximate" else precision
-        expected_form = _DATE_FORMS.get(form) if form else None
-        if not form or infer_precision(text) is None:
-            stamp = None
-        elif expected_form and not expected_form[0].match(text):
-            problems.append(Problem(file, i + 1, column, text,
-                                    f"does not match precision '{precision}' "
-                                    f"(expected a date written {expected_form[1]})"))
-            continue
+        if form == "exact":
+            parsed = pd.to_datetime(text[rows].str.replace(" ", "T", n=1), utc=True,
+                                    errors="coerce", format="ISO8601")
         else:
-            try:
-                stamp = pd.Timestamp(text.replace(" ", "T", 1) if "T" not in text else text)
-            except (ValueError, OverflowError):
-                stamp = None
-        if stamp is None or pd.isna(stamp):
-            problems.append(Problem(file, i + 1, column, text,
-                                    "is not a real date (expected e.g. 2023-01-10, 2023-01, "
-                                    "2023 or 2023-01-12T13:44:00Z)"))
-            continue
-        out.iat[i] = stamp.tz_convert("UTC") if stamp.tzinfo else stamp.tz_localize("UTC")
+            fmt = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}[form]
+            parsed = pd.to_datetime(text[rows], format=fmt, errors="coerce").dt.tz_localize("UTC")
+        out[rows] = parsed.astype("datetime64[ns, UTC]")
+    unreadable = text.ne("") & out.isna() & ~pd.Series(stamped, index=values.index)
+    for i in np.flatnonzero(unreadable.to_numpy(bool)):
+        bad.setdefault(int(i), "is not a real date (expected e.g. 2023-01-10, 2023-01, "
+                               "2023 or 2023-01-12T13:44:00Z)")
+    if required:
+        for i in np.flatnonzero((text.eq("") & ~pd.Series(stamped, index=values.index)).to_numpy(bool)):
+            bad[int(i)] = "is empty (a date is required)"
+    for i in sorted(bad):
+        value = "" if bad[i].startswith("is empty") else text.iat[i]
+        problems.append(Problem(file, i + 1, column, value, bad[i]))
+    out[[i for i in bad]] = pd.NaT
     return out
 
 
@@ -493,15 +507,15 @@ def _coerce_dates(table: str, df: pd.DataFrame, file: str, problems: list[Proble
         parsed = _parse_dates(raw, precisions, table, date_col, file, problems, required)
         df[date_col] = _floor_to_precision(parsed, precisions)
     if table == "events":
-        for i, (start, end, ongoing) in enumerate(zip(df["start"], df["end"], df["ongoing"],
-                                                      strict=True)):
-            if pd.notna(end) and pd.notna(start) and end < start:
-                problems.append(Problem(file, i + 1, "end", end.strftime("%Y-%m-%d"),
-                                        f"is before start {start:%Y-%m-%d} (a period must not "
-                                        "end before it starts)"))
-            if ongoing and pd.notna(end):
-                problems.append(Problem(file, i + 1, "ongoing", "true",
-                                        "conflicts with a filled end (an ongoing period has no end)"))
+        backwards = (df["end"] < df["start"]).to_numpy(bool)
+        for i in np.flatnonzero(backwards):
+            start, end = df["start"].iat[i], df["end"].iat[i]
+            problems.append(Problem(file, int(i) + 1, "end", end.strftime("%Y-%m-%d"),
+                                    f"is before start {start:%Y-%m-%d} (a period must not "
+                                    "end before it starts)"))
+        for i in np.flatnonzero((df["ongoing"] & df["end"].notna()).to_numpy(bool)):
+            problems.append(Problem(file, int(i) + 1, "ongoing", "true",
+                                    "conflicts with a filled end (an ongoing period has no end)"))
 
 
 def _floor_to_precision(stamps: pd.Series, precisions: pd.Series) -> pd.Series:
