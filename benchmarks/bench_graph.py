@@ -9,8 +9,11 @@ the plain pandas / networkx / matplotlib code that does the same job without the
     python benchmarks/bench_graph.py --sizes 20000    # a quick run
 
 Targets (issue 4): each step within 1.2x of its baseline where the baseline does the same work;
-1M posts → metrics table + top-50 chart in under 10 s; peak memory under 2 GB. Peak memory is the
-process's maximum resident set size after the step (``resource.getrusage``), so it only grows.
+1M posts → metrics table + top-50 chart in under 10 s; peak memory under 2 GB.
+
+The kit's pipeline and the baseline pipeline of each size run one after the other, each in a fresh
+child process, so that peak memory (the child's maximum resident set size after each step,
+``resource.getrusage``) is the pipeline's own and not the sum of both or of an earlier size.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -122,39 +126,71 @@ def kit_chart(G: nx.DiGraph, out: Path) -> None:
     plt.close(ax.figure)
 
 
+def kit_pipeline(path: Path, folder: Path) -> list[tuple]:
+    out = []
+    posts, t = timed(lambda: ak.read_posts(path))
+    out.append(("read", t, peak_mb()))
+    G, t = timed(lambda: ak.actor_victim_graph(posts))
+    out.append(("build", t, peak_mb()))
+    _, t = timed(lambda: kit_metrics(G))
+    out.append(("metrics", t, peak_mb()))
+    _, t = timed(lambda: kit_chart(G, folder / f"kit_{path.stem}.png"))
+    out.append(("top-50 chart", t, peak_mb()))
+    out.append(("size", len(posts), G.number_of_nodes(), G.number_of_edges()))
+    return out
+
+
+def base_pipeline(path: Path, folder: Path) -> list[tuple]:
+    out = []
+    raw, t = timed(lambda: baseline_read(path))
+    out.append(("read", t, peak_mb()))
+    _, t = timed(lambda: nx.from_pandas_edgelist(raw, "actor", "victim", edge_attr=["date"],
+                                                 create_using=nx.DiGraph))
+    out.append(("build", t, peak_mb()))
+    _, t = timed(lambda: baseline_metrics(raw))
+    out.append(("metrics", t, peak_mb()))
+    _, t = timed(lambda: baseline_chart(raw, folder / f"base_{path.stem}.png"))
+    out.append(("top-50 chart", t, peak_mb()))
+    return out
+
+
+def child(which: str, path: Path, folder: Path) -> list[tuple]:
+    """Run one pipeline in a fresh interpreter and return its rows."""
+    proc = subprocess.run([sys.executable, __file__, "--child", which, str(path), str(folder)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def run(n: int, folder: Path) -> list[tuple]:
     path = folder / f"posts_{n}.json"
     path.write_text(json.dumps(synth(n)), encoding="utf-8")
-    rows = []
-    raw, t_base = timed(lambda: baseline_read(path))
-    posts, t_kit = timed(lambda: ak.read_posts(path))
-    rows.append(("read", t_kit, t_base, peak_mb()))
-    G, t_kit = timed(lambda: ak.actor_victim_graph(posts))
-    _, t_base = timed(lambda: nx.from_pandas_edgelist(raw, "actor", "victim", edge_attr=["date"],
-                                                        create_using=nx.DiGraph))
-    rows.append(("build", t_kit, t_base, peak_mb()))
-    _, t_kit = timed(lambda: kit_metrics(G))
-    _, t_base = timed(lambda: baseline_metrics(raw))
-    rows.append(("metrics", t_kit, t_base, peak_mb()))
-    _, t_kit = timed(lambda: kit_chart(G, folder / f"kit_{n}.png"))
-    _, t_base = timed(lambda: baseline_chart(raw, folder / f"base_{n}.png"))
-    rows.append(("top-50 chart", t_kit, t_base, peak_mb()))
-    print(f"\n{n:,} posts → {len(posts):,} claims, graph of {G.number_of_nodes():,} nodes / "
-          f"{G.number_of_edges():,} edges")
-    print(f"  {'step':<14}{'kit s':>9}{'baseline s':>12}{'ratio':>8}{'peak MB':>10}")
-    for step, kit, base, mb in rows:
-        print(f"  {step:<14}{kit:>9.2f}{base:>12.2f}{kit / base:>8.2f}{mb:>10.0f}")
-    e2e = rows[2][1] + rows[3][1]
-    print(f"  metrics + chart (from the graph): {e2e:.2f} s; read → chart: "
-          f"{sum(r[1] for r in rows):.2f} s")
-    return rows
+    kit = child("kit", path, folder)
+    base = child("base", path, folder)
+    *kit, (_, claims, nodes, edges) = kit
+    print(f"\n{n:,} posts → {claims:,} claims, graph of {nodes:,} nodes / {edges:,} edges")
+    print(f"  {'step':<14}{'kit s':>9}{'baseline s':>12}{'ratio':>8}{'kit peak MB':>13}"
+          f"{'base peak MB':>14}")
+    for (step, t_kit, mb_kit), (_, t_base, mb_base) in zip(kit, base, strict=True):
+        print(f"  {step:<14}{t_kit:>9.2f}{t_base:>12.2f}{t_kit / t_base:>8.2f}{mb_kit:>13.0f}"
+              f"{mb_base:>14.0f}")
+    total = sum(r[1] for r in kit)
+    print(f"  end to end, posts file → metrics table + top-50 chart: kit {total:.2f} s, baseline "
+          f"{sum(r[1] for r in base):.2f} s; from the built graph (metrics + chart): "
+          f"kit {kit[2][1] + kit[3][1]:.2f} s; kit peak {max(r[2] for r in kit):.0f} MB")
+    return kit
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000, 1_000_000])
     parser.add_argument("--keep", type=Path, help="folder to keep the feeds and PNGs in")
+    parser.add_argument("--child", nargs=3, metavar=("PIPELINE", "FEED", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        which, path, folder = args.child
+        rows = (kit_pipeline if which == "kit" else base_pipeline)(Path(path), Path(folder))
+        print(json.dumps(rows))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)

@@ -129,3 +129,40 @@ def test_rollup_keeps_top_and_counts_the_rest(feed):
     assert R.nodes["more:LockBit"]["more"] == 1999 - 11  # 10 + Royal Mail kept
     assert R.nodes["more:LockBit"]["label"] == "+1,988 more"
     assert R.has_edge("actor:LockBit", "victim:Royal Mail")
+
+
+def test_cached_tables_equal_a_fresh_read_of_the_graph(posts):
+    G = ak.actor_victim_graph(posts)
+    built = g.edges_frame(G)  # the table made while building
+    tables = (g.actor_summary(G), g.shared_victims(G), g.victims_per_actor(G, freq="M"))
+    G.__networkx_cache__.clear()  # read everything again from the graph itself
+    pd.testing.assert_frame_equal(built, g.edges_frame(G))
+    for before, after in zip(tables, (g.actor_summary(G), g.shared_victims(G),
+                                      g.victims_per_actor(G, freq="M")), strict=True):
+        pd.testing.assert_frame_equal(before, after)
+    assert list(built["source"] + ">" + built["target"]) == [f"{u}>{v}" for u, v in G.edges]
+
+
+def test_cached_tables_follow_changes_to_the_graph(posts):
+    G = ak.actor_victim_graph(posts)
+    n = g.actor_summary(G).set_index("actor").loc["LockBit", "victims"]
+    G.add_node("victim:Newco", role="victim", bipartite=1, label="Newco", sector="", country="")
+    G.add_edge("actor:LockBit", "victim:Newco", count=1, relation="claimed", status="claimed")
+    assert g.actor_summary(G).set_index("actor").loc["LockBit", "victims"] == n + 1
+    G.remove_node("victim:Royal Mail")
+    assert "Royal Mail" not in set(g.edges_frame(G)["target_label"])
+    G.edges["actor:LockBit", "victim:Newco"]["status"] = "confirmed"  # in place: clear the cache
+    G.__networkx_cache__.clear()
+    frame = g.edges_frame(G)
+    assert frame.loc[frame["target"].eq("victim:Newco"), "status"].tolist() == ["confirmed"]
+    frame["count"] = 0  # a copy: the cache is not changed through it
+    assert g.edges_frame(G)["count"].gt(0).all()
+
+
+def test_rollup_of_a_rolled_up_graph(feed):
+    R = g.rollup(feed, top=3, per_actor=10)
+    R2 = g.rollup(R, per_actor=2)  # "+N more" nodes are ranked like victims, by their count
+    assert list(R2.successors("actor:LockBit")) == ["more:LockBit", "victim:luzeirosfortale"]
+    hidden = R.out_degree("actor:LockBit") - 2
+    assert R2.nodes["more:LockBit"]["more"] == R2.edges["actor:LockBit", "more:LockBit"]["count"] == hidden
+    assert R2.nodes["more:LockBit"]["label"] == f"+{hidden} more"

@@ -185,3 +185,23 @@ def test_read_groups(tmp_path):
                                                                           ("a.onion", "b.onion"))
     assert lb["last_scrape"] == pd.Timestamp("2023-08-19 10:00", tz="UTC")
     assert groups.iloc[1]["actor"] == "Royal" and groups.iloc[1]["locations"] == 0
+
+
+def test_bulk_tidying_matches_tidy_victim_title_by_title():
+    """The short path for plain titles gives what tidy_victim and the announcement rule give."""
+    from analystkit.aliases import data_dir
+    from analystkit.io.leaksites import _ANNOUNCE, _tidy_many, _victim_index
+
+    index = _victim_index(str(data_dir() / "aliases.csv"))
+    titles = list(dict.fromkeys(p["post_title"] for p in json.loads(SAMPLE.read_text(encoding="utf-8"))))
+    titles += ["", ".com", "Acme Inc", "Acme, Inc", "Acme,inc", "acme s.a", "Acme Pty Ltd", "Acme Sdn Bhd",
+               "Acme.", "Acme ,", "x.co", "www.Royalmailgroup.com", "ROYAL MAIL GROUP LTD", "Bosch Gmb...",
+               "Bosch Gmb..", "Partners Clinic", "Tegut. Part 1.", "Weir &amp; Partners LLP / Part 2",
+               "A &amp;amp; B", "Caf&eacute; Nord", "-abc", "abc|", "İnc announce", "Hello World",
+               "our new partner", "10 breaking news", "We are hiring", "Join  us", "for press", "R*** M****",
+               "Evil\u202eCorp\x00 Ltd", "https://www.inforlandia.com/", "*.skifgroup.com", "a  b", " a"]
+    victims, keys, flags = _tidy_many(titles, index)
+    expected = [tidy_victim(t, index=index) for t in titles]
+    assert [t for t, v, k, e in zip(titles, victims, keys, expected, strict=True) if (v, k) != e] == []
+    assert flags.tolist() == [bool(_ANNOUNCE.search(t)) for t in titles]
+    assert flags.sum() >= 10  # the sample's own announcements are among them

@@ -218,3 +218,32 @@ def test_before_after_share_actor_order(feed):
     assert (a.get_title(), b.get_title()) == ("Before 1 Jan 2023", "From 1 Jan 2023")
     first = [t.get_text() for t in a.texts if t.get_gid() == "label:actor"]
     assert first and a.figure is b.figure
+
+
+def test_dense_edges_as_an_image_look_like_the_lines(feed, monkeypatch):
+    """Above a size limit the dense edge field is one image composited like the lines would be."""
+    import importlib
+
+    from matplotlib.image import AxesImage
+
+    plot_graph = importlib.import_module("analystkit.plot.graph")  # the module, not the function
+
+    def draw(limit):
+        monkeypatch.setattr(plot_graph, "_RASTER_EDGES", limit)
+        fig, ax = plt.subplots(figsize=(8, 8))
+        graph(feed, top=50, ax=ax)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100)
+        return ax, plt.imread(io.BytesIO(buf.getvalue()))[..., :3]
+
+    lines_ax, lines = draw(10**9)
+    image_ax, image = draw(1000)
+    assert "claimed" in _by_gid(lines_ax, LineCollection, "edges:")
+    assert "claimed" not in _by_gid(image_ax, LineCollection, "edges:")
+    layer = _by_gid(image_ax, AxesImage, "edges:")["claimed"]
+    alpha = layer.get_array()[..., 3]
+    assert alpha.max() > 0.5 and alpha[0, 0] == 0 and alpha[-1, -1] == 0  # dense centre, empty corners
+    assert image_ax.get_xlim() == lines_ax.get_xlim()
+    # the two renderings differ by a few percent of grey on average, not by their structure
+    assert np.abs(image - lines).mean() < 0.03
+    assert abs(image.mean() - lines.mean()) < 0.01

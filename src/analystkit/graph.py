@@ -24,6 +24,9 @@ Every function here is pure: a new graph or DataFrame is returned, inputs are ne
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -117,7 +120,8 @@ def actor_victim_graph(data: Case | pd.DataFrame, *, start: object = None, end: 
     else:
         frame, meta = data, entities
     if "victim_key" in frame.columns:
-        G = _from_posts(frame, lo, hi, include_announcements)
+        with _no_gc():  # millions of small dicts: the cyclic collector would rescan them all
+            G = _from_posts(frame, lo, hi, include_announcements)
     elif "relation" in frame.columns:
         G = _from_relations(frame, lo, hi)
     else:
@@ -126,8 +130,21 @@ def actor_victim_graph(data: Case | pd.DataFrame, *, start: object = None, end: 
                          f"{', '.join(map(str, frame.columns)) or 'none'}")
     if meta is not None and len(meta):
         _apply_entities(G, meta)
+        G.__networkx_cache__.pop(_CACHE_KEY, None)  # node facts changed after the tables were made
     G.graph.update({k: v for k, v in (("start", lo), ("end", hi)) if v is not None})
     return G
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large graph is built (nothing cyclic is made)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _window(start: object, end: object) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -157,42 +174,130 @@ def _in_window(dates: pd.Series, lo: pd.Timestamp | None, hi: pd.Timestamp | Non
 
 
 def _from_posts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> nx.DiGraph:
-    rows = posts[_in_window(posts["date"], lo, hi)]
-    if not include_announcements and "announcement" in rows.columns:
-        rows = rows[~rows["announcement"].astype(bool)]
+    keep = _in_window(posts["date"], lo, hi).to_numpy()
+    if not include_announcements and "announcement" in posts.columns:
+        keep &= ~posts["announcement"].to_numpy(dtype=bool)
     G = nx.DiGraph()
-    if rows.empty:
+    if not keep.any():
         return G
-    rows = rows.assign(sector=rows["sector"].where(rows["sector"].ne("")) if "sector" in rows else None,
-                       country=rows["country"].where(rows["country"].ne(""))
-                       if "country" in rows else None)
-    # one display name per victim key: the first one seen
-    names = rows.groupby("victim_key", sort=False)["victim"].first()
-    by_edge = rows.groupby(["actor", "victim_key"], sort=False)
-    edges = by_edge.agg(first=("date", "min"), last=("date", "max"), count=("count", "sum"))
+    cols = [c for c in ("date", "actor", "victim", "victim_key", "count", "feed", "sector", "country")
+            if c in posts.columns]
+    rows = posts[cols] if keep.all() else posts.loc[keep, cols]
+    # Everything is aggregated with integer codes first; networkx is touched once, in bulk.
+    vk, _ = pd.factorize(rows["victim_key"])
+    n_keys = int(vk.max()) + 1
+    first_row = _first_index(vk, n_keys)  # one display name per victim key: the first one seen
+    names = rows["victim"].to_numpy(dtype=object)[first_row]
+    sector, country = (_first_filled(rows[c], vk, n_keys) if c in rows.columns
+                       else np.full(n_keys, "", dtype=object) for c in ("sector", "country"))
+    label_code, labels = pd.factorize(names)  # two keys can share a display name (one node)
+    actor_code, actor_names = pd.factorize(rows["actor"])
+    pair, _ = pd.factorize(actor_code.astype(np.int64) * len(labels) + label_code[vk])
+    by_pair = rows[["date", "count"]].groupby(pair, sort=True)
+    firsts, lasts = by_pair["date"].min(), by_pair["date"].max()
+    counts = by_pair["count"].sum().to_numpy(dtype=np.int64)
+    # a later victim key with the same display name wins the node's attributes (as networkx does)
+    last_key = pd.Series(np.arange(n_keys)).groupby(label_code).last().to_numpy()
+    pair_row = _first_index(pair, len(counts))
+    src_code, dst_code = actor_code[pair_row], label_code[vk[pair_row]]
     if "feed" in rows.columns and rows["feed"].nunique() > 1:
-        feeds = by_edge["feed"].agg(lambda s: tuple(sorted(set(s))))
+        feeds = rows["feed"].groupby(pair).agg(lambda s: tuple(sorted(set(s)))).tolist()
     else:
         only = tuple(rows["feed"].iloc[:1]) if "feed" in rows.columns else ()
-        feeds = pd.Series([only] * len(edges), index=edges.index)
-    facts = rows.groupby("victim_key", sort=False)[["sector", "country"]].first().fillna("")
-    actor_names = pd.unique(edges.index.get_level_values(0))
-    G.add_nodes_from((node_key("actor", a), {"role": "actor", "bipartite": 0, "label": a,
-                                             "sector": "", "country": ""}) for a in actor_names)
-    label = names.to_dict()
-    sector, country = facts["sector"].to_dict(), facts["country"].to_dict()
-    G.add_nodes_from((node_key("victim", label[k]), {"role": "victim", "bipartite": 1,
-                                                     "label": label[k], "sector": sector[k],
-                                                     "country": country[k]}) for k in names.index)
-    firsts = edges["first"].tolist()
-    lasts = edges["last"].tolist()
-    counts = edges["count"].astype(int).tolist()
+        feeds = [only] * len(counts)
+    actor_keys = np.array([node_key("actor", a) for a in actor_names], dtype=object)
+    victim_keys = np.array([node_key("victim", v) for v in labels], dtype=object)
+    v_sector, v_country = sector[last_key], country[last_key]
+    G.add_nodes_from((k, {"role": "actor", "bipartite": 0, "label": a, "sector": "", "country": ""})
+                     for k, a in zip(actor_keys, actor_names, strict=True))
+    G.add_nodes_from((k, {"role": "victim", "bipartite": 1, "label": v, "sector": s, "country": c})
+                     for k, v, s, c in zip(victim_keys, labels, v_sector, v_country, strict=True))
+    same = firsts.array.asi8 == lasts.array.asi8
+    first_ts = firsts.tolist()
+    last_ts = [f if eq else la for f, la, eq in zip(first_ts, _boxed(lasts, ~same), same, strict=True)]
+    u, v = actor_keys[src_code], victim_keys[dst_code]
     G.add_edges_from(
-        (node_key("actor", a), node_key("victim", label[k]),
-         {"first": f, "last": la, "count": c, "relation": "claimed", "status": "claimed",
-          "sources": s, "via": ""})
-        for (a, k), f, la, c, s in zip(edges.index, firsts, lasts, counts, feeds.tolist(), strict=True))
+        (a, b, {"first": f, "last": la, "count": c, "relation": "claimed", "status": "claimed",
+                "sources": s, "via": ""})
+        for a, b, f, la, c, s in zip(u, v, first_ts, last_ts, counts.tolist(), feeds, strict=True))
+    nodes = pd.DataFrame({
+        "node": np.concatenate([actor_keys, victim_keys]),
+        "role": ["actor"] * len(actor_keys) + ["victim"] * len(victim_keys),
+        "label": np.concatenate([np.asarray(actor_names, dtype=object), np.asarray(labels, dtype=object)]),
+        "sector": np.concatenate([np.full(len(actor_keys), "", dtype=object), v_sector]),
+        "country": np.concatenate([np.full(len(actor_keys), "", dtype=object), v_country]),
+        "more": 0})
+    edges = pd.DataFrame({
+        "source": u, "target": v, "source_label": np.asarray(actor_names, dtype=object)[src_code],
+        "target_label": np.asarray(labels, dtype=object)[dst_code], "source_role": "actor",
+        "target_role": "victim", "first": _utc(firsts), "last": _utc(lasts), "count": counts,
+        "relation": "claimed", "status": "claimed", "sources": feeds, "via": ""}, columns=_EDGE_COLUMNS)
+    order = np.argsort(src_code, kind="stable")  # the order of G.edges: by source, then insertion
+    edges = edges.take(order).reset_index(drop=True)
+    claims = edges.copy(deep=False)  # shares the edge table's columns (never changed in place)
+    claims.columns = [{"source_label": "actor", "target_label": "victim"}.get(c, c) for c in claims.columns]
+    claims["sector"], claims["country"] = v_sector[dst_code[order]], v_country[dst_code[order]]
+    _store(G, nodes=nodes, edges=edges, claims=claims)
     return G
+
+
+def _first_index(codes: np.ndarray, n: int) -> np.ndarray:
+    """Row of the first occurrence of each code ``0 .. n-1`` (every code occurs)."""
+    return np.unique(codes, return_index=True)[1][:n]
+
+
+def _first_filled(values: pd.Series, codes: np.ndarray, n: int) -> np.ndarray:
+    """First non-empty value of ``values`` per code (``""`` when none is)."""
+    out = np.full(n, "", dtype=object)
+    arr = values.to_numpy(dtype=object)
+    filled = np.flatnonzero(pd.notna(arr) & (arr != ""))
+    if len(filled):
+        c = codes[filled]
+        got, at = np.unique(c, return_index=True)
+        out[got] = arr[filled[at]]
+    return out
+
+
+def _boxed(dates: pd.Series, mask: np.ndarray) -> list:
+    """Timestamps of ``dates`` where ``mask`` (None elsewhere), boxing only what is needed."""
+    out = [None] * len(dates)
+    idx = np.flatnonzero(mask)
+    for i, t in zip(idx.tolist(), dates.iloc[idx].tolist(), strict=True):
+        out[i] = t
+    return out
+
+
+def _utc(dates: pd.Series) -> np.ndarray | pd.Series:
+    values = dates.reset_index(drop=True)
+    return values if str(values.dtype) == "datetime64[ns, UTC]" else pd.to_datetime(values, utc=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# per-graph cache of the tables the metrics and the chart read
+#
+# The tables live in networkx's own per-graph cache (``G.__networkx_cache__``), which networkx
+# empties whenever nodes or edges are added or removed (and they are checked against the node
+# count). After editing attributes in place, call ``G.__networkx_cache__.clear()``
+# (networkx asks the same for its own cached conversions).
+
+_CACHE_KEY = "analystkit"
+_EDGE_COLUMNS = ["source", "target", "source_label", "target_label", "source_role", "target_role",
+                 "first", "last", "count", "relation", "status", "sources", "via"]
+
+
+def _cache(G: nx.DiGraph) -> dict:
+    store = getattr(G, "__networkx_cache__", None)
+    if store is None:
+        return {}
+    sig = len(G)
+    entry = store.get(_CACHE_KEY)
+    if entry is None or entry.get("sig") != sig:
+        entry = store[_CACHE_KEY] = {"sig": sig}
+    return entry
+
+
+def _store(G: nx.DiGraph, **tables: pd.DataFrame) -> None:
+    _cache(G).update(tables)
 
 
 def _from_relations(relations: pd.DataFrame, lo, hi) -> nx.DiGraph:
@@ -352,39 +457,93 @@ def actor_share(G: nx.DiGraph, actor: str, date: object) -> pd.DataFrame:
 def edges_frame(G: nx.DiGraph) -> pd.DataFrame:
     """Every edge as a row: ``source``, ``target``, their labels and roles, and edge attributes.
 
+    The table is made once per graph and cached (see the note above :func:`_cache`); each call
+    returns a copy.
+
     >>> G = nx.DiGraph([("actor:A", "victim:B", {"count": 2})])
     >>> nx.set_node_attributes(G, {"actor:A": "actor", "victim:B": "victim"}, "role")
     >>> edges_frame(G)[["source_label", "target_label", "count"]].to_dict("records")
     [{'source_label': 'A', 'target_label': 'B', 'count': 2}]
     """
-    cols = ["source", "target", "source_label", "target_label", "source_role", "target_role",
-            "first", "last", "count", "relation", "status", "sources", "via"]
-    label = {n: d.get("label", n.split(":", 1)[-1]) for n, d in G.nodes(data=True)}
-    role = dict(G.nodes(data="role", default=""))
-    edges = list(G.edges(data=True))
-    u = [e[0] for e in edges]
-    v = [e[1] for e in edges]
+    return _edges(G).copy()
+
+
+def _edges(G: nx.DiGraph) -> pd.DataFrame:
+    cache = _cache(G)
+    if "edges" in cache:
+        return cache["edges"]
+    nodes = _nodes(G).set_index("node")
+    u, v, d = [], [], []
+    for a, nbrs in G.adj.items():
+        for b, data in nbrs.items():
+            u.append(a)
+            v.append(b)
+            d.append(data)
+
+    def col(name, default):
+        return [e.get(name, default) for e in d]
+
     out = pd.DataFrame({
-        "source": u, "target": v, "source_label": [label[x] for x in u],
-        "target_label": [label[x] for x in v], "source_role": [role[x] for x in u],
-        "target_role": [role[x] for x in v],
-        "first": pd.to_datetime([e[2].get("first", _NAT) for e in edges], utc=True),
-        "last": pd.to_datetime([e[2].get("last", _NAT) for e in edges], utc=True),
-        "count": np.array([int(e[2].get("count", 1)) for e in edges], dtype="int64"),
-        "relation": [e[2].get("relation", "") for e in edges],
-        "status": [e[2].get("status", "") for e in edges],
-        "sources": [tuple(e[2].get("sources", ())) for e in edges],
-        "via": [e[2].get("via", "") for e in edges]}, columns=cols)
+        "source": u, "target": v,
+        "source_label": nodes["label"].reindex(u).to_numpy(),
+        "target_label": nodes["label"].reindex(v).to_numpy(),
+        "source_role": nodes["role"].reindex(u).to_numpy(),
+        "target_role": nodes["role"].reindex(v).to_numpy(),
+        "first": pd.to_datetime(col("first", _NAT), utc=True),
+        "last": pd.to_datetime(col("last", _NAT), utc=True),
+        "count": np.array([int(c) for c in col("count", 1)], dtype="int64"),
+        "relation": col("relation", ""), "status": col("status", ""),
+        "sources": [tuple(s) for s in col("sources", ())], "via": col("via", "")}, columns=_EDGE_COLUMNS)
+    cache["edges"] = out
     return out
 
 
+def _nodes(G: nx.DiGraph) -> pd.DataFrame:
+    """Every node as a row: ``node``, ``role``, ``label``, ``sector``, ``country``, ``more`` (cached)."""
+    cache = _cache(G)
+    if "nodes" in cache:
+        return cache["nodes"]
+    out = pd.DataFrame([(n, d.get("role", ""), d.get("label", n.split(":", 1)[-1]),
+                         _text(d.get("sector")), _text(d.get("country")), int(d.get("more", 0)))
+                        for n, d in G.nodes(data=True)],
+                       columns=["node", "role", "label", "sector", "country", "more"])
+    cache["nodes"] = out
+    return out
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else "" if value is None or pd.isna(value) else str(value)
+
+
+def _actor_sets(claims: pd.DataFrame) -> pd.Series:
+    """``tuple(sorted(set(actors)))`` per ``target``, built from one sort instead of per group."""
+    target_code, targets = pd.factorize(claims["target"])
+    actor_code, names = pd.factorize(claims["actor"], sort=True)
+    pair = np.unique(target_code.astype(np.int64) * max(len(names), 1) + actor_code)  # by target, actor
+    which = pair // max(len(names), 1)
+    actor = np.asarray(names, dtype=object)[pair % max(len(names), 1)].tolist()
+    starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]]) if len(which) else np.zeros(0, int)
+    ends = np.r_[starts[1:], len(which)]
+    return pd.Series([tuple(actor[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)],
+                     index=np.asarray(targets, dtype=object)[which[starts]], dtype=object)
+
+
 def _claims(G: nx.DiGraph) -> pd.DataFrame:
-    """Actor → organisation edges (not lineage, not supplier links), with victim facts."""
-    df = edges_frame(G)
+    """Actor → organisation edges (not lineage, not supplier links), with victim facts (cached).
+
+    The cached table is shared: callers derive new frames from it and never change it.
+    """
+    cache = _cache(G)
+    if "claims" in cache:
+        return cache["claims"]
+    df = _edges(G)
     df = df[(df["source_role"] == "actor") & (df["target_role"].isin(["victim", "supplier"]))]
-    df = df.assign(sector=df["target"].map(dict(G.nodes(data="sector", default=""))).fillna(""),
-                   country=df["target"].map(dict(G.nodes(data="country", default=""))).fillna(""))
-    return df.rename(columns={"source_label": "actor", "target_label": "victim"}).reset_index(drop=True)
+    nodes = _nodes(G).set_index("node")
+    df = df.assign(sector=nodes["sector"].reindex(df["target"]).fillna("").to_numpy(),
+                   country=nodes["country"].reindex(df["target"]).fillna("").to_numpy())
+    out = df.rename(columns={"source_label": "actor", "target_label": "victim"}).reset_index(drop=True)
+    cache["claims"] = out
+    return out
 
 
 def actors(G: nx.DiGraph) -> list[str]:
@@ -404,8 +563,8 @@ def victims(G: nx.DiGraph) -> pd.DataFrame:
         return pd.DataFrame(columns=["victim", "role", "sector", "country", "actors"])
     grouped = claims.groupby("target", sort=False)
     out = grouped.agg(victim=("victim", "first"), role=("target_role", "first"),
-                      sector=("sector", "first"), country=("country", "first"),
-                      actors=("actor", lambda s: tuple(sorted(set(s)))))
+                      sector=("sector", "first"), country=("country", "first"))
+    out["actors"] = _actor_sets(claims).reindex(out.index)
     return out.sort_values("victim").reset_index(drop=True)
 
 
@@ -471,7 +630,7 @@ def victims_per_actor(G: nx.DiGraph, *, freq: str | None = None, top: int | None
     if dated.empty:
         return pd.DataFrame()
     period = dated["first"].dt.tz_convert(None).dt.to_period(freq)
-    table = pd.crosstab(period, dated["actor"])
+    table = dated.groupby([period.rename("first"), "actor"]).size().unstack(fill_value=0)
     full = pd.period_range(table.index.min(), table.index.max(), freq=table.index.freq)
     table = table.reindex(full, fill_value=0)
     order = table.sum().sort_values(ascending=False, kind="mergesort").index
@@ -514,11 +673,13 @@ def shared_victims(G: nx.DiGraph) -> pd.DataFrame:
     cols = ["victim", "actors", "n_actors", "first", "last"]
     if claims.empty:
         return pd.DataFrame(columns=cols)
+    repeated = claims["target"].duplicated(keep=False).to_numpy()  # only these can be shared
+    claims = claims[repeated]
     n_actors = claims.groupby("target")["actor"].nunique()
-    claims = claims[claims["target"].map(n_actors).gt(1)]
+    claims = claims[claims["target"].map(n_actors).gt(1).to_numpy()]
     g = claims.groupby("target", sort=False)
-    out = g.agg(victim=("victim", "first"), actors=("actor", lambda s: tuple(sorted(set(s)))),
-                first=("first", "min"), last=("last", "max"))
+    out = g.agg(victim=("victim", "first"), first=("first", "min"), last=("last", "max"))
+    out["actors"] = _actor_sets(claims).reindex(out.index)
     out["n_actors"] = out["actors"].map(len)
     return out.sort_values(["n_actors", "victim"], ascending=[False, True], ignore_index=True)[cols]
 
@@ -568,39 +729,123 @@ def rollup(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = Non
     >>> sorted(R.nodes), R.nodes["more:A"]["label"]
     (['actor:A', 'more:A', 'victim:v0', 'victim:v1'], '+3 more')
     """
-    ranked = actors(G)
-    chosen = set(ranked if top is None else ranked[:top])
-    lineage_only = [n for n, d in G.nodes(data=True) if d.get("role") == "actor"
-                    and d.get("label") not in set(ranked)]
-    keep_actor = {node_key("actor", a) for a in chosen} | set(lineage_only if top is None else ())
+    nodes, edges, more_actors = _rollup_tables(G, top=top, per_actor=per_actor, keep=keep)
     R = nx.DiGraph()
     R.graph.update(G.graph)
-    R.graph["more_actors"] = len(ranked) - len(chosen) + G.graph.get("more_actors", 0)
-    keep_labels = set(keep)
-    for a in sorted(keep_actor, key=lambda k: ranked.index(k[6:]) if k[6:] in ranked else 10**9):
-        R.add_node(a, **G.nodes[a])
-        out = [(v, e) for v, e in G.succ[a].items()
-               if G.nodes[v].get("role") in ("victim", "supplier", "more")]
-        out.sort(key=lambda ve: (-int(ve[1].get("count", 1)), _first_ns(ve[1]),
-                                 G.nodes[ve[0]].get("label", ve[0])))
-        shown = out if per_actor is None else [
-            ve for i, ve in enumerate(out)
-            if i < per_actor or G.nodes[ve[0]].get("label") in keep_labels]
-        for v, e in shown:
-            R.add_node(v, **G.nodes[v])
-            R.add_edge(a, v, **e)
-        hidden = len(out) - len(shown)
-        if hidden:
-            label = G.nodes[a].get("label", a)
-            more = f"more:{label}"
-            R.add_node(more, role="more", bipartite=1, label=f"+{hidden:,} more", sector="", country="",
-                       more=hidden)
-            R.add_edge(a, more, count=hidden, relation="claimed", status="claimed", first=_NAT,
-                       last=_NAT, sources=(), via="")
-    for u, v, e in G.edges(data=True):  # lineage and supplier links between kept nodes
-        if u in R and v in R and not R.has_edge(u, v):
-            R.add_edge(u, v, **e)
+    R.graph["more_actors"] = more_actors
+    R.add_nodes_from((n, {"role": "more", "bipartite": 1, "label": la, "sector": "", "country": "",
+                          "more": m} if new else G.nodes[n])
+                     for n, la, m, new in zip(nodes["node"], nodes["label"], nodes["more"], nodes["new"],
+                                              strict=True))
+    R.add_edges_from((u, v, G.adj[u][v] if i >= 0 else
+                      {"count": c, "relation": "claimed", "status": "claimed", "first": _NAT, "last": _NAT,
+                       "sources": (), "via": ""})
+                     for u, v, i, c in zip(edges["source"], edges["target"], edges["row"], edges["count"],
+                                           strict=True))
     return R
+
+
+def _rollup_tables(G: nx.DiGraph, *, top: int | None, per_actor: int | None,
+                   keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """:func:`rollup` as tables, in the graph's node and edge order.
+
+    Nodes as ``_nodes`` plus ``new`` (a "+N more" node); edges with ``source``, ``target``,
+    ``relation``, ``status``, ``count`` and ``row`` (the edge's row in ``_edges(G)``, -1 for a
+    "+N more" edge); and the number of actors left out.
+    """
+    ranked = actors(G)
+    chosen = ranked if top is None else ranked[:top]
+    nodes, edges = _nodes(G), _edges(G)
+    src, dst = _edge_index(G)
+    more_actors = len(ranked) - len(chosen) + int(G.graph.get("more_actors", 0))
+    lineage_only = nodes.loc[nodes["role"].eq("actor") & ~nodes["label"].isin(ranked), "node"].tolist()
+    kept = [node_key("actor", a) for a in chosen] + (lineage_only if top is None else [])
+    where = pd.Index(nodes["node"])
+    kept = [k for k, at in zip(kept, where.get_indexer(kept), strict=True) if at >= 0]
+    kept_at = where.get_indexer(kept)
+    position = np.full(len(nodes), -1, dtype=np.int64)
+    position[kept_at] = np.arange(len(kept))
+    to_org = nodes["role"].isin(["victim", "supplier", "more"]).to_numpy()
+    rows = np.flatnonzero((position[src] >= 0) & to_org[dst])
+    first = edges["first"].array
+    keys = pd.DataFrame({"pos": position[src[rows]], "neg": -edges["count"].to_numpy()[rows],
+                         "first_ns": np.where(first.isna(), np.iinfo(np.int64).max, first.asi8)[rows],
+                         "label": edges["target_label"].to_numpy(dtype=object)[rows]})
+    order = _sort_by(keys, ["pos", "neg", "first_ns"], "label").index.to_numpy()
+    rows, pos = rows[order], keys["pos"].to_numpy()[order]
+    if per_actor is not None:  # the per_actor largest of each actor, and every victim in keep
+        rank = np.arange(len(pos)) - np.searchsorted(pos, pos)
+        show = (rank < per_actor) | np.isin(keys["label"].to_numpy(dtype=object)[order], list(keep))
+        rows, pos, hidden = rows[show], pos[show], (~show).astype(np.int64)
+        hidden = np.bincount(keys["pos"].to_numpy()[order], weights=hidden, minlength=len(kept))
+    else:
+        hidden = np.zeros(len(kept))
+    hidden = hidden.astype(np.int64)
+    has_more = np.flatnonzero(hidden > 0)
+    labels = nodes["label"].to_numpy(dtype=object)[kept_at]
+    more_nodes = pd.DataFrame({"node": [f"more:{labels[i]}" for i in has_more], "role": "more",
+                               "label": [f"+{hidden[i]:,} more" for i in has_more], "sector": "",
+                               "country": "", "more": hidden[has_more], "new": True})
+    # nodes in the order rollup adds them: each actor, its shown victims, its "+N more"
+    more_at = where.get_indexer(more_nodes["node"])  # a graph rolled up before has such nodes
+    more_at = np.where(more_at >= 0, more_at, len(nodes) + np.arange(len(has_more)))
+    ids = np.concatenate([kept_at, dst[rows], more_at])
+    seq = np.lexsort((np.repeat([0, 1, 2], [len(kept), len(rows), len(has_more)]),
+                      np.concatenate([np.arange(len(kept)), pos, has_more])))
+    ids = ids[seq]
+    _, first_at = np.unique(ids, return_index=True)
+    ids = ids[np.sort(first_at)]
+    facts = pd.concat([nodes.assign(new=False), more_nodes], ignore_index=True)
+    r_nodes = facts.take(ids).reset_index(drop=True)
+    if (more_at < len(nodes)).any():  # a node is added again: it keeps its place, takes new facts
+        r_nodes = r_nodes.set_index("node")
+        r_nodes.loc[more_nodes["node"]] = more_nodes.set_index("node")[r_nodes.columns].to_numpy()
+        r_nodes = r_nodes.reset_index()
+    in_r = np.zeros(len(facts), dtype=bool)
+    in_r[ids] = True
+    shown = np.zeros(len(edges), dtype=bool)
+    shown[rows] = True
+    more_pairs = kept_at[has_more].astype(np.int64) * len(facts) + more_at
+    shown |= np.isin(src.astype(np.int64) * len(facts) + dst, more_pairs)  # already in R
+    extra = np.flatnonzero(in_r[src] & in_r[dst] & ~shown)  # lineage and supplier links
+    cols = ["source", "target", "relation", "status", "count"]
+    main = edges[cols].take(rows).assign(row=rows, pos=pos, sub=0)
+    more_edges = pd.DataFrame({"source": np.asarray(kept, dtype=object)[has_more],
+                               "target": more_nodes["node"].to_numpy(), "relation": "claimed",
+                               "status": "claimed", "count": hidden[has_more], "row": -1,
+                               "pos": has_more, "sub": 1})
+    main = pd.concat([main, more_edges], ignore_index=True).sort_values(["pos", "sub"], kind="mergesort")
+    if (more_at < len(nodes)).any():  # an edge added again keeps its place, takes new attributes
+        key = (main["source"] + "\x00" + main["target"]).to_numpy()
+        main = main.iloc[pd.Series(np.arange(len(main))).groupby(key, sort=False).last().to_numpy()]
+    r_edges = pd.concat([main, edges[cols].take(extra).assign(row=extra)], ignore_index=True)
+    r_edges = r_edges[[*cols, "row"]].astype({"count": "int64", "row": "int64"})
+    by_source = pd.Index(r_nodes["node"]).get_indexer(r_edges["source"])
+    r_edges = r_edges.take(np.argsort(by_source, kind="stable")).reset_index(drop=True)
+    return r_nodes, r_edges, more_actors
+
+
+def _edge_index(G: nx.DiGraph) -> tuple[np.ndarray, np.ndarray]:
+    """Rows in ``_nodes(G)`` of the source and target of every edge of ``_edges(G)`` (cached)."""
+    cache = _cache(G)
+    if "edge_index" not in cache:
+        where, edges = pd.Index(_nodes(G)["node"]), _edges(G)
+        cache["edge_index"] = (where.get_indexer(edges["source"]), where.get_indexer(edges["target"]))
+    return cache["edge_index"]
+
+
+def _sort_by(frame: pd.DataFrame, numeric: list[str], text: str) -> pd.DataFrame:
+    """``frame.sort_values([*numeric, text], kind="mergesort")``, comparing text only on ties."""
+    keys = frame[numeric].to_numpy(dtype=np.int64)
+    order = np.lexsort(keys.T[::-1])
+    keys = keys[order]
+    same = (keys[1:] == keys[:-1]).all(axis=1)
+    tie = np.r_[same, False] | np.r_[False, same]
+    if tie.any():  # tied rows are contiguous: order them among themselves by the text column
+        at = np.flatnonzero(tie)
+        part = frame.iloc[order[at]].reset_index(drop=True)
+        order[at] = order[at][part.sort_values([*numeric, text], kind="mergesort").index]
+    return frame.iloc[order]
 
 
 def _first_ns(edge: dict) -> int:

@@ -61,6 +61,14 @@ _ANNOUNCE = re.compile(
     r"\baffiliate\s+program|\bwe\s+are\s+(?:looking|recruiting|hiring)\b|\bjoin\s+(?:us|our\s+team)\b|"
     r"\brecruit(?:ing|ment)\s+(?:of\s+)?(?:pentesters|affiliates|partners)\b",
     re.IGNORECASE)
+# In a lower-case title with single spaces, every match of _ANNOUNCE contains one of these.
+_ANNOUNCE_HINT = re.compile(r"announce|hello world|news|partnership|for press|faq|rules|contact|"
+                            r"about us|how to buy|our new partner|welcome to |affiliate program|we are |"
+                            r"join |recruit")
+# Last words of the legal forms that victim_key removes ("pty ltd" -> "ltd").
+_LEGAL_WORDS = frozenset(
+    alt.replace("\\.", ".").split()[-1]
+    for alt in _LEGAL.pattern.split("(?:", 1)[1].rsplit(")", 1)[0].split("|"))
 
 
 @dataclass
@@ -156,6 +164,61 @@ def tidy_victim(title: object, *, index: dict[str, str] | None = None) -> tuple[
     key = _key(text)
     found = index.get(key)
     return (found, _key(found)) if found else (text, key)
+
+
+def _tidy_many(titles: list[str], index: dict[str, str]) -> tuple[list[str], list[str], np.ndarray]:
+    """:func:`tidy_victim` and the announcement flag of many titles, the same for every title.
+
+    Titles that are printable ASCII with single spaces once entities are decoded take a short
+    path of string methods (truncation dots, domains and the alias index handled as
+    :func:`tidy_victim` does); the rest go through :func:`tidy_victim`. Only titles holding a
+    word of ``_ANNOUNCE_HINT`` (or not plain ASCII) are searched for announcements.
+    """
+    victims, keys, lows = [], [], []
+    for t in titles:
+        victim, key = _tidy_plain(t, index) or tidy_victim(t, index=index)
+        victims.append(victim)
+        keys.append(key)
+        lows.append(t.lower() if t.isascii() and t.isprintable() and "  " not in t else None)
+    check = np.array([low is None for low in lows], dtype=bool)
+    lows = ["" if low is None else low for low in lows]
+    starts = np.cumsum([0] + [len(low) + 1 for low in lows[:-1]])
+    hits = np.fromiter((m.start() for m in _ANNOUNCE_HINT.finditer("\n".join(lows))), dtype=np.int64)
+    check[np.searchsorted(starts, hits, side="right") - 1] = True
+    flags = np.zeros(len(titles), dtype=bool)
+    for i in np.flatnonzero(check).tolist():
+        flags[i] = bool(_ANNOUNCE.search(titles[i]))
+    return victims, keys, flags
+
+
+def _tidy_plain(title: str, index: dict[str, str]) -> tuple[str, str] | None:
+    """:func:`tidy_victim` for a title that needs no regular expression, else None."""
+    text = title
+    if "&" in text:
+        text = html.unescape(text)
+        if html.unescape(text) != text:
+            return None
+    if not (text.isascii() and text.isprintable()) or "/" in text or "*" in text or "  " in text:
+        return None
+    truncated = text.endswith("...")
+    if truncated:
+        text = text.rstrip(".").rstrip(" ")
+    elif text.endswith(".."):
+        return None
+    low = text.lower()
+    if not text or text != text.strip(" -|,"):
+        return None
+    if ("leak" in low or "part" in low or "updated" in low or "more then" in low) and (
+            _SUFFIX.sub("", _PREFIX.sub("", text)) != text):
+        return None
+    if not truncated and " " not in text and "." in text and is_domain(text):
+        name = low.removeprefix("www.")
+        found = index.get(name)
+        return (found, _key(found)) if found else (name, name)
+    if low[-1] in " ,." or low[0] in " ,." or low[max(low.rfind(" "), low.rfind(",")) + 1:] in _LEGAL_WORDS:
+        low = _key(text)
+    found = index.get(low)
+    return (found, _key(found)) if found else (text, low)
 
 
 def is_announcement(title: object) -> bool:
@@ -307,8 +370,8 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
         "raw_date": cols[date_field],
         "group_name": pd.Series(cols["group_name"], dtype=object).astype(str),
         "post_title": pd.Series(cols["post_title"], dtype=object).astype(str),
-        **{name: pd.Series(cols.get(name, [""] * n), dtype=object).fillna("").astype(str).str.strip()
-           for name in _OPTIONAL},
+        **{name: pd.Series(cols[name], dtype=object).fillna("").astype(str).str.strip()
+           if name in cols else np.full(n, "", dtype=object) for name in _OPTIONAL},
     })
     frame["date"] = _parse_dates(frame["raw_date"], path, date_field, first_row)
     frame["feed"] = feed
@@ -338,9 +401,13 @@ def _choose_date(path: Path, feed: str, fields: set[str], date: str | None) -> s
 
 
 def _parse_dates(raw: pd.Series, path: Path, field: str, first_row: int) -> pd.Series:
-    text = raw.astype(str).str.strip()
-    parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
+    parsed = pd.to_datetime(raw, format="ISO8601", utc=True, errors="coerce")
     bad = parsed.isna()
+    if bad.any():  # padded or non-string values: parse those again from their stripped text
+        again = pd.to_datetime(raw[bad].astype(str).str.strip(), format="ISO8601", utc=True,
+                               errors="coerce")
+        parsed = parsed.where(~bad, again)
+        bad = parsed.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise PostsError(str(path), i + first_row, field, raw.iat[i],
@@ -353,32 +420,48 @@ def _finish(frame: pd.DataFrame, *, domains: dict[str, str] | None,
     alias_path = str(Path(aliases) if aliases else data_dir() / "aliases.csv")
     index = dict(_victim_index(alias_path))
     index.update({k.lower(): v for k, v in (domains or {}).items()})
-    groups = pd.unique(frame["group_name"])
-    actor_of = {g: canonical_actor(g, aliases=aliases) for g in groups}
-    titles, codes = np.unique(frame["post_title"].to_numpy(dtype=object), return_inverse=True)
-    tidy = [tidy_victim(t, index=index) for t in titles]
-    victims = np.array([v for v, _ in tidy], dtype=object)
-    keys = np.array([k for _, k in tidy], dtype=object)
-    announce = np.array([bool(_ANNOUNCE.search(t)) for t in titles], dtype=bool)
-    frame["actor"] = frame["group_name"].map(actor_of)
-    frame["victim"] = victims[codes]
-    frame["victim_key"] = keys[codes]
-    frame["announcement"] = announce[codes]
-    frame = frame.sort_values("date", kind="mergesort", ignore_index=True)
-    day = frame["date"].dt.floor("D")
-    codes = frame.assign(_day=day).groupby(["actor", "victim_key", "_day"], sort=False).ngroup()
-    codes = codes.to_numpy()
-    counts = np.bincount(codes)
-    first = ~pd.Series(codes).duplicated().to_numpy()
-    out = frame.loc[first].copy()
-    out["count"] = counts[codes[first]].astype("int64")
+    group_code, groups = pd.factorize(frame["group_name"])
+    actor_code, actors = pd.factorize(np.array([canonical_actor(g, aliases=aliases) for g in groups],
+                                               dtype=object))
+    actor_code = actor_code[group_code]
+    title_code, titles = pd.factorize(frame["post_title"])
+    victims, keys, announce = _tidy_many(titles.tolist(), index)
+    key_code, key_names = pd.factorize(np.array(keys, dtype=object))
+    key_code = key_code[title_code]
+    # one row per (actor, victim key, UTC day), numbered in order of first post (oldest first)
+    stamp = frame["date"].array.asi8
+    order = np.argsort(stamp, kind="stable")
+    day = stamp[order] // (86_400 * 10**9)
+    day -= day.min()
+    combo = (actor_code[order].astype(np.int64) * len(key_names) + key_code[order]) * (day.max() + 1) + day
+    claim, _ = pd.factorize(combo)
+    _, first = np.unique(claim, return_index=True)
+    rows = order[first]
+    out = pd.DataFrame({
+        "date": frame["date"].take(rows).reset_index(drop=True),
+        "actor": np.asarray(actors, dtype=object)[actor_code[rows]],
+        "victim": np.array(victims, dtype=object)[title_code[rows]],
+        "victim_key": np.asarray(key_names, dtype=object)[key_code[rows]],
+        "count": np.bincount(claim).astype("int64"),
+        "announcement": announce[title_code[rows]]})
+    for name in ("group_name", "post_title", "feed"):
+        out[name] = frame[name].to_numpy(dtype=object)[rows]
     for name in _OPTIONAL:  # first non-empty value of the collapsed posts
-        if frame[name].ne("").any() and len(out) < len(frame):
-            filled = frame[name].where(frame[name].ne(""))
-            best = filled.groupby(codes).first().fillna("")
-            out[name] = best.to_numpy()[codes[first]]
-    out = out.sort_values(["date", "actor", "victim_key"], kind="mergesort", ignore_index=True)
-    return out[list(POSTS_COLUMNS)]
+        values = frame[name].to_numpy(dtype=object)[order]
+        filled = np.flatnonzero(values != "")
+        best = np.full(len(first), "", dtype=object)
+        if len(filled):
+            got, at = np.unique(claim[filled], return_index=True)
+            best[got] = values[filled[at]]
+        out[name] = best
+    # oldest first; posts at the same instant by actor, then victim key
+    tie = out["date"].duplicated(keep=False).to_numpy()
+    if tie.any():  # rows of one instant are contiguous: reorder them among themselves
+        perm = np.arange(len(out))
+        at = np.flatnonzero(tie)
+        perm[at] = out.iloc[at].sort_values(["date", "actor", "victim_key"], kind="mergesort").index
+        out = out.take(perm)
+    return out[list(POSTS_COLUMNS)].reset_index(drop=True)
 
 
 def read_groups(path: str | os.PathLike, *, aliases: str | os.PathLike | None = None) -> pd.DataFrame:

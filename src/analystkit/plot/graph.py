@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import theme as _theme
-from ..graph import actor_victim_graph, rollup
+from ..graph import _edges, _nodes, _rollup_tables, actor_victim_graph
 from ..text import label as _safe
 
 if TYPE_CHECKING:
@@ -31,26 +31,27 @@ __all__ = ["before_after", "graph", "layout"]
 _R_ACTOR = 0.42          # inner ring of actors (several actors)
 _R_IN, _R_OUT = 0.56, 1.0  # annulus of victims
 _SMALL = 160             # at most this many ring slots: one labelled ring
+_RASTER_EDGES = 50_000   # a dense chart with more edges draws them as an image
 _HEADER = "header"
 
 
-def _frames(G: nx.DiGraph, order: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    nodes = pd.DataFrame([(n, d.get("role", ""), str(d.get("label", n)), str(d.get("sector", "")),
-                           str(d.get("country", "")), int(d.get("more", 0)))
-                          for n, d in G.nodes(data=True)],
-                         columns=["node", "role", "label", "sector", "country", "more"])
-    edges = pd.DataFrame([(u, v, str(e.get("relation", "")), str(e.get("status", "")),
-                           int(e.get("count", 1)))
-                          for u, v, e in G.edges(data=True)],
-                         columns=["source", "target", "relation", "status", "count"])
+def _tables(G: nx.DiGraph, top: int | None = None, per_actor: int | None = None,
+            keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Node and edge tables of ``G`` (rolled up when ``top`` / ``per_actor`` are given)."""
+    if top is None and per_actor is None:
+        return _nodes(G), _edges(G), int(G.graph.get("more_actors", 0))
+    return _rollup_tables(G, top=top, per_actor=per_actor, keep=keep)
+
+
+def _frames(nodes: pd.DataFrame, edges: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFrame:
+    """The actors, with their victim counts ("+N more" included), in wedge order."""
     is_actor = nodes["role"].eq("actor")
-    claims = edges[edges["source"].isin(nodes.loc[is_actor, "node"])
-                   & ~edges["target"].isin(nodes.loc[is_actor, "node"])]
+    actor_nodes = nodes.loc[is_actor, "node"]
+    claims = edges[edges["source"].isin(actor_nodes) & ~edges["target"].isin(actor_nodes)]
     weight = claims.groupby("source")["target"].nunique()
-    more = nodes.set_index("node")["more"]
-    weight = weight.add(claims.assign(m=claims["target"].map(more)).groupby("source")["m"].sum()
-                        .sub(claims.assign(m=claims["target"].map(more).gt(0))
-                             .groupby("source")["m"].sum()), fill_value=0)
+    more = claims["target"].map(nodes.set_index("node")["more"])
+    weight = weight.add(more.groupby(claims["source"]).sum()
+                        .sub(more.gt(0).groupby(claims["source"]).sum()), fill_value=0)
     actors = nodes[is_actor].assign(victims=lambda d: d["node"].map(weight).fillna(0).astype(int))
     if order is not None:
         rank = {name: i for i, name in enumerate(order)}
@@ -58,7 +59,16 @@ def _frames(G: nx.DiGraph, order: Sequence[str] | None) -> tuple[pd.DataFrame, p
         actors = actors.sort_values(["rank", "victims", "label"], ascending=[True, False, True])
     else:
         actors = actors.sort_values(["victims", "label"], ascending=[False, True])
-    return actors.drop(columns="rank", errors="ignore").reset_index(drop=True), edges
+    return actors.drop(columns="rank", errors="ignore").reset_index(drop=True)
+
+
+def _group(G: nx.DiGraph, nodes: pd.DataFrame, group_by: str | None) -> pd.Series:
+    if not group_by:
+        return pd.Series("", index=nodes.index, dtype=object)
+    if group_by in nodes.columns and group_by in ("sector", "country"):
+        return nodes[group_by].astype(str)
+    attr = dict(G.nodes(data=group_by, default=""))
+    return nodes["node"].map(lambda n: str(attr.get(n, "")))
 
 
 def layout(G: nx.DiGraph, *, group_by: str | None = "sector", order: Sequence[str] | None = None,
@@ -93,31 +103,46 @@ def layout(G: nx.DiGraph, *, group_by: str | None = "sector", order: Sequence[st
     >>> round(float(np.hypot(pos.loc["victim:x", "x"], pos.loc["victim:x", "y"])), 6)  # victims: ring 1
     1.0
     """
+    nodes, edges = _nodes(G), _edges(G)
+    return _layout(nodes.assign(group=_group(G, nodes, group_by)), edges, group_by=group_by, order=order,
+                   slots=slots, min_span=min_span, actor_gap=actor_gap)
+
+
+def _layout(nodes: pd.DataFrame, edges: pd.DataFrame, *, group_by: str | None,
+            order: Sequence[str] | None, slots: int | None, min_span: float,
+            actor_gap: float, actors: pd.DataFrame | None = None) -> pd.DataFrame:
     slots = _SMALL if slots is None else slots
-    actors, edges = _frames(G, order)
-    nodes = pd.DataFrame([(n, d.get("role", ""), str(d.get("label", n)),
-                           str(d.get(group_by, "")) if group_by else "", int(d.get("more", 0)))
-                          for n, d in G.nodes(data=True)],
-                         columns=["node", "role", "label", "group", "more"])
-    rank = dict(zip(actors["node"], range(len(actors)), strict=True))
+    actors = _frames(nodes, edges, order) if actors is None else actors
+    nodes = nodes[["node", "role", "label", "group", "more"]].astype({"label": str})
     others = nodes[~nodes["role"].eq("actor")].copy()
     # home actor: the highest-ranked actor pointing at the node; suppliers follow their victims
-    e = edges.assign(r=edges["source"].map(rank))
-    home = e.dropna(subset=["r"]).groupby("target")["r"].min()
-    others["home"] = others["node"].map(home)
-    loose = others["home"].isna()
-    if loose.any():
-        via = edges.assign(h=edges["target"].map(home)).dropna(subset=["h"]).groupby("source")["h"].min()
-        others.loc[loose, "home"] = others.loc[loose, "node"].map(via)
-    others["home"] = others["home"].fillna(len(actors)).astype(int)
+    where = pd.Index(nodes["node"])
+    s_idx, t_idx = where.get_indexer(edges["source"]), where.get_indexer(edges["target"])
+    valid = (s_idx >= 0) & (t_idx >= 0)
+    s_idx, t_idx = s_idx[valid], t_idx[valid]
+    node_rank = np.full(len(nodes), np.nan)
+    node_rank[where.get_indexer(actors["node"])] = np.arange(len(actors))
+
+    def lowest(values: np.ndarray, by: np.ndarray) -> np.ndarray:
+        ok = ~np.isnan(values)
+        return pd.Series(values[ok]).groupby(by[ok]).min().reindex(range(len(nodes))).to_numpy()
+
+    home = lowest(node_rank[s_idx], t_idx)
+    home = np.where(np.isnan(home), lowest(home[t_idx], s_idx), home)
+    at = where.get_indexer(others["node"])
+    others["home"] = np.nan_to_num(home[at], nan=len(actors)).astype(int)
     weight = others.groupby("home").size().reindex(range(len(actors) + 1), fill_value=0)
     if weight.iloc[-1] == 0:
         weight = weight.iloc[:-1]
     grouped = bool(group_by) and others["group"].ne("").any()
     others["gsort"] = others["group"].replace("", "\uffff")  # unknown group last
-    others = others.assign(is_more=others["more"].gt(0), deg=others["node"].map(
-        edges.groupby("target").size()).fillna(0))
-    others = others.sort_values(["home", "is_more", "gsort", "label"], kind="mergesort")
+    others = others.assign(is_more=others["more"].gt(0))
+    labels = others["label"].to_numpy(dtype=object)
+    by_label = np.empty(len(labels), dtype=np.int64)  # Python's string sort: far faster than numpy's
+    by_label[sorted(range(len(labels)), key=labels.__getitem__)] = np.arange(len(labels))
+    group_code = pd.factorize(others["gsort"], sort=True)[0]
+    others = others.iloc[np.lexsort((by_label, group_code, others["is_more"].to_numpy(),
+                                     others["home"].to_numpy()))]
     dense = len(others) + (others.groupby(["home", "group"]).ngroups if grouped else 0) > slots
     n_wedges = len(weight)
     out = []
@@ -206,14 +231,6 @@ def _place_block(block: pd.DataFrame, home: int, start: float, span: float, dens
                          "home": home})
 
 
-def _edge_key(relation: str, status: str) -> str:
-    if relation == "via-supplier":
-        return "via-supplier"
-    if relation in ("rebrand-of", "affiliate-of"):
-        return "lineage"
-    return status if status in ("confirmed", "reported", "claimed", "disputed") else "reported"
-
-
 _LEGEND_NAMES = {"confirmed": "confirmed", "reported": "reported", "claimed": "claimed (unconfirmed)",
                  "disputed": "disputed by victim", "via-supplier": "via a supplier",
                  "lineage": "rebrand / affiliate", "supplier": "supplier of"}
@@ -250,7 +267,9 @@ def graph(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = None
     legend : draw a legend of node roles and of the edge styles present.
     title : Axes title.
     ax : Axes to draw on; a new 11 × 11 inch figure when None.
-    edge_kws : extra properties for every edge ``LineCollection`` (e.g. ``alpha``, ``colors``).
+    edge_kws : extra properties for every edge ``LineCollection`` (e.g. ``alpha``, ``colors``). A
+        dense chart of more than 50,000 edges draws each edge style as one image composited
+        like the lines would be (only ``alpha``, ``colors`` and ``linewidths`` apply there).
     label_kws : extra properties for every label ``Text`` (e.g. ``fontfamily``).
     **kwargs : passed to the one ``Axes.scatter`` call that draws the victim nodes.
 
@@ -276,8 +295,8 @@ def graph(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = None
     from ._labels import renderer
 
     th = _theme.current()
-    if top is not None or per_actor is not None:
-        G = rollup(G, top=top, per_actor=per_actor, keep=tuple(highlight))
+    nodes, edges, more_actors = _tables(G, top, per_actor, tuple(highlight))
+    nodes = nodes.assign(group=_group(G, nodes, group_by))
     fig = ax.figure
     ax.set_aspect("equal", adjustable="box")
     ax.set_axis_off()
@@ -289,10 +308,11 @@ def graph(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = None
     half_px = min(box.width, box.height) / 2
     px_per_pt = fig.dpi / 72
     scale = half_px / px_per_pt / 1.45  # points per data unit (first estimate)
-    pos = layout(G, group_by=group_by, order=order, slots=max_labels,
-                 min_span=1.9 * 7.5 / (1.1 * scale), actor_gap=1.9 * 9.5 / (_R_ACTOR * scale))
+    actors = _frames(nodes, edges, order)
+    pos = _layout(nodes, edges, group_by=group_by, order=order, slots=max_labels,
+                  min_span=1.9 * 7.5 / (1.1 * scale), actor_gap=1.9 * 9.5 / (_R_ACTOR * scale),
+                  actors=actors)
     dense = bool(pos["dense"].iat[0])
-    actors, edges = _frames(G, order)
     act = pos[pos["role"].eq("actor")].merge(actors[["node", "victims"]], on="node")
     show_victims = (not dense) if labels is None else labels
     lkws = dict(label_kws or {})
@@ -312,11 +332,10 @@ def graph(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = None
         texts = _labels(ax, pos, act, dense, show_victims, set(highlight), scale, lkws, th)
     n_victims = int(pos["role"].isin(["victim", "supplier"]).sum())
     present, drawn = _draw_edges(ax, pos, edges, dense, arrows, scale, edge_kws, th)
-    _draw_nodes(ax, pos, act, G, dense, set(highlight), scale, kwargs, th)
+    _draw_nodes(ax, pos, act, nodes, dense, set(highlight), scale, kwargs, th)
     if legend:
         _legend(ax, present, pos, th)
     note = f"{len(act):,} actor{'s' * (len(act) != 1)}, {n_victims:,} victim{'s' * (n_victims != 1)}"
-    more_actors = int(G.graph.get("more_actors", 0))
     if more_actors:
         note += f"; {more_actors:,} smaller actor{'s' * (more_actors != 1)} not shown"
     if dense and not drawn:
@@ -426,14 +445,19 @@ def _draw_edges(ax: Axes, pos: pd.DataFrame, edges: pd.DataFrame, dense: bool, a
                 scale: float, edge_kws: dict | None, th: _theme.Theme) -> tuple[list[str], bool]:
     from matplotlib.collections import LineCollection, PolyCollection
 
-    xy = pos.drop_duplicates("node").set_index("node")[["x", "y"]]
-    roles = pos.drop_duplicates("node").set_index("node")["role"]
-    edges = edges[edges["source"].isin(xy.index) & edges["target"].isin(xy.index)]
-    src, dst = xy.loc[edges["source"]].to_numpy(), xy.loc[edges["target"]].to_numpy()
-    keys = np.array([_edge_key(r, s) for r, s in zip(edges["relation"], edges["status"], strict=True)],
-                    dtype=object)
-    keys = np.where(edges["relation"].eq("supplier-of").to_numpy(), "supplier", keys)
-    keys = np.where(roles.reindex(edges["target"]).eq("more").to_numpy(), "more", keys)
+    placed = pos.drop_duplicates("node")
+    where = pd.Index(placed["node"])
+    i_src, i_dst = where.get_indexer(edges["source"]), where.get_indexer(edges["target"])
+    ok = (i_src >= 0) & (i_dst >= 0)
+    edges, i_src, i_dst = edges[ok], i_src[ok], i_dst[ok]
+    xy = placed[["x", "y"]].to_numpy(dtype=float)
+    src, dst = xy[i_src], xy[i_dst]
+    relation, status = edges["relation"], edges["status"]
+    keys = status.where(status.isin(["confirmed", "reported", "claimed", "disputed"]), "reported")
+    keys = keys.where(~relation.isin(["rebrand-of", "affiliate-of"]), "lineage")
+    keys = keys.where(relation.ne("via-supplier"), "via-supplier")
+    keys = keys.where(relation.ne("supplier-of"), "supplier").to_numpy(dtype=object)
+    keys = np.where(placed["role"].to_numpy()[i_dst] == "more", "more", keys)
     vec = dst - src
     unit = vec / np.maximum(np.hypot(vec[:, 0], vec[:, 1]), 1e-12)[:, None]
     tip = dst - unit * ((1.5 if dense else 5.5) / scale)
@@ -453,6 +477,10 @@ def _draw_edges(ax: Axes, pos: pd.DataFrame, edges: pd.DataFrame, dense: bool, a
                  "more": th.muted}.get(key, th.foreground)
         lw = style.get("width", 1.0) * (0.4 if dense else 1.0)
         a = alpha if key not in ("lineage", "supplier") else max(alpha, 0.85)
+        if dense and n > _RASTER_EDGES and not draw_arrows:
+            _raster_lines(ax, src[mask], tip[mask], ekws.get("colors", color),
+                          ekws.get("linewidths", lw), a).set_gid(f"edges:{key}")
+            continue
         lc = LineCollection(np.stack([src[mask], tip[mask]], axis=1),
                             **{"colors": color, "linestyles": style.get("linestyle", "solid"),
                                "linewidths": lw, "alpha": a, "zorder": 1, **ekws})
@@ -467,7 +495,55 @@ def _draw_edges(ax: Axes, pos: pd.DataFrame, edges: pd.DataFrame, dense: bool, a
     return present, draw_arrows
 
 
-def _draw_nodes(ax: Axes, pos: pd.DataFrame, act: pd.DataFrame, G: nx.DiGraph, dense: bool,
+def _raster_lines(ax: Axes, start: np.ndarray, end: np.ndarray, color: Any, width: float,
+                  alpha: float):
+    """Many thin translucent lines as one image that composites like the lines would.
+
+    Each line is sampled once per pixel of its length on a grid the size of the Axes in pixels; a pixel's
+    opacity is ``1 - (1 - alpha) ** coverage``, where ``coverage`` is the summed length (px) times
+    width (px) of the lines crossing it, as Agg blends overlapping translucent strokes. Used for
+    dense fields of tens of thousands of edges, where a ``LineCollection`` would take minutes to
+    draw and looks the same (dashes are invisible at that width and alpha).
+    """
+    from matplotlib.colors import to_rgb
+    from matplotlib.image import AxesImage
+
+    box = ax.get_window_extent()
+    size = max(round(min(box.width, box.height)), 16)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    width_px = float(width) * ax.figure.dpi / 72
+    origin = np.array([x0, y0])
+    span = np.array([x1 - x0, y1 - y0])
+    p = ((start - origin) / span * size).astype(np.float32)
+    d = ((end - origin) / span * size).astype(np.float32) - p
+    length = np.hypot(d[:, 0], d[:, 1])
+    steps = np.maximum(np.ceil(length).astype(np.int64), 1)  # one sample per pixel of length
+    d /= steps[:, None]
+    weight = (length / steps).astype(np.float32)
+    cover = np.zeros(size * size, dtype=np.float64)
+    total = np.cumsum(steps)
+    cuts = np.searchsorted(total, np.arange(2_000_000, total[-1], 2_000_000)) + 1
+    bounds = np.unique(np.r_[0, cuts, len(steps)])  # chunks of about 2 million samples
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        m = steps[lo:hi]
+        seg = np.repeat(np.arange(lo, hi, dtype=np.int32), m)
+        k = np.arange(len(seg), dtype=np.float32)
+        k -= np.repeat((np.cumsum(m) - m).astype(np.float32), m)
+        k += 0.5
+        x = (p[seg, 0] + d[seg, 0] * k).astype(np.int32)
+        y = (p[seg, 1] + d[seg, 1] * k).astype(np.int32)
+        ok = (x >= 0) & (x < size) & (y >= 0) & (y < size)
+        cover += np.bincount((y * size + x)[ok], weights=weight[seg][ok], minlength=size * size)
+    image = np.zeros((size, size, 4))
+    image[..., :3] = to_rgb(color)
+    image[..., 3] = 1 - (1 - alpha) ** (cover.reshape(size, size) * min(width_px, 1.0))
+    im = AxesImage(ax, extent=(x0, x1, y0, y1), origin="lower", interpolation="antialiased", zorder=1)
+    im.set_data(image)
+    ax.add_image(im)
+    return im
+
+
+def _draw_nodes(ax: Axes, pos: pd.DataFrame, act: pd.DataFrame, nodes: pd.DataFrame, dense: bool,
                 highlight: set, scale: float, kwargs: dict, th: _theme.Theme) -> None:
     vic = pos[pos["role"].eq("victim")]
     if dense:
@@ -484,7 +560,7 @@ def _draw_nodes(ax: Axes, pos: pd.DataFrame, act: pd.DataFrame, G: nx.DiGraph, d
                    edgecolors=th.background, linewidths=0.6, zorder=3).set_gid("nodes:supplier")
     more = pos[pos["role"].eq("more")]
     if len(more):
-        m = more["node"].map(dict(G.nodes(data="more", default=1))).to_numpy(dtype=float)
+        m = more["node"].map(nodes.set_index("node")["more"]).fillna(1).to_numpy(dtype=float)
         ax.scatter(more["x"], more["y"], s=30 + 10 * np.sqrt(m), c=th.muted, marker="o",
                    edgecolors=th.background, zorder=3).set_gid("nodes:more")
     hl = vic[vic["label"].isin(highlight)]
