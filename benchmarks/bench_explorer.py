@@ -116,12 +116,17 @@ def run(label: str, case, posts: pd.DataFrame, repeat: int) -> None:
     t0 = time.perf_counter()
     ex = Explorer(case, posts, key=f"bench-{label}")
     build = time.perf_counter() - t0
-    kit, base = [], []
+    kit, base, fresh, again = [], [], [], []
+    seen = {repr(ex.filters())}
     for _ in range(repeat):
         for what, control, value in changes(ex):
             t = time.perf_counter()
             control.value = value
-            kit.append((what, time.perf_counter() - t))
+            elapsed = time.perf_counter() - t
+            kit.append((what, elapsed))
+            state = repr(ex.filters())
+            (again if state in seen else fresh).append(elapsed)
+            seen.add(state)
             f = ex.filters()
             t = time.perf_counter()
             baseline_redraw(case.events, posts, f)
@@ -132,6 +137,9 @@ def run(label: str, case, posts: pd.DataFrame, repeat: int) -> None:
     print(f"{label:>10} posts={len(posts):>9,}  build {build:6.2f} s  redraw median "
           f"{k * 1000:7.0f} ms (baseline {b * 1000:7.0f} ms, ratio {k / b:4.2f})  "
           f"slowest '{worst[0]}' {worst[1] * 1000:.0f} ms  peak {peak_mb():,.0f} MB")
+    print(f"{'':>12}new views: median {statistics.median(fresh) * 1000:.0f} ms over {len(fresh)}; "
+          f"views seen before (cached charts): median "
+          f"{statistics.median(again) * 1000 if again else float('nan'):.0f} ms over {len(again)}")
     for what in dict(kit):
         times = [s for w, s in kit if w == what]
         print(f"{'':>12}{what:<14} {statistics.median(times) * 1000:7.0f} ms")

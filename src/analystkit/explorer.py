@@ -124,6 +124,7 @@ class Explorer:
         for name, image in self.images.items():
             image.add_class(f"ak-chart-{name}")
         self.export_button.add_class("ak-export")
+        self._rendered: dict[tuple, bytes] = {}
         self._restore()
         for name, control in self.controls.items():
             control.observe(lambda _change, n=name: self.update(n), names="value")
@@ -253,13 +254,30 @@ class Explorer:
             return {"timeline"}  # event-only filters: posts and the posts graph are unchanged
         return set(self.images)
 
+    def _cache_key(self, name: str, f: dict[str, Any]) -> tuple:
+        """What chart ``name`` depends on: every filter for the timeline, fewer for posts."""
+        keys = ("start", "end", "actors", "sectors", "countries")
+        if name == "timeline" or self.posts is None:
+            keys += ("categories", "statuses", "max_tlp")
+        return (name, *(repr(f[k]) for k in keys))
+
     def update(self, changed: str | None = None) -> None:
-        """Re-run the filters and redraw the charts that ``changed`` affects, and the table."""
+        """Re-run the filters and redraw the charts that ``changed`` affects, and the table.
+
+        Rendered charts are kept for the last few views, so flipping a control back shows the
+        earlier picture at once.
+        """
         _STATE[self.key] = self._raw_values()
         views = self.views(posts=changed not in ("categories", "statuses", "max_tlp"))
         for name in self._affected(changed) & set(self.images):
-            self.images[name].value = _render(lambda ax, n=name: self.draw(n, ax, views),
-                                              _FIGSIZE[name], self.dpi)
+            key = self._cache_key(name, views["filters"])
+            svg = self._rendered.pop(key, None)
+            if svg is None:
+                svg = _render(lambda ax, n=name: self.draw(n, ax, views), _FIGSIZE[name], self.dpi)
+            self._rendered[key] = svg  # most recent last
+            while len(self._rendered) > 48:
+                self._rendered.pop(next(iter(self._rendered)))
+            self.images[name].value = svg
         self.table.value = self._summary(views)
 
     def _summary(self, views: dict[str, Any]) -> str:
