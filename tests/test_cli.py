@@ -158,3 +158,16 @@ def test_export_misp(tmp_path):
     assert out.returncode == 0, out.stderr
     event = json.loads(Path(tmp_path / "rm.json").read_text())
     assert "Event" in event or "info" in event
+
+
+def test_import_detects_a_bundle_without_type_and_reports_in_lines(tmp_path):
+    """The OASIS TLP 2.0 sample has no "type": "bundle" and one invalid object, and no events."""
+    sample = SAMPLES / "stix" / "oasis_tlp2" / "using-tlp2.0-green.json"
+    out = run("import", str(sample), "--case", str(tmp_path / "case"))
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert "as stix" in lines[0]
+    assert any(line.startswith("analystkit import: warning:") and "relationship--1621d4d4" in line
+               for line in lines)
+    assert lines[-1].startswith("analystkit import: error:") and "at least one event" in lines[-1]
+    assert "Traceback" not in out.stderr and not (tmp_path / "case" / "events.csv").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -155,9 +156,10 @@ def _detect(path: Path) -> str:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ValueError(f"{path}: not a JSON file the kit can import ({exc})") from exc
-    if isinstance(data, dict) and (data.get("type") == "bundle" or "spec_version" in data):
-        return "stix"
-    if isinstance(data, dict) and ("Event" in data or ("info" in data and "Attribute" in data)):
+    if isinstance(data, dict) and (data.get("type") == "bundle" or "spec_version" in data
+                                   or isinstance(data.get("objects"), list)):
+        return "stix"  # some published bundles omit "type": "bundle"
+    if isinstance(data, dict) and ("Event" in data or "info" in data):
         return "misp"
     if isinstance(data, list) and data and isinstance(data[0], dict):
         first = data[0]
@@ -345,8 +347,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+
+    def one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+        print(f"analystkit {args.command}: warning: {message}", file=sys.stderr)
+
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.showwarning = one_line_warning
+            return int(args.func(args))
     except ValidationError as exc:
         more = f"; and {len(exc.problems) - 3} more" if len(exc.problems) > 3 else ""
         print(f"analystkit {args.command}: error: {'; '.join(map(str, exc.problems[:3]))}{more}",
