@@ -92,11 +92,15 @@ def test_announcements_flagged(posts):
     assert posts["announcement"].sum() < 40
 
 
-def test_fast_key_matches_victim_key_on_every_real_title():
-    from analystkit.io.leaksites import _key
+def test_victim_key_fast_path_matches_full_normalisation_on_every_real_title():
+    """Plain ASCII titles skip entity decoding and NFKC; the key must be the same as with them."""
+    def slow(text: str) -> str:  # a trailing no-break space forces the full normalisation
+        return victim_key(text + "\u00a0")
 
     titles = {p["post_title"] for p in json.loads(SAMPLE.read_text(encoding="utf-8"))}
-    assert [t for t in titles if _key(t) != victim_key(t)] == []
+    plain = [t for t in titles if t.isascii() and t.isprintable() and "&" not in t]
+    assert len(plain) > 5000
+    assert [t for t in plain if victim_key(t) != slow(t)] == []
 
 
 def test_ransomware_live_needs_an_explicit_date(tmp_path):

@@ -17,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = [
+    "LEGAL_FORMS",
+    "TRUNCATION",
     "canonical_actor",
     "canonical_victim",
     "data_dir",
@@ -29,12 +31,16 @@ __all__ = [
 _SPACE = re.compile(r"\s+")
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
                      r"[a-z]{2,24})/?$", re.IGNORECASE)
-_TRUNCATION = re.compile(r"(?:\.{2,}|…)\s*$")
-# Legal-form suffixes removed when comparing organisation names (not when displaying them).
-_LEGAL = re.compile(
-    r"[\s,]+(?:ltd|limited|plc|inc|incorporated|llc|llp|l\.l\.c|gmbh|ag|sa|s\.a|sas|s\.a\.s|"
-    r"srl|s\.r\.l|spa|s\.p\.a|bv|b\.v|nv|n\.v|oy|ab|as|a/s|kg|co|corp|corporation|company|"
-    r"pty|pty ltd|sdn bhd|bhd|s\.l|sl|se|kk|k\.k|pte|pte ltd)\.?$", re.IGNORECASE)
+TRUNCATION = re.compile(r"(?:\.{2,}|…)\s*$")
+#: Legal-form suffixes removed when comparing organisation names (not when displaying them).
+LEGAL_FORMS = (
+    "ltd", "limited", "plc", "inc", "incorporated", "llc", "llp", "l.l.c", "gmbh", "ag", "sa",
+    "s.a", "sas", "s.a.s", "srl", "s.r.l", "spa", "s.p.a", "bv", "b.v", "nv", "n.v", "oy", "ab",
+    "as", "a/s", "kg", "co", "corp", "corporation", "company", "pty", "pty ltd", "sdn bhd",
+    "bhd", "s.l", "sl", "se", "kk", "k.k", "pte", "pte ltd",
+)
+_LEGAL = re.compile(r"[\s,]+(?:" + "|".join(re.escape(f) for f in LEGAL_FORMS) + r")\.?$",
+                    re.IGNORECASE)
 
 
 def data_dir() -> Path:
@@ -79,7 +85,12 @@ def victim_key(name: object) -> str:
     >>> victim_key("Pendragon PLC"), victim_key("ACME Holdings, Inc."), victim_key("Bosch Gmb...")
     ('pendragon', 'acme holdings', 'bosch gmb')
     """
-    key = _TRUNCATION.sub("", name_key(name)).strip()
+    text = str(name)
+    if text.isascii() and text.isprintable() and "&" not in text:  # nothing to decode: fast path
+        base = " ".join(text.split()).casefold()
+    else:
+        base = name_key(text)
+    key = TRUNCATION.sub("", base).strip()
     previous = None
     while previous != key:
         previous, key = key, _LEGAL.sub("", key).strip(" ,.")
@@ -169,4 +180,4 @@ def canonical_victim(name: object, *, domains: dict[str, str] | None = None,
     for key in (name_key(text), victim_key(text)):
         if key in index:
             return index[key]
-    return _TRUNCATION.sub("", text).strip() or text
+    return TRUNCATION.sub("", text).strip() or text

@@ -175,7 +175,7 @@ def read_table(path: str | os.PathLike, *, encoding: str = "utf-8",
         if header.count(";") > header.count(",") and header.count(";") >= 1:
             problems.append(Problem(name, None, None, None,
                                     "looks semicolon-delimited (header "
-                                    f"{schema._show(header)}); save it comma-separated"))
+                                    f"{schema.show_value(header)}); save it comma-separated"))
         else:
             try:
                 frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,

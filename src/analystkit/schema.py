@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -31,10 +32,12 @@ __all__ = [
     "Column",
     "Problem",
     "ValidationError",
+    "country_codes",
     "empty",
     "format_date",
     "infer_precision",
     "normalise_tlp",
+    "show_value",
     "tlp_rank",
     "to_text",
     "validate",
@@ -183,7 +186,7 @@ class Problem:
             where += f", line {self.row + 1} (row {self.row})"
         if self.column is not None:
             where += f", column '{self.column}'"
-        value = "" if self.value is None else f"value {_show(self.value)} "
+        value = "" if self.value is None else f"value {show_value(self.value)} "
         return f"{where}: {value}{self.expected}"
 
 
@@ -199,7 +202,8 @@ class ValidationError(ValueError):
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
 
-def _show(value: object) -> str:
+def show_value(value: object) -> str:
+    """A value as quoted in messages: repr for text, shortened past 80 characters."""
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -228,7 +232,9 @@ def tlp_rank(label: str) -> int:
     return TLP_LEVELS.index(norm)
 
 
-def _countries() -> frozenset[str]:
+@lru_cache(maxsize=1)
+def country_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code (from pycountry), e.g. ``"GB"``."""
     import pycountry
 
     return frozenset(c.alpha_2 for c in pycountry.countries)
@@ -428,7 +434,7 @@ def validate(table: str, data: pd.DataFrame, *, file: str | None = None,
             df[col.name] = norm
             continue
         if col.kind == "country":
-            countries = countries or _countries()
+            countries = countries or country_codes()
             norm = text.str.upper()
             for i, v in enumerate(norm):
                 if v and v not in countries:

@@ -239,7 +239,7 @@ class _Foreign:
     def victim(self, name: str, f: Mapping[str, list[str]]) -> str:
         sector_text = "; ".join(f.get("sectors", []))
         sector = slug(sector_text) if slug(sector_text) in schema.SECTORS else ""
-        country = next((c.upper() for c in f.get("regions", []) if c.upper() in schema._countries()), "")
+        country = next((c.upper() for c in f.get("regions", []) if c.upper() in schema.country_codes()), "")
         return self.entity(name, "victim", aliases=f.get("name", [])[1:], sector=sector,
                            sector_detail="" if sector else sector_text, country=country,
                            domain=(f.get("domain") or [""])[0],

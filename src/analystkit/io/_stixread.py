@@ -135,7 +135,7 @@ def _problem(obj: object, i: int) -> str | None:
     if confidence is not None and (isinstance(confidence, bool) or not isinstance(confidence, int)
                                    or not 0 <= confidence <= 100):
         return f"'confidence' value {confidence!r} is not an integer from 0 to 100"
-    if kind == "location" and "country" in obj and obj["country"].upper() not in schema._countries():
+    if kind == "location" and "country" in obj and obj["country"].upper() not in schema.country_codes():
         return f"'country' value {obj['country']!r} is not an ISO 3166-1 alpha-2 code"
     return None
 

@@ -23,8 +23,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..aliases import _LEGAL, _TRUNCATION, canonical_actor, data_dir, is_domain, load_aliases, victim_key
-from ..schema import POSTS_COLUMNS
+from ..aliases import (
+    LEGAL_FORMS,
+    canonical_actor,
+    data_dir,
+    is_domain,
+    load_aliases,
+    victim_key,
+)
+from ..schema import POSTS_COLUMNS, show_value
 
 __all__ = ["FEEDS", "PostsError", "is_announcement", "read_groups", "read_posts", "tidy_victim"]
 
@@ -66,9 +73,7 @@ _ANNOUNCE_HINT = re.compile(r"announce|hello world|news|partnership|for press|fa
                             r"about us|how to buy|our new partner|welcome to |affiliate program|we are |"
                             r"join |recruit")
 # Last words of the legal forms that victim_key removes ("pty ltd" -> "ltd").
-_LEGAL_WORDS = frozenset(
-    alt.replace("\\.", ".").split()[-1]
-    for alt in _LEGAL.pattern.split("(?:", 1)[1].rsplit(")", 1)[0].split("|"))
+_LEGAL_WORDS = frozenset(form.split()[-1] for form in LEGAL_FORMS)
 
 
 @dataclass
@@ -87,13 +92,8 @@ class PostsError(ValueError):
             where += f", record [{self.record}]"
         if self.field is not None:
             where += f", field '{self.field}'"
-        value = "" if self.value is None else f"value {_show(self.value)} "
+        value = "" if self.value is None else f"value {show_value(self.value)} "
         return f"{where}: {value}{self.problem}"
-
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 @lru_cache(maxsize=8)
@@ -101,22 +101,11 @@ def _victim_index(path: str) -> dict[str, str]:
     """``{victim_key or domain: canonical}`` from the victim rows of the alias table."""
     table = load_aliases(path)
     rows = table[table["kind"] == "victim"]
-    index = {_key(name): canonical for name, canonical in zip(rows["canonical"], rows["canonical"],
+    index = {victim_key(name): canonical for name, canonical in zip(rows["canonical"], rows["canonical"],
                                                                strict=True)}
     for alias, canonical in zip(rows["alias"], rows["canonical"], strict=True):
-        index.setdefault(_key(alias), canonical)
+        index.setdefault(victim_key(alias), canonical)
     return index
-
-
-def _key(text: str) -> str:
-    """:func:`analystkit.aliases.victim_key`, with a fast path for plain printable ASCII."""
-    if not (text.isascii() and text.isprintable() and "&" not in text):
-        return victim_key(text)
-    key = _TRUNCATION.sub("", " ".join(text.split()).casefold()).strip()
-    previous = None
-    while previous != key:
-        previous, key = key, _LEGAL.sub("", key).strip(" ,.")
-    return key
 
 
 def tidy_victim(title: object, *, index: dict[str, str] | None = None) -> tuple[str, str]:
@@ -159,11 +148,11 @@ def tidy_victim(title: object, *, index: dict[str, str] | None = None) -> tuple[
         text = _REDACTED.sub("***", text)
     if not truncated and is_domain(text):
         domain = text.lower().removeprefix("www.")
-        found = index.get(domain) or index.get(_key(domain))
-        return (found, _key(found)) if found else (domain, domain)
-    key = _key(text)
+        found = index.get(domain) or index.get(victim_key(domain))
+        return (found, victim_key(found)) if found else (domain, domain)
+    key = victim_key(text)
     found = index.get(key)
-    return (found, _key(found)) if found else (text, key)
+    return (found, victim_key(found)) if found else (text, key)
 
 
 def _tidy_many(titles: list[str], index: dict[str, str]) -> tuple[list[str], list[str], np.ndarray]:
@@ -214,11 +203,11 @@ def _tidy_plain(title: str, index: dict[str, str]) -> tuple[str, str] | None:
     if not truncated and " " not in text and "." in text and is_domain(text):
         name = low.removeprefix("www.")
         found = index.get(name)
-        return (found, _key(found)) if found else (name, name)
+        return (found, victim_key(found)) if found else (name, name)
     if low[-1] in " ,." or low[0] in " ,." or low[max(low.rfind(" "), low.rfind(",")) + 1:] in _LEGAL_WORDS:
-        low = _key(text)
+        low = victim_key(text)
     found = index.get(low)
-    return (found, _key(found)) if found else (text, low)
+    return (found, victim_key(found)) if found else (text, low)
 
 
 def is_announcement(title: object) -> bool:
