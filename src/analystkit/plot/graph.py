@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from .. import theme as _theme
-from ..graph import _edges, _nodes, _rollup_tables, actor_victim_graph
+from .._graphtables import edge_table, node_table, rollup_tables
+from ..graph import actor_victim_graph, actors
 from ..text import label as _safe
 
 if TYPE_CHECKING:
@@ -39,8 +40,8 @@ def _tables(G: nx.DiGraph, top: int | None = None, per_actor: int | None = None,
             keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Node and edge tables of ``G`` (rolled up when ``top`` / ``per_actor`` are given)."""
     if top is None and per_actor is None:
-        return _nodes(G), _edges(G), int(G.graph.get("more_actors", 0))
-    return _rollup_tables(G, top=top, per_actor=per_actor, keep=keep)
+        return node_table(G), edge_table(G), int(G.graph.get("more_actors", 0))
+    return rollup_tables(G, actors(G), top=top, per_actor=per_actor, keep=keep)
 
 
 def _frames(nodes: pd.DataFrame, edges: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFrame:
@@ -103,7 +104,7 @@ def layout(G: nx.DiGraph, *, group_by: str | None = "sector", order: Sequence[st
     >>> round(float(np.hypot(pos.loc["victim:x", "x"], pos.loc["victim:x", "y"])), 6)  # victims: ring 1
     1.0
     """
-    nodes, edges = _nodes(G), _edges(G)
+    nodes, edges = node_table(G), edge_table(G)
     return _layout(nodes.assign(group=_group(G, nodes, group_by)), edges, group_by=group_by, order=order,
                    slots=slots, min_span=min_span, actor_gap=actor_gap)
 

@@ -1,0 +1,226 @@
+"""Tables behind the graph metrics and charts, cached on the graph they describe.
+
+The metrics in :mod:`analystkit.graph` and the chart in :mod:`analystkit.plot.graph` read a graph as
+pandas tables (nodes, edges, actor → organisation claims) rather than walking networkx dicts; the
+tables are made once per graph and kept in networkx's own per-graph cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+__all__ = ["actor_sets", "claim_table", "edge_index", "edge_table", "graph_cache", "node_table",
+           "rollup_tables", "sort_by", "store_tables"]
+
+_NAT = pd.NaT
+
+# ---------------------------------------------------------------------------------------------
+# per-graph cache of the tables the metrics and the chart read
+#
+# The tables live in networkx's own per-graph cache (``G.__networkx_cache__``), which networkx
+# empties whenever nodes or edges are added or removed (and they are checked against the node
+# count). After editing attributes in place, call ``G.__networkx_cache__.clear()``
+# (networkx asks the same for its own cached conversions).
+
+_CACHE_KEY = "analystkit"
+_EDGE_COLUMNS = ["source", "target", "source_label", "target_label", "source_role", "target_role",
+                 "first", "last", "count", "relation", "status", "sources", "via"]
+
+
+def graph_cache(G: nx.DiGraph) -> dict:
+    store = getattr(G, "__networkx_cache__", None)
+    if store is None:
+        return {}
+    sig = len(G)
+    entry = store.get(_CACHE_KEY)
+    if entry is None or entry.get("sig") != sig:
+        entry = store[_CACHE_KEY] = {"sig": sig}
+    return entry
+
+
+def store_tables(G: nx.DiGraph, **tables: pd.DataFrame) -> None:
+    graph_cache(G).update(tables)
+
+
+def edge_table(G: nx.DiGraph) -> pd.DataFrame:
+    cache = graph_cache(G)
+    if "edges" in cache:
+        return cache["edges"]
+    nodes = node_table(G).set_index("node")
+    u, v, d = [], [], []
+    for a, nbrs in G.adj.items():
+        for b, data in nbrs.items():
+            u.append(a)
+            v.append(b)
+            d.append(data)
+
+    def col(name, default):
+        return [e.get(name, default) for e in d]
+
+    out = pd.DataFrame({
+        "source": u, "target": v,
+        "source_label": nodes["label"].reindex(u).to_numpy(),
+        "target_label": nodes["label"].reindex(v).to_numpy(),
+        "source_role": nodes["role"].reindex(u).to_numpy(),
+        "target_role": nodes["role"].reindex(v).to_numpy(),
+        "first": pd.to_datetime(col("first", _NAT), utc=True),
+        "last": pd.to_datetime(col("last", _NAT), utc=True),
+        "count": np.array([int(c) for c in col("count", 1)], dtype="int64"),
+        "relation": col("relation", ""), "status": col("status", ""),
+        "sources": [tuple(s) for s in col("sources", ())], "via": col("via", "")}, columns=_EDGE_COLUMNS)
+    cache["edges"] = out
+    return out
+
+
+def node_table(G: nx.DiGraph) -> pd.DataFrame:
+    """Every node as a row: ``node``, ``role``, ``label``, ``sector``, ``country``, ``more`` (cached)."""
+    cache = graph_cache(G)
+    if "nodes" in cache:
+        return cache["nodes"]
+    out = pd.DataFrame([(n, d.get("role", ""), d.get("label", n.split(":", 1)[-1]),
+                         _text(d.get("sector")), _text(d.get("country")), int(d.get("more", 0)))
+                        for n, d in G.nodes(data=True)],
+                       columns=["node", "role", "label", "sector", "country", "more"])
+    cache["nodes"] = out
+    return out
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else "" if value is None or pd.isna(value) else str(value)
+
+
+def actor_sets(claims: pd.DataFrame) -> pd.Series:
+    """``tuple(sorted(set(actors)))`` per ``target``, built from one sort instead of per group."""
+    target_code, targets = pd.factorize(claims["target"])
+    actor_code, names = pd.factorize(claims["actor"], sort=True)
+    pair = np.unique(target_code.astype(np.int64) * max(len(names), 1) + actor_code)  # by target, actor
+    which = pair // max(len(names), 1)
+    actor = np.asarray(names, dtype=object)[pair % max(len(names), 1)].tolist()
+    starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]]) if len(which) else np.zeros(0, int)
+    ends = np.r_[starts[1:], len(which)]
+    return pd.Series([tuple(actor[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)],
+                     index=np.asarray(targets, dtype=object)[which[starts]], dtype=object)
+
+
+def claim_table(G: nx.DiGraph) -> pd.DataFrame:
+    """Actor → organisation edges (not lineage, not supplier links), with victim facts (cached).
+
+    The cached table is shared: callers derive new frames from it and never change it.
+    """
+    cache = graph_cache(G)
+    if "claims" in cache:
+        return cache["claims"]
+    df = edge_table(G)
+    df = df[(df["source_role"] == "actor") & (df["target_role"].isin(["victim", "supplier"]))]
+    nodes = node_table(G).set_index("node")
+    df = df.assign(sector=nodes["sector"].reindex(df["target"]).fillna("").to_numpy(),
+                   country=nodes["country"].reindex(df["target"]).fillna("").to_numpy())
+    out = df.rename(columns={"source_label": "actor", "target_label": "victim"}).reset_index(drop=True)
+    cache["claims"] = out
+    return out
+
+
+def rollup_tables(G: nx.DiGraph, ranked: list[str], *, top: int | None, per_actor: int | None,
+                   keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """:func:`~analystkit.graph.rollup` as tables, in the graph's node and edge order.
+
+    Nodes as ``_nodes`` plus ``new`` (a "+N more" node); edges with ``source``, ``target``,
+    ``relation``, ``status``, ``count`` and ``row`` (the edge's row in ``edge_table(G)``, -1 for a
+    "+N more" edge); and the number of actors left out.
+    """
+    chosen = ranked if top is None else ranked[:top]
+    nodes, edges = node_table(G), edge_table(G)
+    src, dst = edge_index(G)
+    more_actors = len(ranked) - len(chosen) + int(G.graph.get("more_actors", 0))
+    lineage_only = nodes.loc[nodes["role"].eq("actor") & ~nodes["label"].isin(ranked), "node"].tolist()
+    kept = [f"actor:{a}" for a in chosen] + (lineage_only if top is None else [])
+    where = pd.Index(nodes["node"])
+    kept = [k for k, at in zip(kept, where.get_indexer(kept), strict=True) if at >= 0]
+    kept_at = where.get_indexer(kept)
+    position = np.full(len(nodes), -1, dtype=np.int64)
+    position[kept_at] = np.arange(len(kept))
+    to_org = nodes["role"].isin(["victim", "supplier", "more"]).to_numpy()
+    rows = np.flatnonzero((position[src] >= 0) & to_org[dst])
+    first = edges["first"].array
+    keys = pd.DataFrame({"pos": position[src[rows]], "neg": -edges["count"].to_numpy()[rows],
+                         "first_ns": np.where(first.isna(), np.iinfo(np.int64).max, first.asi8)[rows],
+                         "label": edges["target_label"].to_numpy(dtype=object)[rows]})
+    order = sort_by(keys, ["pos", "neg", "first_ns"], "label").index.to_numpy()
+    rows, pos = rows[order], keys["pos"].to_numpy()[order]
+    if per_actor is not None:  # the per_actor largest of each actor, and every victim in keep
+        rank = np.arange(len(pos)) - np.searchsorted(pos, pos)
+        show = (rank < per_actor) | np.isin(keys["label"].to_numpy(dtype=object)[order], list(keep))
+        rows, pos, hidden = rows[show], pos[show], (~show).astype(np.int64)
+        hidden = np.bincount(keys["pos"].to_numpy()[order], weights=hidden, minlength=len(kept))
+    else:
+        hidden = np.zeros(len(kept))
+    hidden = hidden.astype(np.int64)
+    has_more = np.flatnonzero(hidden > 0)
+    labels = nodes["label"].to_numpy(dtype=object)[kept_at]
+    more_nodes = pd.DataFrame({"node": [f"more:{labels[i]}" for i in has_more], "role": "more",
+                               "label": [f"+{hidden[i]:,} more" for i in has_more], "sector": "",
+                               "country": "", "more": hidden[has_more], "new": True})
+    # nodes in the order rollup adds them: each actor, its shown victims, its "+N more"
+    more_at = where.get_indexer(more_nodes["node"])  # a graph rolled up before has such nodes
+    more_at = np.where(more_at >= 0, more_at, len(nodes) + np.arange(len(has_more)))
+    ids = np.concatenate([kept_at, dst[rows], more_at])
+    seq = np.lexsort((np.repeat([0, 1, 2], [len(kept), len(rows), len(has_more)]),
+                      np.concatenate([np.arange(len(kept)), pos, has_more])))
+    ids = ids[seq]
+    _, first_at = np.unique(ids, return_index=True)
+    ids = ids[np.sort(first_at)]
+    facts = pd.concat([nodes.assign(new=False), more_nodes], ignore_index=True)
+    r_nodes = facts.take(ids).reset_index(drop=True)
+    if (more_at < len(nodes)).any():  # a node is added again: it keeps its place, takes new facts
+        r_nodes = r_nodes.set_index("node")
+        r_nodes.loc[more_nodes["node"]] = more_nodes.set_index("node")[r_nodes.columns].to_numpy()
+        r_nodes = r_nodes.reset_index()
+    in_r = np.zeros(len(facts), dtype=bool)
+    in_r[ids] = True
+    shown = np.zeros(len(edges), dtype=bool)
+    shown[rows] = True
+    more_pairs = kept_at[has_more].astype(np.int64) * len(facts) + more_at
+    shown |= np.isin(src.astype(np.int64) * len(facts) + dst, more_pairs)  # already in R
+    extra = np.flatnonzero(in_r[src] & in_r[dst] & ~shown)  # lineage and supplier links
+    cols = ["source", "target", "relation", "status", "count"]
+    main = edges[cols].take(rows).assign(row=rows, pos=pos, sub=0)
+    more_edges = pd.DataFrame({"source": np.asarray(kept, dtype=object)[has_more],
+                               "target": more_nodes["node"].to_numpy(), "relation": "claimed",
+                               "status": "claimed", "count": hidden[has_more], "row": -1,
+                               "pos": has_more, "sub": 1})
+    main = pd.concat([main, more_edges], ignore_index=True).sort_values(["pos", "sub"], kind="mergesort")
+    if (more_at < len(nodes)).any():  # an edge added again keeps its place, takes new attributes
+        key = (main["source"] + "\x00" + main["target"]).to_numpy()
+        main = main.iloc[pd.Series(np.arange(len(main))).groupby(key, sort=False).last().to_numpy()]
+    r_edges = pd.concat([main, edges[cols].take(extra).assign(row=extra)], ignore_index=True)
+    r_edges = r_edges[[*cols, "row"]].astype({"count": "int64", "row": "int64"})
+    by_source = pd.Index(r_nodes["node"]).get_indexer(r_edges["source"])
+    r_edges = r_edges.take(np.argsort(by_source, kind="stable")).reset_index(drop=True)
+    return r_nodes, r_edges, more_actors
+
+
+def edge_index(G: nx.DiGraph) -> tuple[np.ndarray, np.ndarray]:
+    """Rows in ``node_table(G)`` of the source and target of every edge of ``edge_table(G)`` (cached)."""
+    cache = graph_cache(G)
+    if "edge_index" not in cache:
+        where, edges = pd.Index(node_table(G)["node"]), edge_table(G)
+        cache["edge_index"] = (where.get_indexer(edges["source"]), where.get_indexer(edges["target"]))
+    return cache["edge_index"]
+
+
+def sort_by(frame: pd.DataFrame, numeric: list[str], text: str) -> pd.DataFrame:
+    """``frame.sort_values([*numeric, text], kind="mergesort")``, comparing text only on ties."""
+    keys = frame[numeric].to_numpy(dtype=np.int64)
+    order = np.lexsort(keys.T[::-1])
+    keys = keys[order]
+    same = (keys[1:] == keys[:-1]).all(axis=1)
+    tie = np.r_[same, False] | np.r_[False, same]
+    if tie.any():  # tied rows are contiguous: order them among themselves by the text column
+        at = np.flatnonzero(tie)
+        part = frame.iloc[order[at]].reset_index(drop=True)
+        order[at] = order[at][part.sort_values([*numeric, text], kind="mergesort").index]
+    return frame.iloc[order]
