@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import pandas as pd
 import pytest
 from casefiles import DATA
@@ -166,3 +167,53 @@ def test_rollup_of_a_rolled_up_graph(feed):
     hidden = R.out_degree("actor:LockBit") - 2
     assert R2.nodes["more:LockBit"]["more"] == R2.edges["actor:LockBit", "more:LockBit"]["count"] == hidden
     assert R2.nodes["more:LockBit"]["label"] == f"+{hidden} more"
+
+
+def test_bulk_build_is_the_graph_networkx_would_build(posts):
+    G = ak.actor_victim_graph(posts)  # written straight into networkx's dict-of-dicts storage
+    H = type(G)()
+    H.add_nodes_from(G.nodes(data=True))
+    H.add_edges_from(G.edges(data=True))
+    assert list(G.nodes(data=True)) == list(H.nodes(data=True))
+    assert list(G.edges(data=True)) == list(H.edges(data=True))
+    assert {n: set(G.pred[n]) for n in G} == {n: set(H.pred[n]) for n in H}
+    assert dict(G.in_degree) == dict(H.in_degree) and dict(G.out_degree) == dict(H.out_degree)
+    assert G.pred["victim:Royal Mail"]["actor:LockBit"] is G.succ["actor:LockBit"]["victim:Royal Mail"]
+
+
+def test_bulk_build_of_a_graph_subclass_takes_the_public_methods(posts):
+    class Tagged(nx.DiGraph):
+        node_attr_dict_factory = dict
+
+    G = nx.DiGraph()
+    T = Tagged()
+    args = (["actor:A", "victim:B"], [{"role": "actor"}, {"role": "victim"}], ["actor:A"], ["victim:B"],
+            [{"count": 2}])
+    g._fill(G, *args)
+    g._fill(T, *args)
+    assert list(G.edges(data=True)) == list(T.edges(data=True)) == [("actor:A", "victim:B", {"count": 2})]
+    assert list(T.pred["victim:B"]) == ["actor:A"]
+
+
+def test_metrics_of_a_graph_without_shared_victims():
+    G = ak.actor_victim_graph(ak.load_case(DATA / "cases" / "royal-mail-2023"))
+    shared = g.shared_victims(G)
+    assert shared.empty and list(shared.columns) == ["victim", "actors", "n_actors", "first", "last"]
+    summary = g.actor_summary(G).set_index("actor")
+    assert summary.loc["LockBit", "victims"] == sum(1 for v in G.successors("actor:LockBit")
+                                                    if G.nodes[v]["role"] in ("victim", "supplier"))
+
+
+def test_metrics_agree_with_plain_pandas_on_the_real_feed(feed, posts):
+    claims = posts[~posts["announcement"]]
+    plain = claims.groupby("actor").agg(first=("date", "min"), last=("date", "max"), posts=("count", "sum"))
+    summary = g.actor_summary(feed).set_index("actor")
+    pd.testing.assert_series_equal(summary["posts"].sort_index(), plain["posts"].sort_index(),
+                                   check_dtype=False)
+    assert (summary["first"].sort_index() == plain["first"].sort_index()).all()
+    shared = g.shared_victims(feed)
+    label = claims.groupby("victim_key")["victim"].transform("first")  # one node per key's first name
+    by_victim = claims.groupby(label)["actor"].agg(lambda s: tuple(sorted(set(s))))
+    expected = by_victim[by_victim.map(len) > 1]
+    assert dict(zip(shared["victim"], shared["actors"], strict=True)) == expected.to_dict()
+    assert shared["n_actors"].tolist() == shared["actors"].map(len).tolist()

@@ -13,8 +13,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-__all__ = ["actor_sets", "claim_table", "edge_index", "edge_table", "graph_cache", "node_table",
-           "rollup_tables", "sort_by", "store_tables"]
+__all__ = ["actor_sets", "claim_codes", "claim_table", "edge_index", "edge_table", "graph_cache",
+           "node_table", "rollup_tables", "sort_by", "store_tables"]
 
 _NAT = pd.NaT
 
@@ -122,6 +122,24 @@ def claim_table(G: nx.DiGraph) -> pd.DataFrame:
     out = df.rename(columns={"source_label": "actor", "target_label": "victim"}).reset_index(drop=True)
     cache["claims"] = out
     return out
+
+
+def claim_codes(G: nx.DiGraph) -> dict[str, np.ndarray]:
+    """Integer codes of :func:`claim_table` rows (cached, shared; never change them in place).
+
+    ``actor``: index into ``actor_names`` (sorted by name); ``target``: index into ``targets``
+    (organisation node keys). Grouping on these is what makes the metrics fast on big feeds.
+    """
+    cache = graph_cache(G)
+    if "claim_codes" not in cache:
+        claims = claim_table(G)
+        actor, names = pd.factorize(claims["actor"], sort=True)
+        target, targets = pd.factorize(claims["target"])
+        cache["claim_codes"] = {"actor": actor.astype(np.int64),
+                                "actor_names": np.asarray(names, dtype=object),
+                                "target": target.astype(np.int64),
+                                "targets": np.asarray(targets, dtype=object)}
+    return cache["claim_codes"]
 
 
 def rollup_tables(G: nx.DiGraph, ranked: list[str], *, top: int | None, per_actor: int | None,

@@ -37,6 +37,7 @@ from ._graphtables import (
     _CACHE_KEY,
     _EDGE_COLUMNS,
     actor_sets,
+    claim_codes,
     claim_table,
     edge_table,
     rollup_tables,
@@ -217,18 +218,19 @@ def _from_posts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> nx.
     actor_keys = np.array([node_key("actor", a) for a in actor_names], dtype=object)
     victim_keys = np.array([node_key("victim", v) for v in labels], dtype=object)
     v_sector, v_country = sector[last_key], country[last_key]
-    G.add_nodes_from((k, {"role": "actor", "bipartite": 0, "label": a, "sector": "", "country": ""})
-                     for k, a in zip(actor_keys, actor_names, strict=True))
-    G.add_nodes_from((k, {"role": "victim", "bipartite": 1, "label": v, "sector": s, "country": c})
-                     for k, v, s, c in zip(victim_keys, labels, v_sector, v_country, strict=True))
     same = firsts.array.asi8 == lasts.array.asi8
     first_ts = firsts.tolist()
     last_ts = [f if eq else la for f, la, eq in zip(first_ts, _boxed(lasts, ~same), same, strict=True)]
     u, v = actor_keys[src_code], victim_keys[dst_code]
-    G.add_edges_from(
-        (a, b, {"first": f, "last": la, "count": c, "relation": "claimed", "status": "claimed",
-                "sources": s, "via": ""})
-        for a, b, f, la, c, s in zip(u, v, first_ts, last_ts, counts.tolist(), feeds, strict=True))
+    node_data = [{"role": "actor", "bipartite": 0, "label": a, "sector": "", "country": ""}
+                 for a in actor_names]
+    node_data += [{"role": "victim", "bipartite": 1, "label": la, "sector": s, "country": c}
+                  for la, s, c in zip(labels, v_sector, v_country, strict=True)]
+    edge_data = [{"first": f, "last": la, "count": c, "relation": "claimed", "status": "claimed",
+                  "sources": s, "via": ""}
+                 for f, la, c, s in zip(first_ts, last_ts, counts.tolist(), feeds, strict=True)]
+    _fill(G, np.concatenate([actor_keys, victim_keys]).tolist(), node_data, u.tolist(), v.tolist(),
+          edge_data)
     nodes = pd.DataFrame({
         "node": np.concatenate([actor_keys, victim_keys]),
         "role": ["actor"] * len(actor_keys) + ["victim"] * len(victim_keys),
@@ -246,8 +248,41 @@ def _from_posts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> nx.
     claims = edges.copy(deep=False)  # shares the edge table's columns (never changed in place)
     claims.columns = [{"source_label": "actor", "target_label": "victim"}.get(c, c) for c in claims.columns]
     claims["sector"], claims["country"] = v_sector[dst_code[order]], v_country[dst_code[order]]
-    store_tables(G, nodes=nodes, edges=edges, claims=claims)
+    by_name = sorted(range(len(actor_names)), key=list(actor_names).__getitem__)
+    rank = np.empty(len(actor_names), dtype=np.int64)
+    rank[by_name] = np.arange(len(actor_names))
+    codes = {"actor": rank[src_code[order]], "actor_names": np.asarray(actor_names, dtype=object)[by_name],
+             "target": dst_code[order].astype(np.int64), "targets": victim_keys}
+    store_tables(G, nodes=nodes, edges=edges, claims=claims, claim_codes=codes)
     return G
+
+
+def _fill(G: nx.DiGraph, keys: list, node_data: list[dict], u: list, v: list,
+          edge_data: list[dict]) -> None:
+    """Add nodes, then edges ``u[i] → v[i]`` with ``edge_data[i]``, to the empty graph ``G``.
+
+    The same graph as ``G.add_nodes_from(zip(keys, node_data))`` followed by
+    ``G.add_edges_from(zip(u, v, edge_data))`` (same node, neighbour and edge order), written
+    straight into networkx's documented dict-of-dicts storage (``_node``, ``_succ`` = ``_adj``,
+    ``_pred``): for a million edges the per-edge checks of ``add_edges_from`` cost more than the
+    rest of the build. Every endpoint must be in ``keys``. A graph class with its own dict
+    factories, or a non-empty graph, takes the public methods instead.
+    """
+    plain = (type(G) is nx.DiGraph and not len(G) and G._adj is G._succ
+             and all(type(getattr(G, name)) is dict for name in ("_node", "_succ", "_pred")))
+    if not plain:
+        G.add_nodes_from(zip(keys, node_data, strict=True))
+        G.add_edges_from(zip(u, v, edge_data, strict=True))
+        return
+    succ = {k: {} for k in keys}
+    pred = {k: {} for k in keys}
+    for a, b, d in zip(u, v, edge_data, strict=True):
+        succ[a][b] = d
+        pred[b][a] = d
+    G._node.update(zip(keys, node_data, strict=True))
+    G._succ.update(succ)
+    G._pred.update(pred)
+    G.__networkx_cache__.clear()
 
 
 def _first_index(codes: np.ndarray, n: int) -> np.ndarray:
@@ -487,25 +522,47 @@ def actor_summary(G: nx.DiGraph) -> pd.DataFrame:
     claims = claim_table(G)
     if claims.empty:
         return pd.DataFrame(columns=cols)
-    g = claims.groupby("actor", sort=False)
-    out = g.agg(victims=("target", "nunique"), posts=("count", "sum"), first=("first", "min"),
-                last=("last", "max"))
-    known_sector = claims[claims["sector"].ne("")]
-    known_country = claims[claims["country"].ne("")]
-    out["sectors"] = known_sector.groupby("actor")["sector"].nunique().reindex(out.index).fillna(0)
-    out["top_sector"] = _mode(known_sector, "sector").reindex(out.index).fillna("")
-    out["countries"] = known_country.groupby("actor")["country"].nunique().reindex(out.index).fillna(0)
-    out["top_country"] = _mode(known_country, "country").reindex(out.index).fillna("")
-    out = out.reset_index().astype({"sectors": int, "countries": int, "posts": int})
-    return out.sort_values(["victims", "actor"], ascending=[False, True], ignore_index=True)[cols]
+    codes = claim_codes(G)
+    actor, names, target = codes["actor"], codes["actor_names"], codes["target"]
+    n = len(names)
+    pairs = _unique(actor * len(codes["targets"]) + target)  # an actor may reach a node twice
+    by_actor = pd.DataFrame({"first": claims["first"].array, "last": claims["last"].array}).groupby(actor)
+    out = pd.DataFrame({
+        "actor": names,
+        "victims": np.bincount(pairs // len(codes["targets"]), minlength=n),
+        "posts": np.bincount(actor, weights=claims["count"].to_numpy(dtype=float), minlength=n).astype(int),
+        "first": by_actor["first"].min().reindex(range(n)).array,
+        "last": by_actor["last"].max().reindex(range(n)).array})
+    out["sectors"], out["top_sector"] = _spread_of(actor, n, claims["sector"])
+    out["countries"], out["top_country"] = _spread_of(actor, n, claims["country"])
+    order = np.lexsort((np.arange(n), -out["victims"].to_numpy()))  # names are sorted: ties by name
+    return out.take(order).reset_index(drop=True)[cols]
 
 
-def _mode(frame: pd.DataFrame, col: str) -> pd.Series:
-    if frame.empty:
-        return pd.Series(dtype=object)
-    counts = frame.groupby(["actor", col]).size().reset_index(name="n")
-    counts = counts.sort_values(["actor", "n", col], ascending=[True, False, True])
-    return counts.drop_duplicates("actor").set_index("actor")[col]
+def _unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct integers (a plain sort: faster than ``np.unique``'s hashing here)."""
+    out = np.sort(values)
+    return out[np.r_[True, out[1:] != out[:-1]]] if len(out) else out
+
+
+def _spread_of(actor: np.ndarray, n: int, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per actor code ``0 .. n-1``: distinct non-empty ``values``, and the most frequent one.
+
+    Ties go to the value that sorts first; an actor with no known value gets 0 and ``""``.
+    """
+    vals = values.to_numpy(dtype=object)
+    known = np.flatnonzero(pd.notna(vals) & (vals != ""))
+    distinct, top = np.zeros(n, dtype=np.int64), np.full(n, "", dtype=object)
+    if not len(known):
+        return distinct, top
+    code, uniq = pd.factorize(vals[known], sort=True)
+    combo, count = np.unique(actor[known] * len(uniq) + code, return_counts=True)
+    who, what = combo // len(uniq), combo % len(uniq)
+    distinct += np.bincount(who, minlength=n)
+    order = np.lexsort((what, -count, who))
+    first = order[np.r_[True, who[order][1:] != who[order][:-1]]]
+    top[who[first]] = np.asarray(uniq, dtype=object)[what[first]]
+    return distinct, top
 
 
 def victims_per_actor(G: nx.DiGraph, *, freq: str | None = None, top: int | None = None) -> pd.DataFrame:
@@ -524,16 +581,21 @@ def victims_per_actor(G: nx.DiGraph, *, freq: str | None = None, top: int | None
     >>> victims_per_actor(G, freq="M")["A"].tolist()
     [2, 0, 1]
     """
-    claims = claim_table(G)
     if freq is None:
-        counts = claims.groupby("actor")["target"].nunique().sort_values(ascending=False)
-        out = counts.rename("victims").reset_index()
-        return out.sort_values(["victims", "actor"], ascending=[False, True], ignore_index=True)
-    dated = claims[claims["first"].notna()]
-    if dated.empty:
+        summary = actor_summary(G)
+        return summary[["actor", "victims"]].astype({"victims": "int64"})
+    claims = claim_table(G)
+    dated = np.flatnonzero(claims["first"].notna().to_numpy())
+    if not len(dated):
         return pd.DataFrame()
-    period = dated["first"].dt.tz_convert(None).dt.to_period(freq)
-    table = dated.groupby([period.rename("first"), "actor"]).size().unstack(fill_value=0)
+    codes = claim_codes(G)
+    names = codes["actor_names"]
+    period = claims["first"].take(dated).dt.tz_convert(None).dt.to_period(freq)
+    p_code, periods = pd.factorize(period, sort=True)
+    cells = np.bincount(p_code * len(names) + codes["actor"][dated], minlength=len(periods) * len(names))
+    table = pd.DataFrame(cells.reshape(len(periods), len(names)), index=pd.PeriodIndex(periods),
+                         columns=pd.Index(names, dtype=object))
+    table = table.loc[:, table.to_numpy().any(axis=0)]  # actors with dated claims only
     full = pd.period_range(table.index.min(), table.index.max(), freq=table.index.freq)
     table = table.reindex(full, fill_value=0)
     order = table.sum().sort_values(ascending=False, kind="mergesort").index
@@ -576,14 +638,33 @@ def shared_victims(G: nx.DiGraph) -> pd.DataFrame:
     cols = ["victim", "actors", "n_actors", "first", "last"]
     if claims.empty:
         return pd.DataFrame(columns=cols)
-    repeated = claims["target"].duplicated(keep=False).to_numpy()  # only these can be shared
-    claims = claims[repeated]
-    n_actors = claims.groupby("target")["actor"].nunique()
-    claims = claims[claims["target"].map(n_actors).gt(1).to_numpy()]
-    g = claims.groupby("target", sort=False)
-    out = g.agg(victim=("victim", "first"), first=("first", "min"), last=("last", "max"))
-    out["actors"] = actor_sets(claims).reindex(out.index)
-    out["n_actors"] = out["actors"].map(len)
+    codes = claim_codes(G)
+    actor, target, names = codes["actor"], codes["target"], codes["actor_names"]
+    n_targets = len(codes["targets"])
+    pairs = _unique(target * len(names) + actor)  # sorted by organisation, then actor name
+    who, whom = pairs % len(names), pairs // len(names)
+    n_actors = np.bincount(whom, minlength=n_targets)
+    pairs_shared = n_actors[whom] > 1
+    if not pairs_shared.any():
+        return pd.DataFrame(columns=cols)
+    who, whom = who[pairs_shared], whom[pairs_shared]
+    starts = np.flatnonzero(np.r_[True, whom[1:] != whom[:-1]])
+    ends = np.r_[starts[1:], len(whom)].tolist()
+    actor_names = names[who].tolist()
+    shared = whom[starts]
+    rows = np.flatnonzero(n_actors[target] > 1)
+    by_target = pd.DataFrame({"first": claims["first"].array[rows], "last": claims["last"].array[rows]}
+                             ).groupby(target[rows])
+    first_row = np.full(n_targets, -1, dtype=np.int64)
+    first_row[target[rows][::-1]] = rows[::-1]  # the first claim of each organisation
+    with _no_gc():  # a quarter of a million tuples: no full collection of the graph's objects
+        sets = [tuple(actor_names[a:b]) for a, b in zip(starts.tolist(), ends, strict=True)]
+    out = pd.DataFrame({
+        "victim": claims["victim"].to_numpy(dtype=object)[first_row[shared]],
+        "actors": sets,
+        "n_actors": n_actors[shared],
+        "first": by_target["first"].min().reindex(shared).array,
+        "last": by_target["last"].max().reindex(shared).array})
     return out.sort_values(["n_actors", "victim"], ascending=[False, True], ignore_index=True)[cols]
 
 
