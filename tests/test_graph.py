@@ -217,3 +217,20 @@ def test_metrics_agree_with_plain_pandas_on_the_real_feed(feed, posts):
     expected = by_victim[by_victim.map(len) > 1]
     assert dict(zip(shared["victim"], shared["actors"], strict=True)) == expected.to_dict()
     assert shared["n_actors"].tolist() == shared["actors"].map(len).tolist()
+
+
+def test_tables_without_networkx_give_the_same_metrics(posts):
+    for window in ({}, {"start": "2023-01-01", "end": "2023-03-31"}):
+        G, T = ak.actor_victim_graph(posts, **window), g.actor_victim_tables(posts, **window)
+        assert isinstance(T, g.TableGraph) and len(T) == len(G) and T.graph == G.graph
+        pd.testing.assert_frame_equal(g.edges_frame(T), g.edges_frame(G))
+        for metric in (g.actor_summary, g.shared_victims, g.victims, g.overlap,
+                       lambda x: g.victims_per_actor(x, freq="M", top=5),
+                       lambda x: g.breakdown(x, by="sector"),
+                       lambda x: g.actor_share(x, "LockBit", "2023-02-01")):
+            pd.testing.assert_frame_equal(metric(T), metric(G))
+    whole = g.actor_summary(ak.actor_victim_graph(posts))
+    pd.testing.assert_frame_equal(g.actor_summary(posts), whole)  # a posts table works too
+    with pytest.raises(TypeError, match="actor_victim_graph"):
+        g.rollup(T, top=3)
+    assert g.actor_victim_tables(posts.iloc[:0]).number_of_nodes() == 0

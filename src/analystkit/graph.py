@@ -19,6 +19,11 @@ vocabulary: ``claimed``, ``targets``, ``via-supplier``, ``supplier-of``, ``rebra
 ``affiliate-of``), ``status`` (``confirmed`` | ``reported`` | ``claimed`` | ``disputed``),
 ``sources`` (tuple of source ids or feed names) and ``via`` (supplier of a supply-chain victim).
 
+The metrics read a graph through tables cached on it (:mod:`analystkit._graphtables`). They also
+accept the :class:`TableGraph` of :func:`actor_victim_tables` — those tables made straight from a
+posts table, without the networkx object, which is what a feed of a million posts wants — and,
+for convenience, a posts table, case or relations table (its tables are made on the spot).
+
 Every function here is pure: a new graph or DataFrame is returned, inputs are never changed.
 """
 
@@ -53,6 +58,7 @@ __all__ = [
     "actor_subgraph",
     "actor_summary",
     "actor_victim_graph",
+    "actor_victim_tables",
     "actors",
     "breakdown",
     "edges_frame",
@@ -145,6 +151,69 @@ def actor_victim_graph(data: Case | pd.DataFrame, *, start: object = None, end: 
     return G
 
 
+def actor_victim_tables(data: Case | pd.DataFrame, *, start: object = None, end: object = None,
+                        include_announcements: bool = False) -> nx.DiGraph | TableGraph:
+    """What the metrics and :func:`analystkit.plot.graph` read of :func:`actor_victim_graph`, fast.
+
+    For a posts table the graph's node, edge and claim tables are made without the networkx
+    object, several times faster for a feed of a million posts; the result is a
+    :class:`TableGraph` that every metric here and the chart accept in place of the graph. Any
+    other ``data`` (a case, a relations table, a graph) gives the networkx graph itself.
+
+    >>> posts = pd.DataFrame({
+    ...     "date": pd.to_datetime(["2023-02-07", "2023-02-08", "2023-03-01"], utc=True),
+    ...     "actor": ["LockBit", "Royal", "Royal"], "victim": ["Royal Mail", "Royal Mail", "Acme"],
+    ...     "victim_key": ["royal mail", "royal mail", "acme"], "count": [1, 2, 1],
+    ...     "announcement": [False] * 3})
+    >>> T = actor_victim_tables(posts)
+    >>> len(T), actor_summary(T)[["actor", "victims", "posts"]].values.tolist()
+    (4, [['Royal', 2, 3], ['LockBit', 1, 1]])
+    >>> shared_victims(T)["actors"].tolist() == shared_victims(actor_victim_graph(posts))["actors"].tolist()
+    True
+    """
+    if isinstance(data, (nx.Graph, TableGraph)):
+        return data
+    if isinstance(data, pd.DataFrame) and "victim_key" in data.columns:
+        lo, hi = _window(start, end)
+        parts = _posts_parts(data, lo, hi, include_announcements)
+        window = {k: v for k, v in (("start", lo), ("end", hi)) if v is not None}
+        return nx.DiGraph(**window) if parts is None else TableGraph(parts["tables"], window)
+    return actor_victim_graph(data, start=start, end=end, include_announcements=include_announcements)
+
+
+class TableGraph:
+    """The tables of an actor → victim graph without its networkx object.
+
+    Made by :func:`actor_victim_tables`; accepted wherever the metrics and the chart take a graph
+    (they read graphs only through these tables). ``len()`` is the node count and ``graph`` the
+    graph attributes, as on a networkx graph; functions that return or walk a networkx graph
+    (:func:`rollup`, :func:`actor_subgraph`, :func:`merge`) need :func:`actor_victim_graph`.
+    """
+
+    def __init__(self, tables: dict, graph: dict | None = None) -> None:
+        self.graph = dict(graph or {})
+        self._n = len(tables["nodes"])
+        self.__networkx_cache__: dict = {}
+        store_tables(self, **tables)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __repr__(self) -> str:
+        return f"TableGraph({self._n:,} nodes, {len(edge_table(self)):,} edges)"
+
+
+def _graph_of(G: object) -> nx.DiGraph | TableGraph:
+    """``G`` itself, or the tables of the graph of a posts table / case / relations table."""
+    return G if isinstance(G, (nx.Graph, TableGraph)) else actor_victim_tables(G)
+
+
+def _networkx(G: object, what: str) -> nx.DiGraph:
+    if isinstance(G, TableGraph):
+        raise TypeError(f"{what} needs the networkx graph: build it with actor_victim_graph(posts)")
+    return G if isinstance(G, nx.Graph) else actor_victim_graph(G)
+
+
 @contextmanager
 def _no_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while a large graph is built (nothing cyclic is made)."""
@@ -184,16 +253,45 @@ def _in_window(dates: pd.Series, lo: pd.Timestamp | None, hi: pd.Timestamp | Non
 
 
 def _from_posts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> nx.DiGraph:
+    G = nx.DiGraph()
+    parts = _posts_parts(posts, lo, hi, include_announcements)
+    if parts is None:
+        return G
+    actor_names, labels, v_sector, v_country = (parts[k] for k in ("actor_names", "labels", "sector",
+                                                                    "country"))
+    firsts, lasts = parts["firsts"], parts["lasts"]
+    same = firsts.array.asi8 == lasts.array.asi8
+    first_ts = firsts.tolist()
+    last_ts = [f if eq else la for f, la, eq in zip(first_ts, _boxed(lasts, ~same), same, strict=True)]
+    node_data = [{"role": "actor", "bipartite": 0, "label": a, "sector": "", "country": ""}
+                 for a in actor_names]
+    node_data += [{"role": "victim", "bipartite": 1, "label": la, "sector": s, "country": c}
+                  for la, s, c in zip(labels, v_sector, v_country, strict=True)]
+    edge_data = [{"first": f, "last": la, "count": c, "relation": "claimed", "status": "claimed",
+                  "sources": s, "via": ""}
+                 for f, la, c, s in zip(first_ts, last_ts, parts["counts"].tolist(), parts["feeds"],
+                                        strict=True)]
+    tables = parts["tables"]
+    _fill(G, tables["nodes"]["node"].tolist(), node_data, parts["u"].tolist(), parts["v"].tolist(),
+          edge_data)
+    store_tables(G, **tables)
+    return G
+
+
+def _posts_parts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> dict | None:
+    """Nodes, edges and the cached tables of the graph of a posts table (None when it is empty).
+
+    Everything is aggregated on integer codes; edges come in pair order (``u``, ``v``), the tables
+    in the order networkx will iterate them.
+    """
     keep = _in_window(posts["date"], lo, hi).to_numpy()
     if not include_announcements and "announcement" in posts.columns:
         keep &= ~posts["announcement"].to_numpy(dtype=bool)
-    G = nx.DiGraph()
     if not keep.any():
-        return G
+        return None
     cols = [c for c in ("date", "actor", "victim", "victim_key", "count", "feed", "sector", "country")
             if c in posts.columns]
     rows = posts[cols] if keep.all() else posts.loc[keep, cols]
-    # Everything is aggregated with integer codes first; networkx is touched once, in bulk.
     vk, _ = pd.factorize(rows["victim_key"])
     n_keys = int(vk.max()) + 1
     first_row = _first_index(vk, n_keys)  # one display name per victim key: the first one seen
@@ -218,19 +316,7 @@ def _from_posts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> nx.
     actor_keys = np.array([node_key("actor", a) for a in actor_names], dtype=object)
     victim_keys = np.array([node_key("victim", v) for v in labels], dtype=object)
     v_sector, v_country = sector[last_key], country[last_key]
-    same = firsts.array.asi8 == lasts.array.asi8
-    first_ts = firsts.tolist()
-    last_ts = [f if eq else la for f, la, eq in zip(first_ts, _boxed(lasts, ~same), same, strict=True)]
     u, v = actor_keys[src_code], victim_keys[dst_code]
-    node_data = [{"role": "actor", "bipartite": 0, "label": a, "sector": "", "country": ""}
-                 for a in actor_names]
-    node_data += [{"role": "victim", "bipartite": 1, "label": la, "sector": s, "country": c}
-                  for la, s, c in zip(labels, v_sector, v_country, strict=True)]
-    edge_data = [{"first": f, "last": la, "count": c, "relation": "claimed", "status": "claimed",
-                  "sources": s, "via": ""}
-                 for f, la, c, s in zip(first_ts, last_ts, counts.tolist(), feeds, strict=True)]
-    _fill(G, np.concatenate([actor_keys, victim_keys]).tolist(), node_data, u.tolist(), v.tolist(),
-          edge_data)
     nodes = pd.DataFrame({
         "node": np.concatenate([actor_keys, victim_keys]),
         "role": ["actor"] * len(actor_keys) + ["victim"] * len(victim_keys),
@@ -253,8 +339,9 @@ def _from_posts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> nx.
     rank[by_name] = np.arange(len(actor_names))
     codes = {"actor": rank[src_code[order]], "actor_names": np.asarray(actor_names, dtype=object)[by_name],
              "target": dst_code[order].astype(np.int64), "targets": victim_keys}
-    store_tables(G, nodes=nodes, edges=edges, claims=claims, claim_codes=codes)
-    return G
+    return {"actor_names": actor_names, "labels": labels, "sector": v_sector, "country": v_country,
+            "u": u, "v": v, "firsts": firsts, "lasts": lasts, "counts": counts, "feeds": feeds,
+            "tables": {"nodes": nodes, "edges": edges, "claims": claims, "claim_codes": codes}}
 
 
 def _fill(G: nx.DiGraph, keys: list, node_data: list[dict], u: list, v: list,
@@ -439,6 +526,7 @@ def actor_subgraph(G: nx.DiGraph, actor: str) -> nx.DiGraph:
     >>> sorted(actor_subgraph(G, "A"))
     ['actor:A', 'actor:C', 'victim:x']
     """
+    G = _networkx(G, "actor_subgraph")
     key = actor if actor.startswith("actor:") else node_key("actor", actor)
     if key not in G:
         raise KeyError(f"no actor {actor!r} in the graph")
@@ -454,6 +542,7 @@ def actor_share(G: nx.DiGraph, actor: str, date: object) -> pd.DataFrame:
     Rows ``before`` and ``after``; columns ``victims`` (the actor's), ``all`` (every actor's),
     ``share`` (0–1, NaN when nothing was claimed), ``first``, ``last`` (of all claims).
     """
+    G = _graph_of(G)
     stamp = _window(date, None)[0]
     claims = claim_table(G)
     rows = {}
@@ -481,6 +570,7 @@ def edges_frame(G: nx.DiGraph) -> pd.DataFrame:
     >>> edges_frame(G)[["source_label", "target_label", "count"]].to_dict("records")
     [{'source_label': 'A', 'target_label': 'B', 'count': 2}]
     """
+    G = _graph_of(G)
     return edge_table(G).copy()
 
 
@@ -490,12 +580,14 @@ def actors(G: nx.DiGraph) -> list[str]:
     >>> actors(nx.DiGraph())
     []
     """
+    G = _graph_of(G)
     summary = actor_summary(G)
     return summary["actor"].tolist()
 
 
 def victims(G: nx.DiGraph) -> pd.DataFrame:
     """One row per organisation: ``victim``, ``role``, ``sector``, ``country``, ``actors`` (tuple)."""
+    G = _graph_of(G)
     claims = claim_table(G)
     if claims.empty:
         return pd.DataFrame(columns=["victim", "role", "sector", "country", "actors"])
@@ -517,6 +609,7 @@ def actor_summary(G: nx.DiGraph) -> pd.DataFrame:
     >>> actor_summary(G)[["actor", "victims", "posts", "top_sector"]].to_dict("records")
     [{'actor': 'A', 'victims': 1, 'posts': 3, 'top_sector': 'healthcare'}]
     """
+    G = _graph_of(G)
     cols = ["actor", "victims", "posts", "first", "last", "sectors", "top_sector", "countries",
             "top_country"]
     claims = claim_table(G)
@@ -581,6 +674,7 @@ def victims_per_actor(G: nx.DiGraph, *, freq: str | None = None, top: int | None
     >>> victims_per_actor(G, freq="M")["A"].tolist()
     [2, 0, 1]
     """
+    G = _graph_of(G)
     if freq is None:
         summary = actor_summary(G)
         return summary[["actor", "victims"]].astype({"victims": "int64"})
@@ -613,6 +707,7 @@ def breakdown(G: nx.DiGraph, *, by: str = "sector", actors: list[str] | None = N
     Rows are actors (most victims first), columns the values of ``by`` (most frequent first),
     cells distinct victims, plus a ``total`` column.
     """
+    G = _graph_of(G)
     if by not in ("sector", "country"):
         raise ValueError(f"by must be 'sector' or 'country', not {by!r}")
     claims = claim_table(G)
@@ -634,6 +729,7 @@ def shared_victims(G: nx.DiGraph) -> pd.DataFrame:
 
     Columns ``victim``, ``actors`` (tuple), ``n_actors``, ``first``, ``last``; most actors first.
     """
+    G = _graph_of(G)
     claims = claim_table(G)
     cols = ["victim", "actors", "n_actors", "first", "last"]
     if claims.empty:
@@ -674,6 +770,7 @@ def overlap(G: nx.DiGraph, *, by: str = "victims") -> pd.DataFrame:
     The weighted projection of the bipartite graph onto its actors, as a table (strongest
     first). ``by='sector'`` counts sectors both actors hit instead of shared organisations.
     """
+    G = _graph_of(G)
     if by not in ("victims", "sector"):
         raise ValueError(f"by must be 'victims' or 'sector', not {by!r}")
     claims = claim_table(G)
@@ -713,6 +810,7 @@ def rollup(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = Non
     >>> sorted(R.nodes), R.nodes["more:A"]["label"]
     (['actor:A', 'more:A', 'victim:v0', 'victim:v1'], '+3 more')
     """
+    G = _networkx(G, "rollup")
     nodes, edges, more_actors = rollup_tables(G, actors(G), top=top, per_actor=per_actor, keep=keep)
     R = nx.DiGraph()
     R.graph.update(G.graph)
