@@ -313,13 +313,13 @@ def _posts_parts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> di
     else:
         only = tuple(rows["feed"].iloc[:1]) if "feed" in rows.columns else ()
         feeds = [only] * len(counts)
-    actor_keys = np.array([node_key("actor", a) for a in actor_names], dtype=object)
-    victim_keys = np.array([node_key("victim", v) for v in labels], dtype=object)
+    actor_keys = np.array([f"actor:{a}" for a in actor_names], dtype=object)  # as node_key() writes them
+    victim_keys = np.array([f"victim:{v}" for v in labels], dtype=object)
     v_sector, v_country = sector[last_key], country[last_key]
     u, v = actor_keys[src_code], victim_keys[dst_code]
     nodes = pd.DataFrame({
         "node": np.concatenate([actor_keys, victim_keys]),
-        "role": ["actor"] * len(actor_keys) + ["victim"] * len(victim_keys),
+        "role": np.repeat(np.array(["actor", "victim"], dtype=object), [len(actor_keys), len(victim_keys)]),
         "label": np.concatenate([np.asarray(actor_names, dtype=object), np.asarray(labels, dtype=object)]),
         "sector": np.concatenate([np.full(len(actor_keys), "", dtype=object), v_sector]),
         "country": np.concatenate([np.full(len(actor_keys), "", dtype=object), v_country]),
