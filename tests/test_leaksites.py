@@ -7,8 +7,11 @@ import json
 import pandas as pd
 import pytest
 from casefiles import DATA
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from analystkit.aliases import victim_key
+from analystkit.aliases import LEGAL_FORMS, victim_key
+from analystkit.io._titles import _plain_key, tidy_titles
 from analystkit.io.leaksites import PostsError, is_announcement, read_groups, read_posts, tidy_victim
 from analystkit.schema import POSTS_COLUMNS
 
@@ -191,21 +194,116 @@ def test_read_groups(tmp_path):
     assert groups.iloc[1]["actor"] == "Royal" and groups.iloc[1]["locations"] == 0
 
 
-def test_bulk_tidying_matches_tidy_victim_title_by_title():
-    """The short path for plain titles gives what tidy_victim and the announcement rule give."""
-    from analystkit.aliases import data_dir
-    from analystkit.io.leaksites import _ANNOUNCE, _tidy_many, _victim_index
+DIRTY = ["", ".com", "Acme Inc", "Acme, Inc", "Acme,inc", "acme s.a", "Acme Pty Ltd", "Acme Sdn Bhd",
+         "Acme.", "Acme ,", "x.co", "www.Royalmailgroup.com", "ROYAL MAIL GROUP LTD", "Bosch Gmb...",
+         "Bosch Gmb..", "Partners Clinic", "Tegut. Part 1.", "Weir &amp; Partners LLP / Part 2",
+         "A &amp;amp; B", "Caf&eacute; Nord", "-abc", "abc|", "İnc announce", "Hello World",
+         "Hello&nbsp;World", "&amp; Announcement", "our new partner", "10 breaking news", "We are hiring",
+         "Join  us", "for press", "R*** M****", "Evil\u202eCorp\x00 Ltd", "https://www.inforlandia.com/",
+         "*.skifgroup.com", "a  b", " a", "...", "a. ...", "acme.co...", "Acme Co. Ltd.", "x sdn bhd",
+         "pty ltd", "Acme A/S", "Acme &", "Acme &amp;", "two\nlines", "acme.com\n",
+         "ｒｏｙａｌｍａｉｌｇｒｏｕｐ.com", "\ud800 lone surrogate", "new york leak", "Acme part2",
+         "acme.com/", "&#38; Co", "A &amp;amp; B &amp; C"]
 
-    index = _victim_index(str(data_dir() / "aliases.csv"))
-    titles = list(dict.fromkeys(p["post_title"] for p in json.loads(SAMPLE.read_text(encoding="utf-8"))))
-    titles += ["", ".com", "Acme Inc", "Acme, Inc", "Acme,inc", "acme s.a", "Acme Pty Ltd", "Acme Sdn Bhd",
-               "Acme.", "Acme ,", "x.co", "www.Royalmailgroup.com", "ROYAL MAIL GROUP LTD", "Bosch Gmb...",
-               "Bosch Gmb..", "Partners Clinic", "Tegut. Part 1.", "Weir &amp; Partners LLP / Part 2",
-               "A &amp;amp; B", "Caf&eacute; Nord", "-abc", "abc|", "İnc announce", "Hello World",
-               "our new partner", "10 breaking news", "We are hiring", "Join  us", "for press", "R*** M****",
-               "Evil\u202eCorp\x00 Ltd", "https://www.inforlandia.com/", "*.skifgroup.com", "a  b", " a"]
-    victims, keys, flags = _tidy_many(titles, index)
-    expected = [tidy_victim(t, index=index) for t in titles]
+
+def _one_by_one(titles: list[str]) -> tuple[list[tuple[str, str]], list[bool]]:
+    return [tidy_victim(t) for t in titles], [is_announcement(t) for t in titles]
+
+
+def _assert_bulk_matches(titles: list[str]) -> None:
+    victims, keys, flags = tidy_titles(titles)
+    expected, announced = _one_by_one(titles)
     assert [t for t, v, k, e in zip(titles, victims, keys, expected, strict=True) if (v, k) != e] == []
-    assert flags.tolist() == [bool(_ANNOUNCE.search(t)) for t in titles]
-    assert flags.sum() >= 10  # the sample's own announcements are among them
+    assert [t for t, f, e in zip(titles, flags.tolist(), announced, strict=True) if f != e] == []
+
+
+def test_bulk_tidying_matches_one_by_one_on_every_real_title():
+    titles = [p["post_title"] for p in json.loads(SAMPLE.read_text(encoding="utf-8"))]
+    assert len(titles) == 7354
+    _assert_bulk_matches(titles)
+    assert tidy_titles(titles)[2].sum() >= 10  # the sample's own announcements are among them
+
+
+def test_bulk_tidying_matches_one_by_one_on_dirty_titles():
+    _assert_bulk_matches(DIRTY)
+    _assert_bulk_matches(DIRTY[::-1] + DIRTY)  # order and repeats change nothing
+    victims, keys, flags = tidy_titles(DIRTY)
+    at = DIRTY.index("Hello&nbsp;World")
+    assert flags[at] and not flags[DIRTY.index("Partners Clinic")]
+    assert (victims[DIRTY.index("acme.com\n")], keys[DIRTY.index("Acme Co. Ltd.")]) == ("acme.com", "acme")
+    victims, keys, flags = tidy_titles([])
+    assert (victims, keys, flags.shape) == ([], [], (0,))
+
+
+FRAGMENTS = ["Acme", "ACME", "royal mail", "Royal Mail Group", "royalmailgroup.com", "www.", "https://",
+             ".com", ".co.uk", "/", "*.", "*", "**", "█", " ", "  ", "\t", "\n", "\x00", "\u202e", "\u200b",
+             "é", "İ", "ｌｔｄ", "&amp;", "&amp;amp;", "&#38;", "&nbsp;", "&eacute;", "&", "&amp; ", "...",
+             "..", ".", "…", ",", "-", "|", " Ltd", " Ltd.", " Pty Ltd", ", Inc.", " inc", " S.A.", " s.a",
+             " sdn bhd", " A/S", " co", " GmbH & Co. KG", "Leaks from company ", "new leak ", " Part 2",
+             "part 1/3", " - leaked", " / information updated", " - more then 5 GB data leaked",
+             "Announcement", "announce of", "hello world", "we are hiring", "join us", "news", "FAQ",
+             "recruiting affiliates", "$", "1", "42"]
+WORDS = ["Acme", "north", "ROYAL", "Mail", "Group", "Partners", "Part", "2", "leak", "news", "co", "ltd",
+         "Inc.", "s.a", "A/S", "x.", ".", "updated", "2023", "&amp;", "&", "-", "|", "announce", "hello",
+         "world", "join", "us", "we", "are", "hiring", "pty", "sdn", "bhd", "pte", "corp", "company", "*",
+         "R***", "for", "press"]
+HOSTILE = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=2), max_size=6).map("".join)
+ENDINGS = ["", "...", " ...", "..", ".", ",", " Ltd", " Ltd.", ", Inc.", " Pty Ltd..."]
+WORDY = st.tuples(st.lists(st.sampled_from(WORDS), min_size=1, max_size=5).map(" ".join),
+                  st.sampled_from(ENDINGS)).map("".join)
+DOMAIN = st.tuples(st.sampled_from(["", "www.", "WWW."]),
+                   st.lists(st.sampled_from(["acme", "RoyalMailGroup", "co", "uk", "com", "x-y", "9", "a"]),
+                            min_size=1, max_size=4).map(".".join),
+                   st.sampled_from(["", ".com", ".io...", "."])).map("".join)
+TITLE = HOSTILE | WORDY | DOMAIN
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.lists(TITLE, min_size=1, max_size=12))
+def test_bulk_tidying_matches_one_by_one_on_generated_titles(titles):
+    _assert_bulk_matches(titles)
+
+
+KEY_WORDS = ["acme", "north", "co", "ltd", "inc", "pty", "sdn", "bhd", "pte", "s.a", "a/s", "l.l.c", "x.",
+             ".", "..", "company", "corp.", "ab", "se", "12", *LEGAL_FORMS]
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(KEY_WORDS), min_size=1, max_size=6))
+def test_plain_key_drops_legal_forms_as_victim_key_does(words):
+    text = " ".join(words)
+    assert _plain_key(text) == victim_key(text)
+
+
+def test_read_posts_rows_agree_with_tidy_victim(posts):
+    assert [t for t, v, k in zip(posts["post_title"], posts["victim"], posts["victim_key"], strict=True)
+            if tidy_victim(t) != (v, k)] == []
+    assert posts["announcement"].tolist() == [is_announcement(t) for t in posts["post_title"]]
+
+
+def test_posts_of_one_instant_ordered_by_actor_then_victim(tmp_path):
+    at = "2023-05-01 10:00:00.000000"
+    records = [{"post_title": t, "group_name": g, "discovered": d} for t, g, d in [
+        ("Zeta Corp", "lockbit3", at), ("Alpha", "play", at), ("Beta", "lockbit2", at),
+        ("Early", "play", "2023-04-30 09:00:00.000000"), ("Beta Ltd", "lockbit3", at)]]
+    posts = read_posts(_live(tmp_path, records))
+    assert posts[["actor", "victim_key", "count"]].values.tolist() == [
+        ["Play", "early", 1], ["LockBit", "beta", 2], ["LockBit", "zeta", 1], ["Play", "alpha", 1]]
+    assert posts.loc[1, "post_title"] == "Beta"  # the first post of a collapsed claim is kept
+
+
+def test_non_text_titles_and_separators_in_titles(tmp_path):
+    records = [{"post_title": t, "group_name": "play", "discovered": f"2023-05-0{i + 1} 10:00:00"}
+               for i, t in enumerate([12345, ["a", "b"], "two\nlines", "Hello&nbsp;World"])]
+    posts = read_posts(_live(tmp_path, records))
+    assert posts["post_title"].tolist() == ["12345", "['a', 'b']", "two\nlines", "Hello&nbsp;World"]
+    assert posts["victim"].tolist() == ["12345", "['a', 'b']", "two lines", "Hello World"]
+    assert posts["announcement"].tolist() == [False, False, False, True]
+
+
+def test_feed_without_posts_gives_an_empty_table(tmp_path):
+    csv = tmp_path / "empty.csv"
+    csv.write_text("post_title,group_name,discovered\n", encoding="utf-8")
+    posts = read_posts(csv)
+    assert list(posts.columns) == list(POSTS_COLUMNS) and len(posts) == 0
+    assert (str(posts["date"].dtype), str(posts["count"].dtype)) == ("datetime64[ns, UTC]", "int64")

@@ -7,31 +7,25 @@ file into one row per distinct (actor, victim, day) claim with the columns of
 :data:`analystkit.schema.POSTS_COLUMNS`; the raw title is always kept in ``post_title``.
 
 Work is done once per distinct group name and once per distinct title, then mapped back, so a
-feed of a million posts reads in seconds.
+feed of a million posts reads in seconds: titles are tidied together (``_titles.tidy_titles``,
+which gives exactly what :func:`tidy_victim` and :func:`is_announcement` give title by title) and
+the table is assembled from numpy arrays without intermediate frames.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import os
-import re
 from dataclasses import dataclass
-from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..aliases import (
-    LEGAL_FORMS,
-    canonical_actor,
-    data_dir,
-    is_domain,
-    load_aliases,
-    victim_key,
-)
+from ..aliases import canonical_actor, data_dir
 from ..schema import POSTS_COLUMNS, show_value
+from ._titles import is_announcement, tidy_titles, tidy_victim, victim_index
 
 __all__ = ["FEEDS", "PostsError", "is_announcement", "read_groups", "read_posts", "tidy_victim"]
 
@@ -42,39 +36,11 @@ _DATE_CHOICES = ("discovered", "published")
 _V2_NAMES = {"victim": "post_title", "group": "group_name", "activity": "sector",
              "domain": "website"}
 _OPTIONAL = ("country", "sector", "website")
+# dtypes of the posts table when a feed holds no post
+_EMPTY = {name: "object" for name in POSTS_COLUMNS} | {"date": "datetime64[ns, UTC]", "count": "int64",
+                                                        "announcement": "bool"}
 _LIVE_ONLY = {"published", "website", "country", "activity", "post_url", "description", "victim",
               "group", "screenshot", "infostealer", "attackdate"}
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
-_SPACE = re.compile(r"\s+")
-_TRUNCATED = re.compile(r"\s*(?:\.{3,}|…)\s*$")
-_REDACTED = re.compile(r"[*█]{2,}")
-_WILDCARD = re.compile(r"^\*\.")
-_SCHEME = re.compile(r"^(?:https?://)(?:www\.)?", re.IGNORECASE)
-# Decoration that leak sites wrap around a victim's name ("Leaks from company X", "X. Part 2.").
-_PREFIX = re.compile(
-    r"^(?:(?:new\s+)?leak(?:s|age)?\s+(?:from\s+)?company\s+|new\s+leaks?\s+(?:from\s+)?|"
-    r"leak\s+post\s+|full\s+data\s+leak\s+(?:of\s+)?)", re.IGNORECASE)
-_SUFFIX = re.compile(
-    r"(?:[\s./|,-]*\bpart\s*\d+(?:\s*/\s*\d+)?\.?|\s*[-|/]\s*(?:fully\s+)?leaked|\s+leak(?:ed)?\s+post|"
-    r"\s*-\s*(?:hacked\s+and\s+)?more\s+then\s+[\d.,]+\s*[gt]b\s+data\s+leaked|"
-    r"\s*/\s*information\s+updated)\s*$", re.IGNORECASE)
-_DECORATION = ("leak", "part", "updated", "more then")
-# Posts that announce something rather than name a victim.
-_ANNOUNCE = re.compile(
-    r"^\W*(?:important\s+)?announce(?:ment)?\b|\bannounce\s+(?:of|-)|hello\s+world|"
-    r"^(?:news|partnership|for\s+press|faq|rules|contacts?|about\s+us|how\s+to\s+buy|"
-    r"\d+\s+b[re]+a?king\s+news)\W*$|our\s+new\s+partner|welcome\s+to\s+(?:our|new)|"
-    r"\baffiliate\s+program|\bwe\s+are\s+(?:looking|recruiting|hiring)\b|\bjoin\s+(?:us|our\s+team)\b|"
-    r"\brecruit(?:ing|ment)\s+(?:of\s+)?(?:pentesters|affiliates|partners)\b",
-    re.IGNORECASE)
-# In a lower-case title with single spaces, every match of _ANNOUNCE contains one of these.
-_ANNOUNCE_HINT = re.compile(r"announce|hello world|news|partnership|for press|faq|rules|contact|"
-                            r"about us|how to buy|our new partner|welcome to |affiliate program|we are |"
-                            r"join |recruit")
-# Last words of the legal forms that victim_key removes ("pty ltd" -> "ltd").
-_LEGAL_WORDS = frozenset(form.split()[-1] for form in LEGAL_FORMS)
-
 
 @dataclass
 class PostsError(ValueError):
@@ -94,129 +60,6 @@ class PostsError(ValueError):
             where += f", field '{self.field}'"
         value = "" if self.value is None else f"value {show_value(self.value)} "
         return f"{where}: {value}{self.problem}"
-
-
-@lru_cache(maxsize=8)
-def _victim_index(path: str) -> dict[str, str]:
-    """``{victim_key or domain: canonical}`` from the victim rows of the alias table."""
-    table = load_aliases(path)
-    rows = table[table["kind"] == "victim"]
-    index = {victim_key(name): canonical for name, canonical in zip(rows["canonical"], rows["canonical"],
-                                                               strict=True)}
-    for alias, canonical in zip(rows["alias"], rows["canonical"], strict=True):
-        index.setdefault(victim_key(alias), canonical)
-    return index
-
-
-def tidy_victim(title: object, *, index: dict[str, str] | None = None) -> tuple[str, str]:
-    """The display name and matching key of the victim named by a raw post title.
-
-    Decodes HTML entities, drops control characters, leak-site decoration ("Leaks from company",
-    "Part 2") and truncation marks, writes redactions as ``***``, reduces URLs and wildcards to
-    their domain and resolves known names and domains through the victim alias table.
-
-    Examples
-    --------
-    >>> tidy_victim("royalmailgroup.com")
-    ('Royal Mail', 'royal mail')
-    >>> tidy_victim("Weir &amp; Partners LLP / Part 2")
-    ('Weir & Partners LLP', 'weir & partners')
-    >>> tidy_victim("hammer-poznan.p...")
-    ('hammer-poznan.p', 'hammer-poznan.p')
-    """
-    index = _victim_index(str(data_dir() / "aliases.csv")) if index is None else index
-    text = str(title)
-    if "&" in text:
-        text = html.unescape(text)
-    if not text.isprintable():
-        text = _CONTROL.sub(" ", text)
-    text = " ".join(text.split())
-    truncated = text.endswith((".", "…")) and bool(_TRUNCATED.search(text))
-    if truncated:
-        text = _TRUNCATED.sub("", text)
-    lower = text.lower()
-    if any(word in lower for word in _DECORATION):
-        text = _SUFFIX.sub("", _PREFIX.sub("", text))
-    text = text.strip(" -|/,") or text
-    if "://" in text:
-        text = _SCHEME.sub("", text).rstrip("/")
-    elif text.endswith("/"):
-        text = text.rstrip("/")
-    if text.startswith("*."):
-        text = text[2:]
-    if "**" in text or "█" in text:
-        text = _REDACTED.sub("***", text)
-    if not truncated and is_domain(text):
-        domain = text.lower().removeprefix("www.")
-        found = index.get(domain) or index.get(victim_key(domain))
-        return (found, victim_key(found)) if found else (domain, domain)
-    key = victim_key(text)
-    found = index.get(key)
-    return (found, victim_key(found)) if found else (text, key)
-
-
-def _tidy_many(titles: list[str], index: dict[str, str]) -> tuple[list[str], list[str], np.ndarray]:
-    """:func:`tidy_victim` and the announcement flag of many titles, the same for every title.
-
-    Titles that are printable ASCII with single spaces once entities are decoded take a short
-    path of string methods (truncation dots, domains and the alias index handled as
-    :func:`tidy_victim` does); the rest go through :func:`tidy_victim`. Only titles holding a
-    word of ``_ANNOUNCE_HINT`` (or not plain ASCII) are searched for announcements.
-    """
-    victims, keys, lows = [], [], []
-    for t in titles:
-        victim, key = _tidy_plain(t, index) or tidy_victim(t, index=index)
-        victims.append(victim)
-        keys.append(key)
-        lows.append(t.lower() if t.isascii() and t.isprintable() and "  " not in t else None)
-    check = np.array([low is None for low in lows], dtype=bool)
-    lows = ["" if low is None else low for low in lows]
-    starts = np.cumsum([0] + [len(low) + 1 for low in lows[:-1]])
-    hits = np.fromiter((m.start() for m in _ANNOUNCE_HINT.finditer("\n".join(lows))), dtype=np.int64)
-    check[np.searchsorted(starts, hits, side="right") - 1] = True
-    flags = np.zeros(len(titles), dtype=bool)
-    for i in np.flatnonzero(check).tolist():
-        flags[i] = bool(_ANNOUNCE.search(titles[i]))
-    return victims, keys, flags
-
-
-def _tidy_plain(title: str, index: dict[str, str]) -> tuple[str, str] | None:
-    """:func:`tidy_victim` for a title that needs no regular expression, else None."""
-    text = title
-    if "&" in text:
-        text = html.unescape(text)
-        if html.unescape(text) != text:
-            return None
-    if not (text.isascii() and text.isprintable()) or "/" in text or "*" in text or "  " in text:
-        return None
-    truncated = text.endswith("...")
-    if truncated:
-        text = text.rstrip(".").rstrip(" ")
-    elif text.endswith(".."):
-        return None
-    low = text.lower()
-    if not text or text != text.strip(" -|,"):
-        return None
-    if ("leak" in low or "part" in low or "updated" in low or "more then" in low) and (
-            _SUFFIX.sub("", _PREFIX.sub("", text)) != text):
-        return None
-    if not truncated and " " not in text and "." in text and is_domain(text):
-        name = low.removeprefix("www.")
-        found = index.get(name)
-        return (found, victim_key(found)) if found else (name, name)
-    if low[-1] in " ,." or low[0] in " ,." or low[max(low.rfind(" "), low.rfind(",")) + 1:] in _LEGAL_WORDS:
-        low = victim_key(text)
-    found = index.get(low)
-    return (found, victim_key(found)) if found else (text, low)
-
-
-def is_announcement(title: object) -> bool:
-    """True for a post that is the group's own news rather than a victim.
-
-    >>> is_announcement("Announcement. ReviLives."), is_announcement("Finite Recruitment")
-    (True, False)
-    """
-    return bool(_ANNOUNCE.search(html.unescape(str(title))))
 
 
 def _load_json(path: Path) -> list:
@@ -258,9 +101,9 @@ def _failing_record(text: str) -> int | None:
 
 
 def _columns_from_json(records: list, path: Path) -> tuple[dict[str, list], set[str]]:
-    for i, rec in enumerate(records):
-        if not isinstance(rec, dict):
-            raise PostsError(str(path), i, None, rec, "is not a JSON object (expected one post)")
+    if not all(map(isinstance, records, repeat(dict))):
+        i = next(i for i, rec in enumerate(records) if not isinstance(rec, dict))
+        raise PostsError(str(path), i, None, records[i], "is not a JSON object (expected one post)")
     fields: set[str] = set()
     for rec in records[:1000]:
         fields.update(rec)
@@ -272,7 +115,7 @@ def _columns_from_json(records: list, path: Path) -> tuple[dict[str, list], set[
         records = [{("sector" if k == "activity" else k): v for k, v in rec.items()}
                    for rec in records]
     wanted = ("post_title", "group_name", "discovered", "published", *_OPTIONAL)
-    return {name: [rec.get(name) for rec in records] for name in wanted if name in fields}, fields
+    return {name: list(map(dict.get, records, repeat(name))) for name in wanted if name in fields}, fields
 
 
 def _columns_from_csv(path: Path) -> tuple[dict[str, list], set[str]]:
@@ -349,22 +192,18 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
         if name not in cols:
             raise PostsError(str(path), None, name, None,
                              f"is missing from every record (found fields: {', '.join(sorted(fields))})")
-        bad = next((i for i, v in enumerate(cols[name]) if v is None or (v == "" and name != "post_title")),
-                   None)
+        bad = _first_missing(cols[name], empty_ok=name == "post_title")
         if bad is not None:
             raise PostsError(str(path), bad + first_row, name, cols[name][bad],
                              "is missing or empty (every post needs a group, a title and a date)")
-    n = len(cols["post_title"])
-    frame = pd.DataFrame({
-        "raw_date": cols[date_field],
-        "group_name": pd.Series(cols["group_name"], dtype=object).astype(str),
-        "post_title": pd.Series(cols["post_title"], dtype=object).astype(str),
-        **{name: pd.Series(cols[name], dtype=object).fillna("").astype(str).str.strip()
-           if name in cols else np.full(n, "", dtype=object) for name in _OPTIONAL},
-    })
-    frame["date"] = _parse_dates(frame["raw_date"], path, date_field, first_row)
-    frame["feed"] = feed
-    return _finish(frame, domains=domains, aliases=aliases)
+    dates = _parse_dates(pd.Series(_objects(cols[date_field]), copy=False), path, date_field, first_row)
+    return _finish(cols, dates, feed, domains=domains, aliases=aliases)
+
+
+def _first_missing(values: list, *, empty_ok: bool) -> int | None:
+    """Index of the first None (or, unless ``empty_ok``, empty string) in ``values``."""
+    found = [values.index(v) for v in ((None,) if empty_ok else (None, "")) if v in values]
+    return min(found) if found else None
 
 
 def _choose_date(path: Path, feed: str, fields: set[str], date: str | None) -> str:
@@ -404,21 +243,24 @@ def _parse_dates(raw: pd.Series, path: Path, field: str, first_row: int) -> pd.S
     return parsed.astype("datetime64[ns, UTC]")
 
 
-def _finish(frame: pd.DataFrame, *, domains: dict[str, str] | None,
+def _finish(cols: dict[str, list], dates: pd.Series, feed: str, *, domains: dict[str, str] | None,
             aliases: str | os.PathLike | None) -> pd.DataFrame:
+    """One row per (actor, victim key, UTC day) of the posts in ``cols``, oldest first."""
+    if not len(dates):
+        return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in _EMPTY.items()})
     alias_path = str(Path(aliases) if aliases else data_dir() / "aliases.csv")
-    index = dict(_victim_index(alias_path))
+    index = dict(victim_index(alias_path))
     index.update({k.lower(): v for k, v in (domains or {}).items()})
-    group_code, groups = pd.factorize(frame["group_name"])
+    group_code, groups = _factorize_text(cols["group_name"])
     actor_code, actors = pd.factorize(np.array([canonical_actor(g, aliases=aliases) for g in groups],
                                                dtype=object))
     actor_code = actor_code[group_code]
-    title_code, titles = pd.factorize(frame["post_title"])
-    victims, keys, announce = _tidy_many(titles.tolist(), index)
-    key_code, key_names = pd.factorize(np.array(keys, dtype=object))
+    title_code, titles = _factorize_text(cols["post_title"])
+    victims, keys, announce = tidy_titles(titles.tolist(), index=index)
+    key_code, key_names = pd.factorize(_objects(keys))
     key_code = key_code[title_code]
-    # one row per (actor, victim key, UTC day), numbered in order of first post (oldest first)
-    stamp = frame["date"].array.asi8
+    # one claim per (actor, victim key, UTC day), numbered in order of first post (oldest first)
+    stamp = dates.array.asi8
     order = np.argsort(stamp, kind="stable")
     day = stamp[order] // (86_400 * 10**9)
     day -= day.min()
@@ -426,31 +268,54 @@ def _finish(frame: pd.DataFrame, *, domains: dict[str, str] | None,
     claim, _ = pd.factorize(combo)
     _, first = np.unique(claim, return_index=True)
     rows = order[first]
-    out = pd.DataFrame({
-        "date": frame["date"].take(rows).reset_index(drop=True),
-        "actor": np.asarray(actors, dtype=object)[actor_code[rows]],
-        "victim": np.array(victims, dtype=object)[title_code[rows]],
-        "victim_key": np.asarray(key_names, dtype=object)[key_code[rows]],
-        "count": np.bincount(claim).astype("int64"),
-        "announcement": announce[title_code[rows]]})
-    for name in ("group_name", "post_title", "feed"):
-        out[name] = frame[name].to_numpy(dtype=object)[rows]
+    # oldest first; claims made at the same instant by actor, then victim key
+    by = _tie_order(stamp[rows], actors[actor_code[rows]], key_names, key_code[rows])
+    rows = rows[by]
+    columns = {
+        "date": dates.take(rows).array,
+        "actor": actors.astype(object)[actor_code[rows]],
+        "group_name": groups.astype(object)[group_code[rows]],
+        "victim": _objects(victims)[title_code[rows]],
+        "victim_key": key_names.astype(object)[key_code[rows]],
+        "post_title": titles.astype(object)[title_code[rows]],
+        "count": np.bincount(claim)[by].astype("int64"),
+        "announcement": announce[title_code[rows]],
+        "feed": np.full(len(rows), feed, dtype=object)}
     for name in _OPTIONAL:  # first non-empty value of the collapsed posts
-        values = frame[name].to_numpy(dtype=object)[order]
-        filled = np.flatnonzero(values != "")
         best = np.full(len(first), "", dtype=object)
-        if len(filled):
-            got, at = np.unique(claim[filled], return_index=True)
-            best[got] = values[filled[at]]
-        out[name] = best
-    # oldest first; posts at the same instant by actor, then victim key
-    tie = out["date"].duplicated(keep=False).to_numpy()
-    if tie.any():  # rows of one instant are contiguous: reorder them among themselves
-        perm = np.arange(len(out))
-        at = np.flatnonzero(tie)
-        perm[at] = out.iloc[at].sort_values(["date", "actor", "victim_key"], kind="mergesort").index
-        out = out.take(perm)
-    return out[list(POSTS_COLUMNS)].reset_index(drop=True)
+        if name in cols:
+            values = pd.Series(_objects(cols[name])).fillna("").astype(str).str.strip().to_numpy()[order]
+            filled = np.flatnonzero(values != "")
+            if len(filled):
+                got, at = np.unique(claim[filled], return_index=True)
+                best[got] = values[filled[at]]
+        columns[name] = best[by]
+    return pd.DataFrame({name: columns[name] for name in POSTS_COLUMNS}, copy=False)
+
+
+def _factorize_text(values: list) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct values of a feed column, every value made a string."""
+    array = _objects(values)
+    if pd.api.types.infer_dtype(array, skipna=False) != "string":
+        array = pd.Series(array).astype(str).to_numpy(dtype=object)
+    return pd.factorize(array)
+
+
+def _objects(values: list) -> np.ndarray:
+    """A list as a 1-D object array (items that are lists or dicts stay whole)."""
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def _tie_order(stamp: np.ndarray, actors: np.ndarray, key_names: np.ndarray,
+               key_code: np.ndarray) -> np.ndarray:
+    """Order of date-sorted claims with the claims of one instant sorted by actor, then key."""
+    by = np.arange(len(stamp))
+    same = stamp[1:] == stamp[:-1]
+    tie = np.flatnonzero(np.append(same, False) | np.insert(same, 0, False))
+    if len(tie):  # claims of one instant are contiguous: reorder them among themselves
+        ties = pd.DataFrame({"stamp": stamp[tie], "actor": actors[tie], "key": key_names[key_code[tie]]})
+        by[tie] = tie[ties.sort_values(["stamp", "actor", "key"], kind="mergesort").index]
+    return by
 
 
 def read_groups(path: str | os.PathLike, *, aliases: str | os.PathLike | None = None) -> pd.DataFrame:

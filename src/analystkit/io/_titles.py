@@ -1,0 +1,288 @@
+"""Leak-site post titles: which victim each one names, and whether it is the group's own news.
+
+:func:`tidy_victim` and :func:`is_announcement` read one title. :func:`tidy_titles` gives the same
+answers for a whole feed's worth of distinct titles at once. It joins them into one string, finds
+with a few literal searches and array tests the titles that hold anything unusual (an entity other
+than ``&amp;``, a non-ASCII or control character, decoration, a URL, a redaction, a stray leading
+or trailing mark, an empty title) and sends only those through :func:`tidy_victim`. The rest, the
+plain names that make up most feeds, need nothing but a lower-cased key and a dictionary look-up;
+truncation dots, ``&amp;``, bare domains and legal forms are handled for them in bulk as
+:func:`tidy_victim` handles them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from ..aliases import LEGAL_FORMS, data_dir, is_domain, load_aliases, victim_key
+
+__all__ = ["is_announcement", "tidy_titles", "tidy_victim", "victim_index"]
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+_TRUNCATED = re.compile(r"\s*(?:\.{3,}|…)\s*$")
+_REDACTED = re.compile(r"[*█]{2,}")
+_SCHEME = re.compile(r"^(?:https?://)(?:www\.)?", re.IGNORECASE)
+# Decoration that leak sites wrap around a victim's name ("Leaks from company X", "X. Part 2.").
+_PREFIX = re.compile(
+    r"^(?:(?:new\s+)?leak(?:s|age)?\s+(?:from\s+)?company\s+|new\s+leaks?\s+(?:from\s+)?|"
+    r"leak\s+post\s+|full\s+data\s+leak\s+(?:of\s+)?)", re.IGNORECASE)
+_SUFFIX = re.compile(
+    r"(?:[\s./|,-]*\bpart\s*\d+(?:\s*/\s*\d+)?\.?|\s*[-|/]\s*(?:fully\s+)?leaked|\s+leak(?:ed)?\s+post|"
+    r"\s*-\s*(?:hacked\s+and\s+)?more\s+then\s+[\d.,]+\s*[gt]b\s+data\s+leaked|"
+    r"\s*/\s*information\s+updated)\s*$", re.IGNORECASE)
+_DECORATION = ("leak", "part", "updated", "more then")
+# Posts that announce something rather than name a victim.
+_ANNOUNCE = re.compile(
+    r"^\W*(?:important\s+)?announce(?:ment)?\b|\bannounce\s+(?:of|-)|hello\s+world|"
+    r"^(?:news|partnership|for\s+press|faq|rules|contacts?|about\s+us|how\s+to\s+buy|"
+    r"\d+\s+b[re]+a?king\s+news)\W*$|our\s+new\s+partner|welcome\s+to\s+(?:our|new)|"
+    r"\baffiliate\s+program|\bwe\s+are\s+(?:looking|recruiting|hiring)\b|\bjoin\s+(?:us|our\s+team)\b|"
+    r"\brecruit(?:ing|ment)\s+(?:of\s+)?(?:pentesters|affiliates|partners)\b",
+    re.IGNORECASE)
+
+# --- the bulk path -------------------------------------------------------------------------------
+# In a lower-case, printable-ASCII title with single spaces every match of _ANNOUNCE holds one of
+# these words, and every change _PREFIX / _SUFFIX / the URL and redaction rules would make holds
+# one of the _UNUSUAL patterns. Each is searched for on its own: a literal search is many times
+# faster than one alternation over the joined titles.
+_HINTS = tuple(re.compile(re.escape(word)) for word in (
+    "announce", "hello world", "news", "partnership", "for press", "faq", "rules", "contact",
+    "about us", "how to buy", "our new partner", "welcome to ", "affiliate program", "we are ",
+    "join ", "recruit"))
+_UNUSUAL = tuple(re.compile(p) for p in (r"://", r"\*\*", r"leak", r"updated", r"part ?\d"))
+_AMP = re.compile(r"&amp;")
+_DOTS_AT_END = re.compile(r"\.\.\.$", re.MULTILINE)
+# First / last characters that tidy_victim strips or rewrites (``*.`` wildcards, `` -|/,``).
+_ODD_FIRST = np.array([ord(c) for c in " -|/,*"], dtype=np.uint32)
+_ODD_LAST = np.array([ord(c) for c in " -|/,"], dtype=np.uint32)
+_NEWLINE, _SPACE, _AMPERSAND, _COMMA, _DOT = (ord(c) for c in "\n &,.")
+# Legal forms that victim_key removes, their last words ("pty ltd" -> "ltd") and last letters.
+_LEGAL_SET = frozenset(LEGAL_FORMS)
+_LEGAL_SPAN = max(len(form.split()) for form in LEGAL_FORMS)
+_LEGAL_WORDS = frozenset(form.split()[-1] for form in LEGAL_FORMS)
+_LEGAL_LAST = np.array(sorted({ord(word[-1]) for word in _LEGAL_WORDS}), dtype=np.uint32)
+
+
+@lru_cache(maxsize=8)
+def victim_index(path: str) -> dict[str, str]:
+    """``{victim_key or domain: canonical}`` from the victim rows of the alias table at ``path``.
+
+    >>> victim_index(str(DATA / "aliases.csv"))["royalmailgroup.com"]
+    'Royal Mail'
+    """
+    table = load_aliases(path)
+    rows = table[table["kind"] == "victim"]
+    index = {victim_key(name): name for name in rows["canonical"]}
+    for alias, canonical in zip(rows["alias"], rows["canonical"], strict=True):
+        index.setdefault(victim_key(alias), canonical)
+    return index
+
+
+def _default_index() -> dict[str, str]:
+    return victim_index(str(data_dir() / "aliases.csv"))
+
+
+def tidy_victim(title: object, *, index: dict[str, str] | None = None) -> tuple[str, str]:
+    """The display name and matching key of the victim named by a raw post title.
+
+    Decodes HTML entities, drops control characters, leak-site decoration ("Leaks from company",
+    "Part 2") and truncation marks, writes redactions as ``***``, reduces URLs and wildcards to
+    their domain and resolves known names and domains through the victim alias table.
+
+    Examples
+    --------
+    >>> tidy_victim("royalmailgroup.com")
+    ('Royal Mail', 'royal mail')
+    >>> tidy_victim("Weir &amp; Partners LLP / Part 2")
+    ('Weir & Partners LLP', 'weir & partners')
+    >>> tidy_victim("hammer-poznan.p...")
+    ('hammer-poznan.p', 'hammer-poznan.p')
+    """
+    index = _default_index() if index is None else index
+    text = str(title)
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isprintable():
+        text = _CONTROL.sub(" ", text)
+    text = " ".join(text.split())
+    truncated = text.endswith((".", "…")) and bool(_TRUNCATED.search(text))
+    if truncated:
+        text = _TRUNCATED.sub("", text)
+    lower = text.lower()
+    if any(word in lower for word in _DECORATION):
+        text = _SUFFIX.sub("", _PREFIX.sub("", text))
+    text = text.strip(" -|/,") or text
+    if "://" in text:
+        text = _SCHEME.sub("", text).rstrip("/")
+    elif text.endswith("/"):
+        text = text.rstrip("/")
+    if text.startswith("*."):
+        text = text[2:]
+    if "**" in text or "█" in text:
+        text = _REDACTED.sub("***", text)
+    if not truncated and is_domain(text):
+        domain = text.lower().removeprefix("www.")
+        found = index.get(domain) or index.get(victim_key(domain))
+        return (found, victim_key(found)) if found else (domain, domain)
+    key = victim_key(text)
+    found = index.get(key)
+    return (found, victim_key(found)) if found else (text, key)
+
+
+def is_announcement(title: object) -> bool:
+    """True for a post that is the group's own news rather than a victim.
+
+    >>> is_announcement("Announcement. ReviLives."), is_announcement("Finite Recruitment")
+    (True, False)
+    """
+    return bool(_ANNOUNCE.search(html.unescape(str(title))))
+
+
+def tidy_titles(titles: Sequence[str], *, index: dict[str, str] | None = None,
+                ) -> tuple[list[str], list[str], np.ndarray]:
+    """:func:`tidy_victim` and :func:`is_announcement` of many titles, computed together.
+
+    Gives, title for title, exactly what the one-title functions give, several times faster on a
+    large feed (see the module notes).
+
+    Parameters
+    ----------
+    titles : the raw titles (strings), best distinct.
+    index : victim alias index as built by :func:`victim_index`; the kit's table when None.
+
+    Returns
+    -------
+    victims, keys : lists of display names and matching keys, one per title.
+    announcements : boolean array, True where the title is the group's own news.
+
+    Examples
+    --------
+    >>> victims, keys, news = tidy_titles(["royalmailgroup.com", "Acme Ltd...", "Hello World"])
+    >>> victims, keys, news.tolist()
+    (['Royal Mail', 'Acme Ltd', 'Hello World'], ['royal mail', 'acme', 'hello world'], [False, False, True])
+    """
+    index = _default_index() if index is None else index
+    if not len(titles):
+        return [], [], np.zeros(0, dtype=bool)
+    texts, exact, truncated = _prepared(titles)
+    low = "\n".join(texts).lower()
+    lows = low.split("\n")
+    starts = _starts(lows)
+    exact, rekey, domain_like = _classify(low, lows, starts, exact)
+    # bare domains (never truncated ones) are looked up lower-cased and without "www."
+    for i in np.flatnonzero(domain_like & ~truncated & ~exact).tolist():
+        if is_domain(lows[i]):
+            lows[i] = texts[i] = lows[i].removeprefix("www.")
+            rekey[i] = False
+    keys = lows  # a plain title's key is its lower case, unless dots, commas or legal forms
+    for i in np.flatnonzero(rekey & ~exact).tolist():
+        keys[i] = victim_key(texts[i]) if "," in texts[i] else _plain_key(keys[i])
+    found = [index.get(key) for key in keys]
+    canonical_keys = {name: victim_key(name) for name in set(index.values())}
+    victims = [name or text for name, text in zip(found, texts, strict=True)]
+    keys = [canonical_keys[name] if name else key for name, key in zip(found, keys, strict=True)]
+    for i in np.flatnonzero(exact).tolist():
+        victims[i], keys[i] = tidy_victim(titles[i], index=index)
+    check = exact.copy()  # only unusual titles and those holding a hint word can be news
+    check[_lines(_matches(_HINTS, low), starts)] = True
+    announcements = np.zeros(len(texts), dtype=bool)
+    for i in np.flatnonzero(check).tolist():
+        announcements[i] = is_announcement(titles[i])
+    return victims, keys, announcements
+
+
+def _prepared(titles: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The titles with ``&amp;`` decoded and truncation dots cut, those to tidy one by one, and
+    those that were truncated."""
+    n = len(titles)
+    texts = list(titles)
+    exact = np.zeros(n, dtype=bool)
+    joined = "\n".join(texts)
+    if n and joined.count("\n") != n - 1:  # a title holds the separator: set it aside
+        for i, text in enumerate(texts):
+            if "\n" in text:
+                exact[i], texts[i] = True, ""
+        joined = "\n".join(texts)
+    starts = _starts(texts)
+    for i in _lines(_matches([_AMP], joined), starts).tolist():  # other entities: caught later
+        texts[i] = texts[i].replace("&amp;", "&")
+    truncated = np.zeros(n, dtype=bool)
+    truncated[_lines(_matches([_DOTS_AT_END], joined), starts)] = True
+    for i in np.flatnonzero(truncated).tolist():
+        texts[i] = texts[i].rstrip(".").rstrip(" ")
+    return texts, exact, truncated
+
+
+def _classify(low: str, lows: list[str], starts: np.ndarray,
+              exact: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which lines of ``low`` (lower-cased, prepared titles) need :func:`tidy_victim`, which need
+    their key recomputed (dots, commas, legal forms) and which may be bare domains."""
+    lengths = np.diff(np.append(starts, len(low) + 1)) - 1
+    # one code point per element; the appended separator keeps every look-ahead in range
+    codes = np.frombuffer((low + "\n").encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    first = np.where(lengths > 0, codes[starts], _NEWLINE)
+    last = np.where(lengths > 0, codes[starts + lengths - 1], _NEWLINE)
+    spaces = codes == _SPACE
+    after = np.append(codes[1:], _NEWLINE)
+    odd = ((codes - 32) > 94) & (codes != _NEWLINE)  # not printable ASCII
+    odd |= (codes == _AMPERSAND) & (after != _SPACE)  # an entity other than &amp;
+    odd |= spaces & (after == _SPACE)  # a double space
+    exact = exact | (lengths == 0) | np.isin(first, _ODD_FIRST) | np.isin(last, _ODD_LAST) | _any(odd, starts)
+    exact[_lines(_matches(_UNUSUAL, low), starts)] = True
+    rekey = (first == _DOT) | (last == _DOT) | _any(codes == _COMMA, starts)
+    maybe = np.flatnonzero(np.isin(last, _LEGAL_LAST) & ~rekey & ~exact).tolist()
+    rekey[maybe] = [lows[i].rpartition(" ")[2] in _LEGAL_WORDS for i in maybe]
+    domain_like = _any(codes == _DOT, starts) & ~_any(spaces, starts)
+    return exact, rekey, domain_like
+
+
+def _plain_key(low: str) -> str:
+    """:func:`victim_key` of a lower-case, printable-ASCII title with single spaces and no comma.
+
+    Legal forms are dropped from the end as ``victim_key``'s expression drops them (the form of
+    most words first), each time followed by the strip of `` ,.``, until nothing changes.
+    """
+    key = low.rstrip(".").strip() if low.endswith("..") else low
+    while True:
+        shorter = _drop_form(key).strip(" ,.")
+        if shorter == key:
+            return key
+        key = shorter
+
+
+def _drop_form(key: str) -> str:
+    parts = key.rsplit(" ", _LEGAL_SPAN)  # what precedes the last words, then the last words
+    if parts[-1].removesuffix(".") not in _LEGAL_WORDS:
+        return key
+    for span in range(len(parts) - 1, 0, -1):
+        if " ".join(parts[-span:]).removesuffix(".") in _LEGAL_SET:
+            return " ".join(parts[:-span])
+    return key
+
+
+def _matches(patterns: Sequence[re.Pattern], text: str) -> np.ndarray:
+    """Start offsets of every match of each pattern in ``text``."""
+    return np.fromiter((m.start() for rx in patterns for m in rx.finditer(text)), dtype=np.int64)
+
+
+def _starts(lines: list[str]) -> np.ndarray:
+    """Offset of each line in ``"\\n".join(lines)``."""
+    starts = np.zeros(len(lines), dtype=np.int64)
+    if len(lines) > 1:
+        np.cumsum(np.fromiter(map(len, lines[:-1]), np.int64, len(lines) - 1) + 1, out=starts[1:])
+    return starts
+
+
+def _any(mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per line (starting at ``starts``): does ``mask`` hold anywhere on it?"""
+    return np.logical_or.reduceat(mask, starts)
+
+
+def _lines(positions: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The distinct lines (starting at ``starts``) that hold the given offsets, in order."""
+    return np.unique(np.searchsorted(starts, positions, side="right") - 1)
