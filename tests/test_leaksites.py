@@ -307,3 +307,12 @@ def test_feed_without_posts_gives_an_empty_table(tmp_path):
     posts = read_posts(csv)
     assert list(posts.columns) == list(POSTS_COLUMNS) and len(posts) == 0
     assert (str(posts["date"].dtype), str(posts["count"].dtype)) == ("datetime64[ns, UTC]", "int64")
+
+
+def test_a_field_that_first_appears_late_is_read(tmp_path):
+    records = [{"post_title": f"Victim {i}", "group_name": "play", "discovered": "2024-01-02 10:00:00"}
+               for i in range(1500)]
+    records[1400]["country"] = "GB"  # only one post of the feed carries a country
+    posts = read_posts(_live(tmp_path, records, "late.json"))
+    assert posts.loc[posts["victim"].eq("Victim 1400"), "country"].tolist() == ["GB"]
+    assert posts["country"].eq("").sum() == 1499

@@ -104,9 +104,7 @@ def _columns_from_json(records: list, path: Path) -> tuple[dict[str, list], set[
     if not all(map(isinstance, records, repeat(dict))):
         i = next(i for i, rec in enumerate(records) if not isinstance(rec, dict))
         raise PostsError(str(path), i, None, records[i], "is not a JSON object (expected one post)")
-    fields: set[str] = set()
-    for rec in records[:1000]:
-        fields.update(rec)
+    fields: set[str] = set().union(*records)  # every record: a field may first appear late
     if "victim" in fields and "post_title" not in fields:
         records = [{_V2_NAMES.get(k, k): v for k, v in rec.items()} for rec in records]
         fields = {_V2_NAMES.get(k, k) for k in fields}
