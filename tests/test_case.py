@@ -147,3 +147,18 @@ def test_case_without_events_is_not_saved(demo_case, tmp_path):
     with pytest.raises(ValidationError, match="at least one event"):
         case.with_tables(events=case.events.iloc[0:0]).save(tmp_path / "empty")
     assert not (tmp_path / "empty").exists()
+
+
+def test_at_tlp_withholds_entities_only_withheld_rows_name(tmp_path):
+    case = load_case(DATA / "cases" / "royal-mail-2023")
+    secret = case.events.iloc[:1].assign(event_id="rm-secret", victim="Hidden Supplier Ltd", tlp="amber")
+    entity = case.entities.iloc[:1].assign(name="Hidden Supplier Ltd", kind="supplier", description="")
+    unnamed = case.entities.iloc[:1].assign(name="Background Org", kind="victim", description="")
+    bigger = case.with_tables(events=pd.concat([case.events, secret], ignore_index=True),
+                              entities=pd.concat([case.entities, entity, unnamed], ignore_index=True))
+    clear, withheld = bigger.at_tlp("clear")
+    assert "Hidden Supplier Ltd" not in set(clear.entities["name"]) and withheld["entities"] == 1
+    assert "Background Org" in set(clear.entities["name"])  # no row names it: nothing to give away
+    assert "Royal Mail" in set(clear.entities["name"])  # withheld rows name it, and so do kept ones
+    amber, withheld = bigger.at_tlp("amber")
+    assert "Hidden Supplier Ltd" in set(amber.entities["name"]) and withheld["entities"] == 0

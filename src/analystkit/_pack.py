@@ -105,7 +105,8 @@ class Pack:
         total = sum(self.withheld.values())
         if not total:
             return f"Nothing in the case is marked above {self.label}; nothing was withheld."
-        parts = [f"{n} {k if n != 1 else k.rstrip('s')}" for k, n in self.withheld.items() if n]
+        one = {"entities": "entity"}
+        parts = [f"{n} {k if n != 1 else one.get(k, k.rstrip('s'))}" for k, n in self.withheld.items() if n]
         return (f"Produced at {self.label}: {', '.join(parts)} marked above {self.label} "
                 f"{'is' if total == 1 else 'are'} withheld from every chart, table and file.")
 

@@ -92,7 +92,9 @@ class Case:
         """The case as shared at TLP ``level``: rows marked above it are removed.
 
         Returns the reduced case and how many rows of each table were withheld. The case's
-        own ``tlp`` becomes the highest marking left (never above ``level``).
+        own ``tlp`` becomes the highest marking left (never above ``level``). Entities carry no
+        marking of their own: an entity that only withheld rows name is withheld with them (its
+        existence would tell what they said); entities no row names are kept.
 
         >>> case = load_case(DATA / "cases" / "royal-mail-2023")
         >>> clear, withheld = case.at_tlp("clear")
@@ -107,7 +109,15 @@ class Case:
             keep = frame["tlp"].map(schema.tlp_rank) <= limit
             kept[name] = frame[keep].reset_index(drop=True)
             withheld[name] = int((~keep).sum())
-        marks = pd.concat([kept[n]["tlp"] for n in kept], ignore_index=True)
+        above = {n: self.table(n)[self.table(n)["tlp"].map(schema.tlp_rank) > limit]
+                 for n in ("events", "relations")}
+        hidden = _named(above["events"], above["relations"])
+        hidden -= _named(kept["events"], kept["relations"])
+        entities = self.table("entities")
+        gone = entities["name"].isin(hidden)
+        kept["entities"] = entities[~gone].reset_index(drop=True)
+        withheld["entities"] = int(gone.sum())
+        marks = pd.concat([kept[n]["tlp"] for n in ("events", "relations", "sources")], ignore_index=True)
         top = max(marks.map(schema.tlp_rank), default=0)
         meta = {**self.meta, "tlp": schema.TLP_LEVELS[min(top, limit)]}
         return replace(self, **kept, meta=meta), withheld
@@ -185,6 +195,12 @@ def read_table(path: str | os.PathLike, *, encoding: str = "utf-8",
     if own and problems:
         raise ValidationError(problems)
     return frame
+
+
+def _named(events: pd.DataFrame, relations: pd.DataFrame) -> set[str]:
+    """Every actor, victim, supplier or target name that these rows mention."""
+    cols = [events[c] for c in ("actor", "victim")] + [relations[c] for c in ("source", "target", "via")]
+    return set(pd.concat(cols, ignore_index=True)) - {""}
 
 
 def load_case(path: str | os.PathLike, *, encoding: str = "utf-8") -> Case:
