@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 
 import matplotlib
@@ -10,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 from casefiles import DATA
 from matplotlib.collections import LineCollection, PolyCollection
@@ -247,3 +249,180 @@ def test_dense_edges_as_an_image_look_like_the_lines(feed, monkeypatch):
     # the two renderings differ by a few percent of grey on average, not by their structure
     assert np.abs(image - lines).mean() < 0.03
     assert abs(image.mean() - lines.mean()) < 0.01
+
+
+# --- integer node rows carried from the tables to the drawing ---------------------------------
+
+CASES = sorted(p.name for p in (DATA / "cases").iterdir() if p.is_dir())
+
+
+@pytest.fixture(scope="module")
+def case_graphs():
+    return {name: ak.actor_victim_graph(ak.load_case(DATA / "cases" / name)) for name in CASES}
+
+
+@pytest.mark.parametrize("rollup", [{}, {"top": 50}, {"top": 3, "per_actor": 4}, {"per_actor": 2}])
+def test_edge_rows_agree_with_node_keys(case_graphs, feed, rollup):
+    """``s`` / ``t`` of every edge are the rows of its source and target, as key matching finds them."""
+    from analystkit._graphtables import edge_table
+
+    plot_graph = importlib.import_module("analystkit.plot.graph")
+    graphs = {**case_graphs, "feed": feed, "feed rolled up": ak.graph.rollup(feed, top=5, per_actor=10)}
+    for name, G in graphs.items():
+        nodes, edges, _ = plot_graph._tables(G, **rollup)
+        keys = edge_table(G) if not rollup else edges
+        where = pd.Index(nodes["node"])
+        assert len(edges) == len(keys) > 0, name
+        assert (edges["s"].to_numpy() == where.get_indexer(keys["source"])).all(), name
+        assert (edges["t"].to_numpy() == where.get_indexer(keys["target"])).all(), name
+        if rollup:  # the same edges as the networkx roll-up
+            R = ak.graph.rollup(G, **rollup)
+            assert set(zip(keys["source"], keys["target"], strict=True)) == set(R.edges()), name
+
+
+def test_layout_rows_point_at_their_nodes(case_graphs, feed):
+    """Every laid-out node names its own row of the node table; group headings have none."""
+    plot_graph = importlib.import_module("analystkit.plot.graph")
+    for name, G in {**case_graphs, "feed": feed}.items():
+        for slots in (160, 10):  # a labelled ring (with headings) and a dense annulus
+            nodes, edges, _ = plot_graph._tables(G)
+            nodes = nodes.assign(group=nodes["sector"])
+            pos = plot_graph._layout(nodes, edges, group_by="sector", order=None, slots=slots,
+                                     min_span=0.0, actor_gap=0.0)
+            placed = pos[pos["at"] >= 0]
+            assert placed["node"].tolist() == nodes["node"].to_numpy()[placed["at"]].tolist(), name
+            assert sorted(placed["at"]) == list(range(len(nodes))), name  # each node once
+            assert set(pos.loc[pos["at"] < 0, "role"]) <= {"header"}, name
+            assert list(layout(G, slots=slots).columns) == ["node", "role", "label", "x", "y", "angle",
+                                                            "home", "group", "dense"]
+
+
+def test_edges_join_the_positions_of_their_nodes(curated):
+    """Each edge is drawn once, from its actor's dot towards its victim's (found by their labels)."""
+    ax = graph(curated, arrows=False)
+    at = {t.get_text(): np.array(t.get_position(), dtype=float) for t in ax.texts
+          if t.get_gid() in ("label:actor", "label:victim", "label:supplier")}
+    segments = np.concatenate([lc.get_segments() for lc in _by_gid(ax, LineCollection, "edges:").values()])
+    assert len(segments) == curated.number_of_edges()
+    used = set()
+    for u, v in curated.edges():
+        start, end = at[label(curated.nodes[u]["label"], max_len=30)], at[label(curated.nodes[v]["label"],
+                                                                                  max_len=30)]
+        heading = (end - start) / np.linalg.norm(end - start)
+        drawn = (segments[:, 1] - segments[:, 0]) / np.linalg.norm(segments[:, 1] - segments[:, 0],
+                                                                    axis=1)[:, None]
+        hit = np.flatnonzero(np.all(np.isclose(segments[:, 0], start), axis=1)
+                             & np.all(np.isclose(drawn, heading), axis=1))
+        assert len(hit) == 1, (u, v)
+        used.add(int(hit[0]))
+    assert len(used) == len(segments)
+
+
+# --- the dense edge image --------------------------------------------------------------------
+
+
+def test_coverage_sums_the_length_of_every_line():
+    from analystkit.plot._edges import coverage
+
+    rng = np.random.default_rng(5)
+    start, end = rng.uniform(0.02, 0.98, (2, 3000, 2))
+    grid = coverage(start, end, (0.0, 1.0, 0.0, 1.0), 200)
+    lengths = np.hypot(*((end - start) * 200).T)
+    assert grid.shape == (200, 200)
+    assert grid.sum() == pytest.approx(lengths.sum(), rel=1e-9)
+    one = coverage(start[:1], end[:1], (0.0, 1.0, 0.0, 1.0), 200)  # one line: only the cells it crosses
+    rows, cols = np.nonzero(one)
+    a, b = start[0] * 200, end[0] * 200
+    centre = np.stack([cols + 0.5, rows + 0.5], axis=1) - a
+    d = b - a
+    off_line = np.abs(d[0] * centre[:, 1] - d[1] * centre[:, 0]) / np.linalg.norm(d)
+    assert off_line.max() <= np.sqrt(0.5) + 1e-9  # every cell it adds to is one the line crosses
+    assert one.max() <= 2  # pieces are 1 px long: at most two midpoints share a cell
+
+
+def test_coverage_clips_lines_to_the_grid():
+    from analystkit.plot._edges import coverage
+
+    start = np.array([[-5.0, 2.5], [3.5, -40.0], [20.0, 20.0], [np.nan, 1.0]])
+    end = np.array([[15.0, 2.5], [3.5, 4.0], [30.0, 30.0], [2.0, 2.0]])
+    grid = coverage(start, end, (0.0, 10.0, 0.0, 10.0), 10)  # one cell per data unit
+    assert grid.sum() == pytest.approx(10 + 4)  # 10 across row 2, 4 up column 3; the rest outside
+    assert grid[2].sum() == pytest.approx(10 + 1) and grid[:, 3].sum() == pytest.approx(4 + 1)
+
+
+def test_coverage_is_the_same_however_it_is_split():
+    """Counting in threads and chunks gives the same grid, cell for cell, as one pass."""
+    from analystkit.plot._edges import coverage
+
+    rng = np.random.default_rng(11)
+    start = np.repeat(rng.uniform(-1, 1, (40, 2)), 500, axis=0)  # fans from 40 points
+    end = rng.uniform(-1, 1, (20_000, 2))
+    whole = coverage(start, end, (-1.2, 1.2, -1.2, 1.2), 700, chunk=1 << 26)
+    split = coverage(start, end, (-1.2, 1.2, -1.2, 1.2), 700, chunk=1 << 14)
+    assert np.array_equal(whole, split)
+    assert whole.sum() == pytest.approx(np.hypot(*((end - start) * 700 / 2.4).T).sum(), rel=1e-9)
+
+
+def test_edge_image_is_the_opacity_of_the_coverage():
+    """``raster_lines``: colour everywhere, opacity 1 - (1 - alpha) ** (coverage * width) per pixel."""
+    from matplotlib.colors import to_rgb
+
+    from analystkit.plot._edges import coverage, raster_lines
+
+    rng = np.random.default_rng(3)
+    start, end = rng.uniform(-1, 1, (2, 5000, 2))
+    _fig, ax = plt.subplots(figsize=(4, 4), dpi=100)
+    ax.set_xlim(-1.2, 1.2)
+    ax.set_ylim(-1.2, 1.2)
+    image = raster_lines(ax, start, end, "#123456", 0.3, 0.05)
+    rgba = np.asarray(image.get_array())
+    size = rgba.shape[0]
+    assert rgba.shape == (size, size, 4) and size == round(min(ax.get_window_extent().size))
+    assert np.allclose(rgba[..., :3], to_rgb("#123456"))
+    assert tuple(image.get_extent()) == (-1.2, 1.2, -1.2, 1.2) and image in ax.images
+    cover = coverage(start, end, (-1.2, 1.2, -1.2, 1.2), size)
+    assert np.allclose(rgba[..., 3], 1 - 0.95 ** (cover * 0.3 * 100 / 72), atol=1e-6)
+    assert rgba[..., 3].max() > 0.5 and (rgba[..., 3] == 0).any()
+
+
+def test_dense_edge_image_holds_exactly_the_drawn_edges(feed, monkeypatch):
+    """The image of a dense chart is the coverage of the very segments the lines version draws."""
+    from matplotlib.image import AxesImage
+
+    from analystkit.plot._edges import coverage
+
+    plot_graph = importlib.import_module("analystkit.plot.graph")
+
+    def draw(limit):
+        monkeypatch.setattr(plot_graph, "_RASTER_EDGES", limit)
+        _fig, ax = plt.subplots(figsize=(8, 8))
+        graph(feed, top=50, ax=ax)
+        return ax
+
+    lines = _by_gid(draw(10**9), LineCollection, "edges:")["claimed"]
+    ax = draw(1000)
+    image = _by_gid(ax, AxesImage, "edges:")["claimed"]
+    alpha = np.asarray(image.get_array())[..., 3]
+    segments = np.asarray(lines.get_segments())
+    size = alpha.shape[0]
+    cover = coverage(segments[:, 0], segments[:, 1], tuple(image.get_extent()), size)
+    width = min(float(lines.get_linewidth()[0]) * ax.figure.dpi / 72, 1.0)
+    assert np.allclose(alpha, 1 - (1 - lines.get_alpha()) ** (cover * width), atol=1e-6)
+    px = size / (ax.get_xlim()[1] - ax.get_xlim()[0])
+    length = np.hypot(*(segments[:, 1] - segments[:, 0]).T).sum() * px
+    assert cover.sum() == pytest.approx(length, rel=1e-9) and length > 1e5  # 19k edges of ~20 px
+
+
+def test_same_dense_chart_same_png(feed, monkeypatch):
+    plot_graph = importlib.import_module("analystkit.plot.graph")
+    monkeypatch.setattr(plot_graph, "_RASTER_EDGES", 1000)
+
+    def png():
+        fig, ax = plt.subplots(figsize=(8, 8))
+        graph(feed, top=50, ax=ax)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
+        plt.close(fig)
+        return buf.getvalue()
+
+    assert png() == png()

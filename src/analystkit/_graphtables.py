@@ -143,37 +143,54 @@ def claim_codes(G: nx.DiGraph) -> dict[str, np.ndarray]:
 
 
 def rollup_tables(G: nx.DiGraph, ranked: list[str], *, top: int | None, per_actor: int | None,
-                   keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+                  keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """:func:`~analystkit.graph.rollup` as tables, in the graph's node and edge order.
 
     Nodes as ``_nodes`` plus ``new`` (a "+N more" node); edges with ``source``, ``target``,
-    ``relation``, ``status``, ``count`` and ``row`` (the edge's row in ``edge_table(G)``, -1 for a
-    "+N more" edge); and the number of actors left out.
+    ``relation``, ``status``, ``count``, ``row`` (the edge's row in ``edge_table(G)``, -1 for a
+    "+N more" edge) and ``s`` / ``t`` (the rows of its source and target in the returned nodes,
+    so that no caller has to match node keys again); and the number of actors left out.
     """
     chosen = ranked if top is None else ranked[:top]
     nodes, edges = node_table(G), edge_table(G)
     src, dst = edge_index(G)
+    n = len(nodes)
+    role = nodes["role"].to_numpy(dtype=object)
+    # actor and "+N more" keys are looked up among those nodes only (keys never collide across roles)
+    special = np.flatnonzero((role == "actor") | (role == "more"))
+    where = pd.Index(nodes["node"].to_numpy(dtype=object)[special])
+
+    def find(keys: list[str]) -> np.ndarray:
+        at = where.get_indexer(keys)
+        out = np.full(len(at), -1, dtype=np.int64)
+        out[at >= 0] = special[at[at >= 0]]
+        return out
+
     more_actors = len(ranked) - len(chosen) + int(G.graph.get("more_actors", 0))
-    lineage_only = nodes.loc[nodes["role"].eq("actor") & ~nodes["label"].isin(ranked), "node"].tolist()
-    kept = [f"actor:{a}" for a in chosen] + (lineage_only if top is None else [])
-    where = pd.Index(nodes["node"])
-    kept = [k for k, at in zip(kept, where.get_indexer(kept), strict=True) if at >= 0]
-    kept_at = where.get_indexer(kept)
-    position = np.full(len(nodes), -1, dtype=np.int64)
+    kept = [f"actor:{a}" for a in chosen]
+    if top is None:  # actors seen only in lineage links are kept as well
+        actor_at = np.flatnonzero(role == "actor")
+        lineage = ~nodes["label"].take(actor_at).isin(ranked).to_numpy()
+        kept += nodes["node"].to_numpy(dtype=object)[actor_at[lineage]].tolist()
+    kept_at = find(kept)
+    kept = np.asarray(kept, dtype=object)[kept_at >= 0]
+    kept_at = kept_at[kept_at >= 0]
+    position = np.full(n, -1, dtype=np.int64)
     position[kept_at] = np.arange(len(kept))
-    to_org = nodes["role"].isin(["victim", "supplier", "more"]).to_numpy()
+    to_org = (role == "victim") | (role == "supplier") | (role == "more")
     rows = np.flatnonzero((position[src] >= 0) & to_org[dst])
-    first = edges["first"].array
+    first_ns = edges["first"].array.asi8[rows]
     keys = pd.DataFrame({"pos": position[src[rows]], "neg": -edges["count"].to_numpy()[rows],
-                         "first_ns": np.where(first.isna(), np.iinfo(np.int64).max, first.asi8)[rows],
+                         "first_ns": np.where(first_ns == _NAT.value, np.iinfo(np.int64).max, first_ns),
                          "label": edges["target_label"].to_numpy(dtype=object)[rows]})
     order = sort_by(keys, ["pos", "neg", "first_ns"], "label").index.to_numpy()
     rows, pos = rows[order], keys["pos"].to_numpy()[order]
     if per_actor is not None:  # the per_actor largest of each actor, and every victim in keep
         rank = np.arange(len(pos)) - np.searchsorted(pos, pos)
-        show = (rank < per_actor) | np.isin(keys["label"].to_numpy(dtype=object)[order], list(keep))
-        rows, pos, hidden = rows[show], pos[show], (~show).astype(np.int64)
-        hidden = np.bincount(keys["pos"].to_numpy()[order], weights=hidden, minlength=len(kept))
+        show = (rank < per_actor) | pd.Index(keys["label"].to_numpy()[order]).isin(list(keep))
+        rows, pos = rows[show], pos[show]
+        hidden = np.bincount(keys["pos"].to_numpy()[order], weights=(~show).astype(np.int64),
+                             minlength=len(kept))
     else:
         hidden = np.zeros(len(kept))
     hidden = hidden.astype(np.int64)
@@ -183,41 +200,55 @@ def rollup_tables(G: nx.DiGraph, ranked: list[str], *, top: int | None, per_acto
                                "label": [f"+{hidden[i]:,} more" for i in has_more], "sector": "",
                                "country": "", "more": hidden[has_more], "new": True})
     # nodes in the order rollup adds them: each actor, its shown victims, its "+N more"
-    more_at = where.get_indexer(more_nodes["node"])  # a graph rolled up before has such nodes
-    more_at = np.where(more_at >= 0, more_at, len(nodes) + np.arange(len(has_more)))
+    more_at = find(more_nodes["node"].tolist())  # a graph rolled up before has such nodes
+    again = bool((more_at >= 0).any())
+    more_at = np.where(more_at >= 0, more_at, n + np.arange(len(has_more)))
     ids = np.concatenate([kept_at, dst[rows], more_at])
-    seq = np.lexsort((np.repeat([0, 1, 2], [len(kept), len(rows), len(has_more)]),
-                      np.concatenate([np.arange(len(kept)), pos, has_more])))
-    ids = ids[seq]
-    _, first_at = np.unique(ids, return_index=True)
-    ids = ids[np.sort(first_at)]
-    facts = pd.concat([nodes.assign(new=False), more_nodes], ignore_index=True)
-    r_nodes = facts.take(ids).reset_index(drop=True)
-    if (more_at < len(nodes)).any():  # a node is added again: it keeps its place, takes new facts
+    seq = np.concatenate([np.arange(len(kept)), pos, has_more]) * 3 + np.repeat(
+        [0, 1, 2], [len(kept), len(rows), len(has_more)])
+    ids = pd.unique(ids[np.argsort(seq, kind="stable")])  # first appearance of each node
+    new = ids >= n
+    if new.any():
+        parts = pd.concat([nodes.take(ids[~new]).assign(new=False), more_nodes.take(ids[new] - n)],
+                          ignore_index=True)
+        r_nodes = parts.take(np.argsort(np.r_[np.flatnonzero(~new), np.flatnonzero(new)]))
+    else:
+        r_nodes = nodes.take(ids)
+        r_nodes["new"] = False
+    r_nodes.index = pd.RangeIndex(len(r_nodes))  # a new frame: no copy to renumber it
+    if again:  # a node is added again: it keeps its place, takes new facts
         r_nodes = r_nodes.set_index("node")
         r_nodes.loc[more_nodes["node"]] = more_nodes.set_index("node")[r_nodes.columns].to_numpy()
         r_nodes = r_nodes.reset_index()
-    in_r = np.zeros(len(facts), dtype=bool)
-    in_r[ids] = True
+    at = np.full(n + len(has_more), -1, dtype=np.int64)  # row in r_nodes of each node
+    at[ids] = np.arange(len(ids))
     shown = np.zeros(len(edges), dtype=bool)
     shown[rows] = True
-    more_pairs = kept_at[has_more].astype(np.int64) * len(facts) + more_at
-    shown |= np.isin(src.astype(np.int64) * len(facts) + dst, more_pairs)  # already in R
-    extra = np.flatnonzero(in_r[src] & in_r[dst] & ~shown)  # lineage and supplier links
+    more_pairs = kept_at[has_more].astype(np.int64) * len(at) + more_at
+    shown |= np.isin(src.astype(np.int64) * len(at) + dst, more_pairs)  # already in R
+    extra = np.flatnonzero((at[src] >= 0) & (at[dst] >= 0) & ~shown)  # lineage and supplier links
     cols = ["source", "target", "relation", "status", "count"]
-    main = edges[cols].take(rows).assign(row=rows, pos=pos, sub=0)
-    more_edges = pd.DataFrame({"source": np.asarray(kept, dtype=object)[has_more],
-                               "target": more_nodes["node"].to_numpy(), "relation": "claimed",
-                               "status": "claimed", "count": hidden[has_more], "row": -1,
-                               "pos": has_more, "sub": 1})
-    main = pd.concat([main, more_edges], ignore_index=True).sort_values(["pos", "sub"], kind="mergesort")
-    if (more_at < len(nodes)).any():  # an edge added again keeps its place, takes new attributes
-        key = (main["source"] + "\x00" + main["target"]).to_numpy()
-        main = main.iloc[pd.Series(np.arange(len(main))).groupby(key, sort=False).last().to_numpy()]
-    r_edges = pd.concat([main, edges[cols].take(extra).assign(row=extra)], ignore_index=True)
-    r_edges = r_edges[[*cols, "row"]].astype({"count": "int64", "row": "int64"})
-    by_source = pd.Index(r_nodes["node"]).get_indexer(r_edges["source"])
-    r_edges = r_edges.take(np.argsort(by_source, kind="stable")).reset_index(drop=True)
+
+    def pick(which: np.ndarray, **more: object) -> pd.DataFrame:
+        return pd.DataFrame({**{c: edges[c].to_numpy()[which] for c in cols}, "row": which,
+                             "s": at[src[which]], "t": at[dst[which]], **more})
+
+    main = pick(rows, pos=pos, sub=0)
+    if len(has_more):
+        more_edges = pd.DataFrame({"source": kept[has_more], "target": more_nodes["node"].to_numpy(),
+                                   "relation": "claimed", "status": "claimed", "count": hidden[has_more],
+                                   "row": -1, "s": at[kept_at[has_more]], "t": at[more_at],
+                                   "pos": has_more, "sub": 1})
+        main = pd.concat([main, more_edges], ignore_index=True)
+        main = main.take(np.argsort(main["pos"].to_numpy() * 2 + main["sub"].to_numpy(), kind="stable"))
+    if again:  # an edge added again keeps its place, takes new attributes
+        pair = main["s"].to_numpy() * len(r_nodes) + main["t"].to_numpy()
+        main = main.iloc[pd.Series(np.arange(len(main))).groupby(pair, sort=False).last().to_numpy()]
+    r_edges = pd.concat([main, pick(extra)], ignore_index=True) if len(extra) else main
+    by_source = np.argsort(r_edges["s"].to_numpy(), kind="stable")
+    whole = {"count": np.int64, "row": np.int64}
+    r_edges = pd.DataFrame({c: r_edges[c].to_numpy(dtype=whole.get(c))[by_source]
+                            for c in [*cols, "row", "s", "t"]})
     return r_nodes, r_edges, more_actors
 
 
@@ -226,7 +257,11 @@ def edge_index(G: nx.DiGraph) -> tuple[np.ndarray, np.ndarray]:
     cache = graph_cache(G)
     if "edge_index" not in cache:
         where, edges = pd.Index(node_table(G)["node"]), edge_table(G)
-        cache["edge_index"] = (where.get_indexer(edges["source"]), where.get_indexer(edges["target"]))
+        codes, sources = pd.factorize(edges["source"])  # few distinct sources: look each up once
+        src = where.get_indexer(sources)[codes]
+        if (codes < 0).any():  # a missing key
+            src[codes < 0] = where.get_indexer(edges["source"][codes < 0])
+        cache["edge_index"] = (src, where.get_indexer(edges["target"]))
     return cache["edge_index"]
 
 

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .. import theme as _theme
-from .._graphtables import edge_table, node_table, rollup_tables
+from .._graphtables import edge_index, edge_table, node_table, rollup_tables
 from ..graph import actor_victim_graph, actors
 from ..text import label as _safe
+from ._edges import draw_edges
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -38,22 +40,34 @@ _HEADER = "header"
 
 def _tables(G: nx.DiGraph, top: int | None = None, per_actor: int | None = None,
             keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """Node and edge tables of ``G`` (rolled up when ``top`` / ``per_actor`` are given)."""
+    """Node and edge tables of ``G`` (rolled up when ``top`` / ``per_actor`` are given).
+
+    Edges carry ``s`` / ``t``, the rows of their source and target in the node table, which is
+    how the layout and the drawing find their ends (never by matching node keys).
+    """
     if top is None and per_actor is None:
-        return node_table(G), edge_table(G), int(G.graph.get("more_actors", 0))
+        edges = edge_table(G)
+        src, dst = edge_index(G)
+        edges = pd.DataFrame({"relation": edges["relation"].to_numpy(), "status": edges["status"].to_numpy(),
+                              "s": src, "t": dst})
+        return node_table(G), edges, int(G.graph.get("more_actors", 0))
     return rollup_tables(G, actors(G), top=top, per_actor=per_actor, keep=keep)
 
 
 def _frames(nodes: pd.DataFrame, edges: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFrame:
-    """The actors, with their victim counts ("+N more" included), in wedge order."""
-    is_actor = nodes["role"].eq("actor")
-    actor_nodes = nodes.loc[is_actor, "node"]
-    claims = edges[edges["source"].isin(actor_nodes) & ~edges["target"].isin(actor_nodes)]
-    weight = claims.groupby("source")["target"].nunique()
-    more = claims["target"].map(nodes.set_index("node")["more"])
-    weight = weight.add(more.groupby(claims["source"]).sum()
-                        .sub(more.gt(0).groupby(claims["source"]).sum()), fill_value=0)
-    actors = nodes[is_actor].assign(victims=lambda d: d["node"].map(weight).fillna(0).astype(int))
+    """The actors, with their victim counts ("+N more" included) and node rows ``at``, in wedge order."""
+    n = len(nodes)
+    is_actor = nodes["role"].to_numpy(dtype=object) == "actor"
+    s, t = edges["s"].to_numpy(), edges["t"].to_numpy()
+    s, t = s[(s >= 0) & (t >= 0)], t[(s >= 0) & (t >= 0)]
+    claim = is_actor[s] & ~is_actor[t]
+    s, t = s[claim], t[claim]
+    pairs = pd.unique(s.astype(np.int64) * n + t)  # an actor may reach a node twice
+    more = nodes["more"].to_numpy()[t]
+    weight = (np.bincount(pairs // max(n, 1), minlength=n) + np.bincount(s, weights=more, minlength=n)
+              - np.bincount(s, weights=more > 0, minlength=n))
+    at = np.flatnonzero(is_actor)
+    actors = nodes.iloc[at].assign(victims=weight[at].astype(int), at=at)
     if order is not None:
         rank = {name: i for i, name in enumerate(order)}
         actors = actors.assign(rank=actors["label"].map(rank).fillna(len(rank)))
@@ -104,55 +118,61 @@ def layout(G: nx.DiGraph, *, group_by: str | None = "sector", order: Sequence[st
     >>> round(float(np.hypot(pos.loc["victim:x", "x"], pos.loc["victim:x", "y"])), 6)  # victims: ring 1
     1.0
     """
-    nodes, edges = node_table(G), edge_table(G)
-    return _layout(nodes.assign(group=_group(G, nodes, group_by)), edges, group_by=group_by, order=order,
-                   slots=slots, min_span=min_span, actor_gap=actor_gap)
+    nodes, edges, _ = _tables(G)
+    pos = _layout(nodes.assign(group=_group(G, nodes, group_by)), edges, group_by=group_by, order=order,
+                  slots=slots, min_span=min_span, actor_gap=actor_gap)
+    return pos.drop(columns="at")
 
 
 def _layout(nodes: pd.DataFrame, edges: pd.DataFrame, *, group_by: str | None,
             order: Sequence[str] | None, slots: int | None, min_span: float,
             actor_gap: float, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`layout` of the tables, plus ``at``: the node row of each position (-1: a heading)."""
     slots = _SMALL if slots is None else slots
     actors = _frames(nodes, edges, order) if actors is None else actors
-    nodes = nodes[["node", "role", "label", "group", "more"]].astype({"label": str})
-    others = nodes[~nodes["role"].eq("actor")].copy()
+    n = len(nodes)
+    at = np.flatnonzero(nodes["role"].to_numpy(dtype=object) != "actor")
+    label = nodes["label"]
+    if pd.api.types.infer_dtype(label, skipna=False) != "string":
+        label = label.astype(str)
+    group = nodes["group"].to_numpy(dtype=object)[at]
     # home actor: the highest-ranked actor pointing at the node; suppliers follow their victims
-    where = pd.Index(nodes["node"])
-    s_idx, t_idx = where.get_indexer(edges["source"]), where.get_indexer(edges["target"])
-    valid = (s_idx >= 0) & (t_idx >= 0)
-    s_idx, t_idx = s_idx[valid], t_idx[valid]
-    node_rank = np.full(len(nodes), np.nan)
-    node_rank[where.get_indexer(actors["node"])] = np.arange(len(actors))
-
-    def lowest(values: np.ndarray, by: np.ndarray) -> np.ndarray:
-        ok = ~np.isnan(values)
-        return pd.Series(values[ok]).groupby(by[ok]).min().reindex(range(len(nodes))).to_numpy()
-
-    home = lowest(node_rank[s_idx], t_idx)
-    home = np.where(np.isnan(home), lowest(home[t_idx], s_idx), home)
-    at = where.get_indexer(others["node"])
-    others["home"] = np.nan_to_num(home[at], nan=len(actors)).astype(int)
-    weight = others.groupby("home").size().reindex(range(len(actors) + 1), fill_value=0)
-    if weight.iloc[-1] == 0:
-        weight = weight.iloc[:-1]
-    grouped = bool(group_by) and others["group"].ne("").any()
-    others["gsort"] = others["group"].replace("", "\uffff")  # unknown group last
-    others = others.assign(is_more=others["more"].gt(0))
-    labels = others["label"].to_numpy(dtype=object)
-    by_label = np.empty(len(labels), dtype=np.int64)  # Python's string sort: far faster than numpy's
-    by_label[sorted(range(len(labels)), key=labels.__getitem__)] = np.arange(len(labels))
-    group_code = pd.factorize(others["gsort"], sort=True)[0]
-    others = others.iloc[np.lexsort((by_label, group_code, others["is_more"].to_numpy(),
-                                     others["home"].to_numpy()))]
-    dense = len(others) + (others.groupby(["home", "group"]).ngroups if grouped else 0) > slots
+    s, t = edges["s"].to_numpy(), edges["t"].to_numpy()
+    s, t = s[(s >= 0) & (t >= 0)], t[(s >= 0) & (t >= 0)]
+    node_rank = np.full(n, np.nan)
+    node_rank[actors["at"].to_numpy()] = np.arange(len(actors))
+    home = _lowest(node_rank[s], t, n)
+    home = np.where(np.isnan(home), _lowest(home[t], s, n), home)
+    home = np.nan_to_num(home[at], nan=len(actors)).astype(int)
+    weight = np.bincount(home, minlength=len(actors) + 1)
+    if weight[-1] == 0:
+        weight = weight[:-1]
+    grouped = bool(group_by) and bool((group != "").any())
+    gsort = np.where(group == "", "\uffff", group)  # unknown group last
+    is_more = nodes["more"].to_numpy()[at] > 0
+    group_code = pd.factorize(gsort, sort=True)[0]
+    n_codes = int(group_code.max(initial=0)) + 1
+    # wedge by wedge, "+N more" last, group by group, then by label; the label sort is Python's
+    # (far faster than numpy's on strings), the rest one stable integer sort on top of it
+    labels = label.to_numpy(dtype=object)
+    by_label = np.array(sorted(range(len(at)), key=labels[at].tolist().__getitem__), dtype=np.int64)
+    sort = by_label[np.argsort(((home * 2 + is_more) * n_codes + group_code)[by_label], kind="stable")]
+    rows, home, is_more = at[sort], home[sort], is_more[sort]
+    n_groups = len(pd.unique(home * n_codes + group_code[sort])) if grouped else 0
+    dense = len(rows) + n_groups > slots
     n_wedges = len(weight)
-    out = []
+    cuts = np.searchsorted(home, np.arange(n_wedges + 1)).tolist()
+    if not dense:
+        others = pd.DataFrame({"node": nodes["node"].to_numpy(dtype=object)[rows],
+                               "role": nodes["role"].to_numpy(dtype=object)[rows], "label": labels[rows],
+                               "group": group[sort], "gsort": gsort[sort], "is_more": is_more,
+                               "home": home, "at": rows})
     if n_wedges == 0:
-        angles_a = np.zeros(0)
+        angles_a = spans = starts = np.zeros(0)
     else:
-        counts = weight.to_numpy(dtype=float)
+        counts = weight.astype(float)
         if not dense and grouped:
-            counts = counts + others.groupby("home")["group"].nunique().reindex(weight.index,
+            counts = counts + others.groupby("home")["group"].nunique().reindex(range(n_wedges),
                                                                                 fill_value=0).to_numpy()
         share = counts / max(counts.sum(), 1)
         if dense and min_span > 0 and n_wedges * min_span < 1.5 * math.pi:
@@ -165,24 +185,47 @@ def _layout(nodes: pd.DataFrame, edges: pd.DataFrame, *, group_by: str | None,
         starts = np.concatenate([[0.0], np.cumsum(spans)[:-1]])
         # clockwise from the top; on a labelled ring actors are kept apart for their labels
         angles_a = math.pi / 2 - _spread(starts + spans / 2, 0.0 if dense else actor_gap)
-        for h, span, start in zip(weight.index, spans, starts, strict=True):
-            block = others[others["home"] == h]
-            if len(block):
-                out.append(_place_block(block, h, start, span, dense, grouped, len(others)))
-    placed = pd.concat(out, ignore_index=True) if out else pd.DataFrame(
-        columns=["node", "role", "label", "x", "y", "angle", "home", "group"])
-    single = len(actors) == 1
-    r_a = 0.0 if single else _R_ACTOR
-    act = pd.DataFrame({"node": actors["node"], "role": "actor", "label": actors["label"],
-                        "angle": angles_a[: len(actors)] if len(angles_a) else np.zeros(len(actors)),
-                        "home": np.arange(len(actors)), "group": ""})
-    if len(act) and len(angles_a) < len(actors):
-        act["angle"] = math.pi / 2 - 2 * math.pi * (np.arange(len(actors)) + 0.5) / len(actors)
+    r_a = 0.0 if len(actors) == 1 else _R_ACTOR
+    act_angle = angles_a[: len(actors)] if len(angles_a) else np.zeros(len(actors))
+    if len(actors) and len(angles_a) < len(actors):
+        act_angle = math.pi / 2 - 2 * math.pi * (np.arange(len(actors)) + 0.5) / len(actors)
+    act_at = actors["at"].to_numpy()
+    columns = ["node", "role", "label", "x", "y", "angle", "home", "group", "dense", "at"]
+    if dense:  # one frame, every column gathered once from the node table
+        angle, x, y = np.zeros(len(rows)), np.zeros(len(rows)), np.zeros(len(rows))
+        for h, (lo, hi) in enumerate(pairwise(cuts)):
+            if hi > lo:
+                angle[lo:hi], x[lo:hi], y[lo:hi] = _dense_block(is_more[lo:hi], starts[h], spans[h],
+                                                                len(rows))
+        where = np.concatenate([act_at, rows])
+        label_col = labels[where]
+        label_col[: len(act_at)] = nodes["label"].to_numpy(dtype=object)[act_at]  # actors' as given
+        return pd.DataFrame({"node": nodes["node"].to_numpy(dtype=object)[where],
+                             "role": nodes["role"].to_numpy(dtype=object)[where], "label": label_col,
+                             "x": np.concatenate([r_a * np.cos(act_angle), x]),
+                             "y": np.concatenate([r_a * np.sin(act_angle), y]),
+                             "angle": np.concatenate([act_angle, angle]),
+                             "home": np.concatenate([np.arange(len(act_at)), home]),
+                             "group": np.concatenate([np.full(len(act_at), "", dtype=object), gsort[sort]]),
+                             "dense": True, "at": where}, columns=columns)
+    out = [_place_block(others.iloc[cuts[h]:cuts[h + 1]], h, start, span, grouped)
+           for h, span, start in zip(range(n_wedges), spans, starts, strict=True) if cuts[h + 1] > cuts[h]]
+    placed = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=columns[:-2])
+    act = pd.DataFrame({"node": actors["node"], "role": "actor", "label": actors["label"], "angle": act_angle,
+                        "home": np.arange(len(actors)), "group": "", "at": act_at})
     act["x"] = r_a * np.cos(act["angle"])
     act["y"] = r_a * np.sin(act["angle"])
     res = pd.concat([act, placed], ignore_index=True)
-    res["dense"] = dense
-    return res[["node", "role", "label", "x", "y", "angle", "home", "group", "dense"]]
+    res["dense"] = False
+    return res[columns]
+
+
+def _lowest(values: np.ndarray, by: np.ndarray, n: int) -> np.ndarray:
+    """The smallest of ``values`` per ``by`` in ``range(n)`` (NaN values skipped; NaN where none)."""
+    out = np.full(n, np.inf)
+    ok = ~np.isnan(values)
+    np.minimum.at(out, by[ok], values[ok])
+    return np.where(np.isinf(out), np.nan, out)
 
 
 def _spread(offsets: np.ndarray, gap: float) -> np.ndarray:
@@ -197,24 +240,28 @@ def _spread(offsets: np.ndarray, gap: float) -> np.ndarray:
     return out - float(np.mean(out - offsets))
 
 
-def _place_block(block: pd.DataFrame, home: int, start: float, span: float, dense: bool,
-                 grouped: bool, total: int) -> pd.DataFrame:
-    if not dense:
-        rows = []
-        for grp, members in block.groupby("gsort", sort=False):
-            if grouped and not members["is_more"].all():
-                rows.append({"node": f"{_HEADER}:{home}:{grp}", "role": _HEADER,
-                             "label": members["group"].iat[0] or "unknown", "group": grp})
-            rows += [{"node": n, "role": r, "label": la, "group": grp}
-                     for n, r, la in zip(members["node"], members["role"], members["label"], strict=True)]
-        frame = pd.DataFrame(rows)
-        k = len(frame)
-        theta = math.pi / 2 - (start + span * (np.arange(k) + 0.5) / k)
-        frame["angle"] = theta
-        frame["x"], frame["y"] = _R_OUT * np.cos(theta), _R_OUT * np.sin(theta)
-        frame["home"] = home
-        return frame
-    n = len(block)
+def _place_block(block: pd.DataFrame, home: int, start: float, span: float, grouped: bool) -> pd.DataFrame:
+    """One wedge of a labelled ring: its victims, each group after a heading, evenly spaced."""
+    rows = []
+    for grp, members in block.groupby("gsort", sort=False):
+        if grouped and not members["is_more"].all():
+            rows.append({"node": f"{_HEADER}:{home}:{grp}", "role": _HEADER,
+                         "label": members["group"].iat[0] or "unknown", "group": grp, "at": -1})
+        rows += [{"node": n, "role": r, "label": la, "group": grp, "at": at}
+                 for n, r, la, at in zip(members["node"], members["role"], members["label"],
+                                         members["at"], strict=True)]
+    frame = pd.DataFrame(rows)
+    k = len(frame)
+    theta = math.pi / 2 - (start + span * (np.arange(k) + 0.5) / k)
+    frame["angle"] = theta
+    frame["x"], frame["y"] = _R_OUT * np.cos(theta), _R_OUT * np.sin(theta)
+    frame["home"] = home
+    return frame
+
+
+def _dense_block(is_more: np.ndarray, start: float, span: float, total: int) -> tuple[np.ndarray, ...]:
+    """Angle, x and y of one wedge of a dense annulus: rows of dots, "+N more" just outside."""
+    n = len(is_more)
     width = _R_OUT - _R_IN
     layers = max(1, round(math.sqrt(width * total / (2 * math.pi * (_R_IN + width / 2)))))
     layers = min(layers, n)
@@ -224,12 +271,8 @@ def _place_block(block: pd.DataFrame, home: int, start: float, span: float, dens
     pad = 0.08 * span if span > 0.02 else 0.0
     theta = math.pi / 2 - (start + pad / 2 + (span - pad) * (col + 0.5) / cols)
     radius = _R_IN + width * (lay + 0.5) / layers if layers > 1 else np.full(n, _R_IN + width / 2)
-    more = block["is_more"].to_numpy()
-    radius = np.where(more, _R_OUT + 0.04, radius)
-    return pd.DataFrame({"node": block["node"].to_numpy(), "role": block["role"].to_numpy(),
-                         "label": block["label"].to_numpy(), "group": block["gsort"].to_numpy(),
-                         "angle": theta, "x": radius * np.cos(theta), "y": radius * np.sin(theta),
-                         "home": home})
+    radius = np.where(is_more, _R_OUT + 0.04, radius)
+    return theta, radius * np.cos(theta), radius * np.sin(theta)
 
 
 _LEGEND_NAMES = {"confirmed": "confirmed", "reported": "reported", "claimed": "claimed (unconfirmed)",
@@ -291,7 +334,7 @@ def graph(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = None
 
         fig, ax = plt.subplots(figsize=(11, 11))
         fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.95)
-    if not any(d.get("role") == "actor" for _, d in G.nodes(data=True)):
+    if not (node_table(G)["role"].to_numpy(dtype=object) == "actor").any():
         return ax
     from ._labels import renderer
 
@@ -314,7 +357,7 @@ def graph(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = None
                   min_span=1.9 * 7.5 / (1.1 * scale), actor_gap=1.9 * 9.5 / (_R_ACTOR * scale),
                   actors=actors)
     dense = bool(pos["dense"].iat[0])
-    act = pos[pos["role"].eq("actor")].merge(actors[["node", "victims"]], on="node")
+    act = pos.iloc[: len(actors)].assign(victims=actors["victims"].to_numpy())  # actors come first
     show_victims = (not dense) if labels is None else labels
     lkws = dict(label_kws or {})
     lim, texts = 1.45, []
@@ -332,7 +375,8 @@ def graph(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = None
     if not texts:
         texts = _labels(ax, pos, act, dense, show_victims, set(highlight), scale, lkws, th)
     n_victims = int(pos["role"].isin(["victim", "supplier"]).sum())
-    present, drawn = _draw_edges(ax, pos, edges, dense, arrows, scale, edge_kws, th)
+    present, drawn = draw_edges(ax, pos, edges, len(nodes), dense=dense, arrows=arrows, scale=scale,
+                                edge_kws=edge_kws, th=th, raster_above=_RASTER_EDGES)
     _draw_nodes(ax, pos, act, nodes, dense, set(highlight), scale, kwargs, th)
     if legend:
         _legend(ax, present, pos, th)
@@ -442,131 +486,31 @@ def _labels(ax: Axes, pos: pd.DataFrame, act: pd.DataFrame, dense: bool, show_vi
     return texts
 
 
-def _draw_edges(ax: Axes, pos: pd.DataFrame, edges: pd.DataFrame, dense: bool, arrows: bool | None,
-                scale: float, edge_kws: dict | None, th: _theme.Theme) -> tuple[list[str], bool]:
-    from matplotlib.collections import LineCollection, PolyCollection
-
-    placed = pos.drop_duplicates("node")
-    where = pd.Index(placed["node"])
-    i_src, i_dst = where.get_indexer(edges["source"]), where.get_indexer(edges["target"])
-    ok = (i_src >= 0) & (i_dst >= 0)
-    edges, i_src, i_dst = edges[ok], i_src[ok], i_dst[ok]
-    xy = placed[["x", "y"]].to_numpy(dtype=float)
-    src, dst = xy[i_src], xy[i_dst]
-    relation, status = edges["relation"], edges["status"]
-    keys = status.where(status.isin(["confirmed", "reported", "claimed", "disputed"]), "reported")
-    keys = keys.where(~relation.isin(["rebrand-of", "affiliate-of"]), "lineage")
-    keys = keys.where(relation.ne("via-supplier"), "via-supplier")
-    keys = keys.where(relation.ne("supplier-of"), "supplier").to_numpy(dtype=object)
-    keys = np.where(placed["role"].to_numpy()[i_dst] == "more", "more", keys)
-    vec = dst - src
-    unit = vec / np.maximum(np.hypot(vec[:, 0], vec[:, 1]), 1e-12)[:, None]
-    tip = dst - unit * ((1.5 if dense else 5.5) / scale)
-    n = len(edges)
-    draw_arrows = (n <= 2000) if arrows is None else bool(arrows)
-    ekws = dict(edge_kws or {})
-    alpha = ekws.pop("alpha", float(np.clip(6 / math.sqrt(max(n, 1)), 0.02, 0.3)) if dense else 0.8)
-    present = []
-    for key in ("confirmed", "reported", "claimed", "disputed", "via-supplier", "supplier", "lineage",
-                "more"):
-        mask = keys == key
-        if not mask.any():
-            continue
-        present.append(key)
-        style = th.edges.get("claimed" if key == "more" else key, th.edges["reported"])
-        color = {"supplier": th.roles["supplier"], "lineage": th.roles["actor"],
-                 "more": th.muted}.get(key, th.foreground)
-        lw = style.get("width", 1.0) * (0.4 if dense else 1.0)
-        a = alpha if key not in ("lineage", "supplier") else max(alpha, 0.85)
-        if dense and n > _RASTER_EDGES and not draw_arrows:
-            _raster_lines(ax, src[mask], tip[mask], ekws.get("colors", color),
-                          ekws.get("linewidths", lw), a).set_gid(f"edges:{key}")
-            continue
-        lc = LineCollection(np.stack([src[mask], tip[mask]], axis=1),
-                            **{"colors": color, "linestyles": style.get("linestyle", "solid"),
-                               "linewidths": lw, "alpha": a, "zorder": 1, **ekws})
-        lc.set_gid(f"edges:{key}")
-        ax.add_collection(lc)
-        if draw_arrows:
-            head = _arrowheads(tip[mask], unit[mask], (3.0 if dense else 7.0) / scale)
-            pc = PolyCollection(head, facecolors=color, edgecolors="none", alpha=min(1.0, a + 0.15),
-                                zorder=2)
-            pc.set_gid(f"arrows:{key}")
-            ax.add_collection(pc)
-    return present, draw_arrows
-
-
-def _raster_lines(ax: Axes, start: np.ndarray, end: np.ndarray, color: Any, width: float,
-                  alpha: float):
-    """Many thin translucent lines as one image that composites like the lines would.
-
-    Each line is sampled once per pixel of its length on a grid the size of the Axes in pixels; a pixel's
-    opacity is ``1 - (1 - alpha) ** coverage``, where ``coverage`` is the summed length (px) times
-    width (px) of the lines crossing it, as Agg blends overlapping translucent strokes. Used for
-    dense fields of tens of thousands of edges, where a ``LineCollection`` would take minutes to
-    draw and looks the same (dashes are invisible at that width and alpha).
-    """
-    from matplotlib.colors import to_rgb
-    from matplotlib.image import AxesImage
-
-    box = ax.get_window_extent()
-    size = max(round(min(box.width, box.height)), 16)
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    width_px = float(width) * ax.figure.dpi / 72
-    origin = np.array([x0, y0])
-    span = np.array([x1 - x0, y1 - y0])
-    p = ((start - origin) / span * size).astype(np.float32)
-    d = ((end - origin) / span * size).astype(np.float32) - p
-    length = np.hypot(d[:, 0], d[:, 1])
-    steps = np.maximum(np.ceil(length).astype(np.int64), 1)  # one sample per pixel of length
-    d /= steps[:, None]
-    weight = (length / steps).astype(np.float32)
-    cover = np.zeros(size * size, dtype=np.float64)
-    total = np.cumsum(steps)
-    cuts = np.searchsorted(total, np.arange(2_000_000, total[-1], 2_000_000)) + 1
-    bounds = np.unique(np.r_[0, cuts, len(steps)])  # chunks of about 2 million samples
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        m = steps[lo:hi]
-        seg = np.repeat(np.arange(lo, hi, dtype=np.int32), m)
-        k = np.arange(len(seg), dtype=np.float32)
-        k -= np.repeat((np.cumsum(m) - m).astype(np.float32), m)
-        k += 0.5
-        x = (p[seg, 0] + d[seg, 0] * k).astype(np.int32)
-        y = (p[seg, 1] + d[seg, 1] * k).astype(np.int32)
-        ok = (x >= 0) & (x < size) & (y >= 0) & (y < size)
-        cover += np.bincount((y * size + x)[ok], weights=weight[seg][ok], minlength=size * size)
-    image = np.zeros((size, size, 4))
-    image[..., :3] = to_rgb(color)
-    image[..., 3] = 1 - (1 - alpha) ** (cover.reshape(size, size) * min(width_px, 1.0))
-    im = AxesImage(ax, extent=(x0, x1, y0, y1), origin="lower", interpolation="antialiased", zorder=1)
-    im.set_data(image)
-    ax.add_image(im)
-    return im
-
-
 def _draw_nodes(ax: Axes, pos: pd.DataFrame, act: pd.DataFrame, nodes: pd.DataFrame, dense: bool,
                 highlight: set, scale: float, kwargs: dict, th: _theme.Theme) -> None:
-    vic = pos[pos["role"].eq("victim")]
+    role = pos["role"].to_numpy(dtype=object)
+    x, y = pos["x"].to_numpy(dtype=float), pos["y"].to_numpy(dtype=float)
+    vic = role == "victim"
     if dense:
-        spacing = math.sqrt(math.pi * (_R_OUT**2 - _R_IN**2) / max(len(vic), 1)) * scale
+        spacing = math.sqrt(math.pi * (_R_OUT**2 - _R_IN**2) / max(int(vic.sum()), 1)) * scale
         size = float(np.clip((0.8 * spacing) ** 2, 0.3, 30.0))
     else:
         size = 42.0
-    sc = ax.scatter(vic["x"], vic["y"], **{"s": size, "c": th.roles["victim"], "linewidths": 0.0 if dense
-                                           else 0.6, "edgecolors": th.background, "zorder": 3, **kwargs})
+    sc = ax.scatter(x[vic], y[vic], **{"s": size, "c": th.roles["victim"], "linewidths": 0.0 if dense
+                                       else 0.6, "edgecolors": th.background, "zorder": 3, **kwargs})
     sc.set_gid("nodes:victim")
-    sup = pos[pos["role"].eq("supplier")]
-    if len(sup):
-        ax.scatter(sup["x"], sup["y"], s=size * 1.5, c=th.roles["supplier"], marker="s",
+    sup = role == "supplier"
+    if sup.any():
+        ax.scatter(x[sup], y[sup], s=size * 1.5, c=th.roles["supplier"], marker="s",
                    edgecolors=th.background, linewidths=0.6, zorder=3).set_gid("nodes:supplier")
-    more = pos[pos["role"].eq("more")]
-    if len(more):
-        m = more["node"].map(nodes.set_index("node")["more"]).fillna(1).to_numpy(dtype=float)
-        ax.scatter(more["x"], more["y"], s=30 + 10 * np.sqrt(m), c=th.muted, marker="o",
+    more = role == "more"
+    if more.any():
+        m = nodes["more"].to_numpy(dtype=float)[pos["at"].to_numpy()[more]]
+        ax.scatter(x[more], y[more], s=30 + 10 * np.sqrt(m), c=th.muted, marker="o",
                    edgecolors=th.background, zorder=3).set_gid("nodes:more")
-    hl = vic[vic["label"].isin(highlight)]
-    if len(hl):
-        ax.scatter(hl["x"], hl["y"], s=max(size * 3.5, 70), facecolors="none", edgecolors=th.foreground,
+    hl = vic & pos["label"].isin(highlight).to_numpy() if highlight else np.zeros(len(pos), dtype=bool)
+    if hl.any():
+        ax.scatter(x[hl], y[hl], s=max(size * 3.5, 70), facecolors="none", edgecolors=th.foreground,
                    linewidths=1.3, zorder=4).set_gid("nodes:highlight")
     ax.scatter(act["x"], act["y"], s=_actor_size(act["victims"].to_numpy(), dense), c=th.roles["actor"],
                edgecolors=th.background, linewidths=1.0, zorder=5).set_gid("nodes:actor")
@@ -575,12 +519,6 @@ def _draw_nodes(ax: Axes, pos: pd.DataFrame, act: pd.DataFrame, nodes: pd.DataFr
 def _actor_size(victims: np.ndarray, dense: bool) -> np.ndarray:
     top = max(float(victims.max()) if len(victims) else 1.0, 1.0)
     return (40 if dense else 90) + (260 if dense else 420) * np.sqrt(victims / top)
-
-
-def _arrowheads(tip: np.ndarray, unit: np.ndarray, length: float) -> np.ndarray:
-    normal = np.stack([-unit[:, 1], unit[:, 0]], axis=1)
-    back = tip - unit * length
-    return np.stack([tip, back + normal * length * 0.42, back - normal * length * 0.42], axis=1)
 
 
 def _legend(ax: Axes, present: list[str], pos: pd.DataFrame, th: _theme.Theme) -> None:
