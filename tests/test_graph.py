@@ -9,6 +9,7 @@ from casefiles import DATA
 
 import analystkit as ak
 from analystkit import graph as g
+from analystkit._graphtables import edge_index
 
 SAMPLE = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
 
@@ -136,8 +137,11 @@ def test_cached_tables_equal_a_fresh_read_of_the_graph(posts):
     G = ak.actor_victim_graph(posts)
     built = g.edges_frame(G)  # the table made while building
     tables = (g.actor_summary(G), g.shared_victims(G), g.victims_per_actor(G, freq="M"))
+    rows = edge_index(G)
     G.__networkx_cache__.clear()  # read everything again from the graph itself
     pd.testing.assert_frame_equal(built, g.edges_frame(G))
+    for stored, fresh in zip(rows, edge_index(G), strict=True):
+        assert stored.tolist() == fresh.tolist()
     for before, after in zip(tables, (g.actor_summary(G), g.shared_victims(G),
                                       g.victims_per_actor(G, freq="M")), strict=True):
         pd.testing.assert_frame_equal(before, after)

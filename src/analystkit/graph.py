@@ -222,6 +222,10 @@ def _no_gc() -> Iterator[None]:
     try:
         yield
     finally:
+        # Hand what was made straight to the oldest generation: otherwise the next few young
+        # collections would walk millions of fresh dicts that hold no cycle.
+        gc.freeze()
+        gc.unfreeze()
         if was:
             gc.enable()
 
@@ -341,7 +345,9 @@ def _posts_parts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> di
              "target": dst_code[order].astype(np.int64), "targets": victim_keys}
     return {"actor_names": actor_names, "labels": labels, "sector": v_sector, "country": v_country,
             "u": u, "v": v, "firsts": firsts, "lasts": lasts, "counts": counts, "feeds": feeds,
-            "tables": {"nodes": nodes, "edges": edges, "claims": claims, "claim_codes": codes}}
+            "tables": {"nodes": nodes, "edges": edges, "claims": claims, "claim_codes": codes,
+                       "edge_index": (src_code[order].astype(np.intp),
+                                      len(actor_keys) + dst_code[order].astype(np.intp))}}
 
 
 def _fill(G: nx.DiGraph, keys: list, node_data: list[dict], u: list, v: list,
