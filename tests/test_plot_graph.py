@@ -351,7 +351,7 @@ def test_coverage_clips_lines_to_the_grid():
 
 
 def test_coverage_is_the_same_however_it_is_split():
-    """Counting in threads and chunks gives the same grid, cell for cell, as one pass."""
+    """Counting in chunks gives the same grid, cell for cell, as one pass."""
     from analystkit.plot._edges import coverage
 
     rng = np.random.default_rng(11)

@@ -9,8 +9,6 @@ instead of a ``LineCollection``: it looks the same and takes a fraction of the t
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -81,6 +79,7 @@ def draw_edges(ax: Axes, pos: pd.DataFrame, edges: pd.DataFrame, n_nodes: int, *
     vec = dst - src
     unit = vec / np.maximum(np.hypot(vec[:, 0], vec[:, 1]), 1e-12)[:, None]
     tip = dst - unit * ((1.5 if dense else 5.5) / scale)
+    del xy, dst, vec  # a million edges: keep the high-water mark down
     n = len(keys)
     draw_arrows = (n <= 2000) if arrows is None else bool(arrows)
     ekws = dict(edge_kws or {})
@@ -192,7 +191,8 @@ def coverage(start: np.ndarray, end: np.ndarray, extent: tuple[float, float, flo
     # row or column, which is dropped
     cover = np.bincount(_cell(p + unit * ((whole + length) / 2)[:, None], size), weights=length - whole,
                         minlength=(size + 1) ** 2)  # the short last pieces
-    cover += _split_pieces(p, unit, whole, size, chunk)
+    del q, d, length, t0, t1, shown  # the counting below is the peak of the chart's memory
+    cover += _whole_pieces(p, unit, whole, size, chunk)
     return np.ascontiguousarray(cover.reshape(size + 1, size + 1)[:size, :size])
 
 
@@ -211,22 +211,6 @@ def _clip(p: np.ndarray, d: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarr
 
 def _cell(points: np.ndarray, size: int) -> np.ndarray:
     return (np.floor(points[:, 1]) * (size + 1) + np.floor(points[:, 0])).astype(np.intp)
-
-
-def _split_pieces(p: np.ndarray, unit: np.ndarray, whole: np.ndarray, size: int, chunk: int) -> np.ndarray:
-    """:func:`_whole_pieces` shared between threads (numpy lets go of the GIL), counts summed."""
-    total = int(whole.sum())
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    workers = min(cpus, 4, total // (4 * chunk) + 1)
-    if workers < 2:
-        return _whole_pieces(p, unit, whole, size, chunk)
-    cuts = np.searchsorted(np.cumsum(whole), total * np.arange(1, workers) / workers)
-    parts = np.split(np.arange(len(whole)), cuts)
-    with ThreadPoolExecutor(workers) as pool:
-        counts = list(pool.map(lambda r: _whole_pieces(p[r], unit[r], whole[r], size, chunk), parts))
-    for more in counts[1:]:
-        counts[0] += more
-    return counts[0]
 
 
 def _whole_pieces(p: np.ndarray, unit: np.ndarray, whole: np.ndarray, size: int, chunk: int) -> np.ndarray:
