@@ -45,6 +45,7 @@ from ._graphtables import (
     claim_codes,
     claim_table,
     edge_table,
+    graph_cache,
     rollup_tables,
     store_tables,
 )
@@ -328,13 +329,15 @@ def _posts_parts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> di
         "sector": np.concatenate([np.full(len(actor_keys), "", dtype=object), v_sector]),
         "country": np.concatenate([np.full(len(actor_keys), "", dtype=object), v_country]),
         "more": 0})
-    edges = pd.DataFrame({
-        "source": u, "target": v, "source_label": np.asarray(actor_names, dtype=object)[src_code],
-        "target_label": np.asarray(labels, dtype=object)[dst_code], "source_role": "actor",
-        "target_role": "victim", "first": _utc(firsts), "last": _utc(lasts), "count": counts,
-        "relation": "claimed", "status": "claimed", "sources": feeds, "via": ""}, columns=_EDGE_COLUMNS)
     order = np.argsort(src_code, kind="stable")  # the order of G.edges: by source, then insertion
-    edges = edges.take(order).reset_index(drop=True)
+    sources = np.fromiter(feeds, dtype=object, count=len(feeds))  # tuples stay tuples
+    edges = pd.DataFrame({
+        "source": u[order], "target": v[order],
+        "source_label": np.asarray(actor_names, dtype=object)[src_code[order]],
+        "target_label": np.asarray(labels, dtype=object)[dst_code[order]], "source_role": "actor",
+        "target_role": "victim", "first": _utc(firsts).array.take(order),
+        "last": _utc(lasts).array.take(order), "count": counts[order], "relation": "claimed",
+        "status": "claimed", "sources": sources[order], "via": ""}, columns=_EDGE_COLUMNS)
     claims = edges.copy(deep=False)  # shares the edge table's columns (never changed in place)
     claims.columns = [{"source_label": "actor", "target_label": "victim"}.get(c, c) for c in claims.columns]
     claims["sector"], claims["country"] = v_sector[dst_code[order]], v_country[dst_code[order]]
@@ -616,6 +619,13 @@ def actor_summary(G: nx.DiGraph) -> pd.DataFrame:
     [{'actor': 'A', 'victims': 1, 'posts': 3, 'top_sector': 'healthcare'}]
     """
     G = _graph_of(G)
+    cache = graph_cache(G)
+    if "actor_summary" not in cache:  # the chart ranks actors with it too
+        cache["actor_summary"] = _actor_summary(G)
+    return cache["actor_summary"].copy()
+
+
+def _actor_summary(G: nx.DiGraph | TableGraph) -> pd.DataFrame:
     cols = ["actor", "victims", "posts", "first", "last", "sectors", "top_sector", "countries",
             "top_country"]
     claims = claim_table(G)
