@@ -426,3 +426,15 @@ def test_same_dense_chart_same_png(feed, monkeypatch):
         return buf.getvalue()
 
     assert png() == png()
+
+
+def test_dense_wedges_keep_graph_order_and_labelled_rings_go_alphabetically(feed, curated):
+    order = {n: i for i, n in enumerate(feed)}
+    dense = layout(feed, slots=100)
+    assert dense["dense"].all()
+    for _, run in dense[dense["role"].eq("victim")].groupby(["home", "group"]):
+        assert run["node"].map(order).is_monotonic_increasing  # the feed's order: first claim first
+    ring = layout(curated)
+    assert not ring["dense"].any()
+    for _, run in ring[ring["role"].eq("victim")].groupby(["home", "group"]):
+        assert run["label"].tolist() == sorted(run["label"])

@@ -96,7 +96,9 @@ def layout(G: nx.DiGraph, *, group_by: str | None = "sector", order: Sequence[st
     order : actor labels in the order their wedges go round (clockwise from the top); by
         default most victims first.
     slots : ring slots available for a single labelled ring; more victims than that are laid
-        out as a dense annulus instead.
+        out as a dense annulus instead. On a labelled ring the victims of a group go
+        alphabetically; in a dense annulus (no victim labels) in the graph's order, which for a
+        leak-site feed puts each actor's first claims first.
     min_span : smallest wedge (radians) in a dense annulus, so that actor labels have room.
     actor_gap : smallest angle between two actors on the inner ring (radians).
 
@@ -152,14 +154,17 @@ def _layout(nodes: pd.DataFrame, edges: pd.DataFrame, *, group_by: str | None,
     is_more = nodes["more"].to_numpy()[at] > 0
     group_code = pd.factorize(gsort, sort=True)[0]
     n_codes = int(group_code.max(initial=0)) + 1
-    # wedge by wedge, "+N more" last, group by group, then by label; the label sort is Python's
-    # (far faster than numpy's on strings), the rest one stable integer sort on top of it
+    n_groups = len(pd.unique(home * n_codes + group_code)) if grouped else 0
+    dense = len(at) + n_groups > slots
+    # wedge by wedge, "+N more" last, group by group, then by label on a labelled ring; in a
+    # dense field (no victim labels) in graph order instead, which for a feed is first claim
+    # first. The label sort is Python's (far faster than numpy's on strings), the rest one
+    # stable integer sort on top of it.
     labels = label.to_numpy(dtype=object)
-    by_label = np.array(sorted(range(len(at)), key=labels[at].tolist().__getitem__), dtype=np.int64)
+    by_label = (np.arange(len(at)) if dense else
+                np.array(sorted(range(len(at)), key=labels[at].tolist().__getitem__), dtype=np.int64))
     sort = by_label[np.argsort(((home * 2 + is_more) * n_codes + group_code)[by_label], kind="stable")]
     rows, home, is_more = at[sort], home[sort], is_more[sort]
-    n_groups = len(pd.unique(home * n_codes + group_code[sort])) if grouped else 0
-    dense = len(rows) + n_groups > slots
     n_wedges = len(weight)
     cuts = np.searchsorted(home, np.arange(n_wedges + 1)).tolist()
     if not dense:
