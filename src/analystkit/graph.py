@@ -328,7 +328,7 @@ def _posts_parts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> di
         "label": np.concatenate([np.asarray(actor_names, dtype=object), np.asarray(labels, dtype=object)]),
         "sector": np.concatenate([np.full(len(actor_keys), "", dtype=object), v_sector]),
         "country": np.concatenate([np.full(len(actor_keys), "", dtype=object), v_country]),
-        "more": 0})
+        "more": 0}, copy=False)
     order = np.argsort(src_code, kind="stable")  # the order of G.edges: by source, then insertion
     sources = np.fromiter(feeds, dtype=object, count=len(feeds))  # tuples stay tuples
     edges = pd.DataFrame({
@@ -337,7 +337,8 @@ def _posts_parts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> di
         "target_label": np.asarray(labels, dtype=object)[dst_code[order]], "source_role": "actor",
         "target_role": "victim", "first": _utc(firsts).array.take(order),
         "last": _utc(lasts).array.take(order), "count": counts[order], "relation": "claimed",
-        "status": "claimed", "sources": sources[order], "via": ""}, columns=_EDGE_COLUMNS)
+        "status": "claimed", "sources": sources[order], "via": ""}, columns=_EDGE_COLUMNS,
+        copy=False)  # no consolidation copy of a million-row object block
     claims = edges.copy(deep=False)  # shares the edge table's columns (never changed in place)
     claims.columns = [{"source_label": "actor", "target_label": "victim"}.get(c, c) for c in claims.columns]
     claims["sector"], claims["country"] = v_sector[dst_code[order]], v_country[dst_code[order]]
