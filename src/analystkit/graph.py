@@ -29,15 +29,13 @@ Every function here is pure: a new graph or DataFrame is returned, inputs are ne
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from ._gc import paused_gc
 from ._graphtables import (
     _CACHE_KEY,
     _EDGE_COLUMNS,
@@ -137,7 +135,7 @@ def actor_victim_graph(data: Case | pd.DataFrame, *, start: object = None, end: 
     else:
         frame, meta = data, entities
     if "victim_key" in frame.columns:
-        with _no_gc():  # millions of small dicts: the cyclic collector would rescan them all
+        with paused_gc():  # millions of small dicts: the cyclic collector would rescan them all
             G = _from_posts(frame, lo, hi, include_announcements)
     elif "relation" in frame.columns:
         G = _from_relations(frame, lo, hi)
@@ -215,22 +213,6 @@ def _networkx(G: object, what: str) -> nx.DiGraph:
     return G if isinstance(G, nx.Graph) else actor_victim_graph(G)
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large graph is built (nothing cyclic is made)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # Hand what was made straight to the oldest generation: otherwise the next few young
-        # collections would walk millions of fresh dicts that hold no cycle.
-        gc.freeze()
-        gc.unfreeze()
-        if was:
-            gc.enable()
-
-
 def _window(start: object, end: object) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     def stamp(value: object) -> pd.Timestamp | None:
         if value is None:
@@ -296,7 +278,7 @@ def _posts_parts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> di
         return None
     cols = [c for c in ("date", "actor", "victim", "victim_key", "count", "feed", "sector", "country")
             if c in posts.columns]
-    rows = posts[cols] if keep.all() else posts.loc[keep, cols]
+    rows = posts if keep.all() else posts.loc[keep, cols]  # columns are only read: no copy
     vk, _ = pd.factorize(rows["victim_key"])
     n_keys = int(vk.max()) + 1
     first_row = _first_index(vk, n_keys)  # one display name per victim key: the first one seen
@@ -770,7 +752,7 @@ def shared_victims(G: nx.DiGraph) -> pd.DataFrame:
                              ).groupby(target[rows])
     first_row = np.full(n_targets, -1, dtype=np.int64)
     first_row[target[rows][::-1]] = rows[::-1]  # the first claim of each organisation
-    with _no_gc():  # a quarter of a million tuples: no full collection of the graph's objects
+    with paused_gc():  # a quarter of a million tuples: no full collection of the graph's objects
         sets = [tuple(actor_names[a:b]) for a, b in zip(starts.tolist(), ends, strict=True)]
     out = pd.DataFrame({
         "victim": claims["victim"].to_numpy(dtype=object)[first_row[shared]],
