@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import matplotlib
@@ -175,30 +176,20 @@ def kit_chart(G: nx.DiGraph, out: Path) -> None:
     plt.close(ax.figure)
 
 
-def kit_pipeline(path: Path, folder: Path) -> list[tuple]:
+def kit_pipeline(path: Path, folder: Path, *, fast: bool = False) -> list[tuple]:
+    """read → build → metrics → chart; ``fast`` builds the tables only (``actor_victim_tables``)."""
+    build, step = (akg.actor_victim_tables, "tables") if fast else (ak.actor_victim_graph, "build")
     out = []
     posts, t = timed(lambda: ak.read_posts(path))
     out.append(("read", t, peak_mb()))
-    G, t = timed(lambda: ak.actor_victim_graph(posts))
-    out.append(("build", t, peak_mb()))
+    G, t = timed(lambda: build(posts))
+    out.append((step, t, peak_mb()))
     _, t = timed(lambda: kit_metrics(G))
     out.append(("metrics", t, peak_mb()))
-    _, t = timed(lambda: kit_chart(G, folder / f"kit_{path.stem}.png"))
+    _, t = timed(lambda: kit_chart(G, folder / f"kit_{step}_{path.stem}.png"))
     out.append(("top-50 chart", t, peak_mb()))
-    out.append(("size", len(posts), G.number_of_nodes(), G.number_of_edges()))
-    return out
-
-
-def tables_pipeline(path: Path, folder: Path) -> list[tuple]:
-    out = []
-    posts, t = timed(lambda: ak.read_posts(path))
-    out.append(("read", t, peak_mb()))
-    T, t = timed(lambda: akg.actor_victim_tables(posts))
-    out.append(("tables", t, peak_mb()))
-    _, t = timed(lambda: kit_metrics(T))
-    out.append(("metrics", t, peak_mb()))
-    _, t = timed(lambda: kit_chart(T, folder / f"kit_tables_{path.stem}.png"))
-    out.append(("top-50 chart", t, peak_mb()))
+    if not fast:
+        out.append(("size", len(posts), G.number_of_nodes(), G.number_of_edges()))
     return out
 
 
@@ -263,8 +254,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.child:
         which, path, folder = args.child
-        pipeline = {"kit": kit_pipeline, "tables": tables_pipeline, "base": base_pipeline}[which]
-        rows = pipeline(Path(path), Path(folder))
+        pipeline = {"kit": kit_pipeline, "tables": partial(kit_pipeline, fast=True), "base": base_pipeline}
+        rows = pipeline[which](Path(path), Path(folder))
         print(json.dumps(rows))
         return
     with tempfile.TemporaryDirectory() as tmp:
