@@ -10,14 +10,16 @@ __all__ = ["paused_gc"]
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(handover: int = 200_000) -> Iterator[None]:
     """Pause the cyclic collector for a block that makes many objects and no cycles.
 
     Parsing a million-post feed or building a million-edge graph makes millions of dicts; with
-    the collector running, every few thousand allocations it walks them again. On the way out
-    what was made is handed straight to the oldest generation (``gc.freeze`` then
-    ``gc.unfreeze``), so the next young collections do not walk it either; full collections
-    still see everything.
+    the collector running, every few thousand allocations it walks them again. On the way out,
+    when the block left more than ``handover`` new objects, they are handed straight to the
+    oldest generation (``gc.freeze`` then ``gc.unfreeze``), so the next young collections do not
+    walk them either; full collections still see everything. Small blocks (an explorer redraw)
+    leave the generations as they were, so that short-lived cycles such as closed figures are
+    still collected young.
 
     >>> import gc
     >>> with paused_gc():
@@ -31,7 +33,8 @@ def paused_gc() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.freeze()
-        gc.unfreeze()
+        if gc.get_count()[0] > handover:  # objects made (and still alive) while paused
+            gc.freeze()
+            gc.unfreeze()
         if was:
             gc.enable()
