@@ -86,14 +86,38 @@ def victim_key(name: object) -> str:
     ('pendragon', 'acme holdings', 'bosch gmb')
     """
     text = str(name)
-    if text.isascii() and text.isprintable() and "&" not in text:  # nothing to decode: fast path
-        base = " ".join(text.split()).casefold()
-    else:
-        base = name_key(text)
+    plain = text.isascii() and text.isprintable() and "&" not in text  # nothing to decode
+    base = " ".join(text.split()).casefold() if plain else name_key(text)
     key = TRUNCATION.sub("", base).strip()
+    drop = _drop_form if plain and "," not in key else _drop_form_rx
     previous = None
     while previous != key:
-        previous, key = key, _LEGAL.sub("", key).strip(" ,.")
+        previous, key = key, drop(key).strip(" ,.")
+    return key
+
+
+_FORMS = frozenset(LEGAL_FORMS)
+_FORM_WORDS = max(len(form.split()) for form in LEGAL_FORMS)
+#: Last words of the legal forms ("pty ltd" -> "ltd").
+LEGAL_LAST_WORDS = frozenset(form.split()[-1] for form in LEGAL_FORMS)
+
+
+def _drop_form_rx(key: str) -> str:
+    return _LEGAL.sub("", key)
+
+
+def _drop_form(key: str) -> str:
+    """:func:`_drop_form_rx` of a lower-case ASCII key with single spaces and no comma, by words.
+
+    The expression's leftmost match is the longest form ending the key ("pty ltd" before "ltd"),
+    after a space, with an optional dot; compared word by word that is several times faster.
+    """
+    parts = key.rsplit(" ", _FORM_WORDS)  # what precedes the last words, then the last words
+    if parts[-1].removesuffix(".") not in LEGAL_LAST_WORDS:
+        return key
+    for span in range(len(parts) - 1, 0, -1):
+        if " ".join(parts[-span:]).removesuffix(".") in _FORMS:
+            return " ".join(parts[:-span])
     return key
 
 

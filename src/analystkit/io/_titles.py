@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..aliases import LEGAL_FORMS, data_dir, is_domain, load_aliases, victim_key
+from ..aliases import LEGAL_LAST_WORDS, data_dir, is_domain, load_aliases, victim_key
 
 __all__ = ["is_announcement", "tidy_titles", "tidy_victim", "victim_index"]
 
@@ -61,11 +61,8 @@ _DOTS_AT_END = re.compile(r"\.\.\.$", re.MULTILINE)
 _ODD_FIRST = np.array([ord(c) for c in " -|/,*"], dtype=np.uint32)
 _ODD_LAST = np.array([ord(c) for c in " -|/,"], dtype=np.uint32)
 _NEWLINE, _SPACE, _AMPERSAND, _COMMA, _DOT = (ord(c) for c in "\n &,.")
-# Legal forms that victim_key removes, their last words ("pty ltd" -> "ltd") and last letters.
-_LEGAL_SET = frozenset(LEGAL_FORMS)
-_LEGAL_SPAN = max(len(form.split()) for form in LEGAL_FORMS)
-_LEGAL_WORDS = frozenset(form.split()[-1] for form in LEGAL_FORMS)
-_LEGAL_LAST = np.array(sorted({ord(word[-1]) for word in _LEGAL_WORDS}), dtype=np.uint32)
+# Last letters of the legal forms that victim_key removes.
+_LEGAL_LAST = np.array(sorted({ord(word[-1]) for word in LEGAL_LAST_WORDS}), dtype=np.uint32)
 
 
 @lru_cache(maxsize=8)
@@ -181,7 +178,7 @@ def tidy_titles(titles: Sequence[str], *, index: dict[str, str] | None = None,
             rekey[i] = False
     keys = lows  # a plain title's key is its lower case, unless dots, commas or legal forms
     for i in np.flatnonzero(rekey & ~exact).tolist():
-        keys[i] = victim_key(texts[i]) if "," in texts[i] else _plain_key(keys[i])
+        keys[i] = victim_key(texts[i])
     found = [index.get(key) for key in keys]
     canonical_keys = {name: victim_key(name) for name in set(index.values())}
     victims = [name or text for name, text in zip(found, texts, strict=True)]
@@ -236,33 +233,9 @@ def _classify(low: str, lows: list[str], starts: np.ndarray,
     exact[_lines(_matches(_UNUSUAL, low), starts)] = True
     rekey = (first == _DOT) | (last == _DOT) | _any(codes == _COMMA, starts)
     maybe = np.flatnonzero(np.isin(last, _LEGAL_LAST) & ~rekey & ~exact).tolist()
-    rekey[maybe] = [lows[i].rpartition(" ")[2] in _LEGAL_WORDS for i in maybe]
+    rekey[maybe] = [lows[i].rpartition(" ")[2] in LEGAL_LAST_WORDS for i in maybe]
     domain_like = _any(codes == _DOT, starts) & ~_any(spaces, starts)
     return exact, rekey, domain_like
-
-
-def _plain_key(low: str) -> str:
-    """:func:`victim_key` of a lower-case, printable-ASCII title with single spaces and no comma.
-
-    Legal forms are dropped from the end as ``victim_key``'s expression drops them (the form of
-    most words first), each time followed by the strip of `` ,.``, until nothing changes.
-    """
-    key = low.rstrip(".").strip() if low.endswith("..") else low
-    while True:
-        shorter = _drop_form(key).strip(" ,.")
-        if shorter == key:
-            return key
-        key = shorter
-
-
-def _drop_form(key: str) -> str:
-    parts = key.rsplit(" ", _LEGAL_SPAN)  # what precedes the last words, then the last words
-    if parts[-1].removesuffix(".") not in _LEGAL_WORDS:
-        return key
-    for span in range(len(parts) - 1, 0, -1):
-        if " ".join(parts[-span:]).removesuffix(".") in _LEGAL_SET:
-            return " ".join(parts[:-span])
-    return key
 
 
 def _matches(patterns: Sequence[re.Pattern], text: str) -> np.ndarray:
