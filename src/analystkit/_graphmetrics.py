@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import graph as _graph
 from ._gc import paused_gc
-from ._graphtables import actor_sets, claim_codes, claim_table, edge_table, graph_cache
+from ._graphtables import claim_codes, claim_table, edge_table, graph_cache
 
 if TYPE_CHECKING:
     from .graph import TableGraph
@@ -79,8 +79,29 @@ def victims(G: nx.DiGraph) -> pd.DataFrame:
     grouped = claims.groupby("target", sort=False)
     out = grouped.agg(victim=("victim", "first"), role=("target_role", "first"),
                       sector=("sector", "first"), country=("country", "first"))
-    out["actors"] = actor_sets(claims).reindex(out.index)
+    orgs, sets, _ = _actor_sets(G)
+    out["actors"] = pd.Series(sets, index=claim_codes(G)["targets"][orgs], dtype=object).reindex(out.index)
     return out.sort_values("victim").reset_index(drop=True)
+
+
+def _actor_sets(G: nx.DiGraph | TableGraph, *, shared_only: bool = False,
+                ) -> tuple[np.ndarray, list[tuple], np.ndarray]:
+    """Organisation codes (of :func:`claim_codes`), the sorted names of the actors claiming each,
+    and the number of actors of every organisation; ``shared_only`` keeps those with several."""
+    codes = claim_codes(G)
+    names = codes["actor_names"]
+    pairs = _unique(codes["target"] * len(names) + codes["actor"])  # by organisation, then actor name
+    who, whom = pairs % len(names), pairs // len(names)
+    n_actors = np.bincount(whom, minlength=len(codes["targets"]))
+    if shared_only:
+        keep = n_actors[whom] > 1
+        who, whom = who[keep], whom[keep]
+    starts = np.flatnonzero(np.r_[True, whom[1:] != whom[:-1]][: len(whom)])
+    ends = np.r_[starts[1:], len(whom)][: len(starts)].tolist()
+    actor_names = names[who].tolist()
+    with paused_gc():  # up to a million tuples: no collection walking the graph's objects meanwhile
+        sets = [tuple(actor_names[a:b]) for a, b in zip(starts.tolist(), ends, strict=True)]
+    return whom[starts], sets, n_actors
 
 
 def actor_summary(G: nx.DiGraph) -> pd.DataFrame:
@@ -226,27 +247,15 @@ def shared_victims(G: nx.DiGraph) -> pd.DataFrame:
     cols = ["victim", "actors", "n_actors", "first", "last"]
     if claims.empty:
         return pd.DataFrame(columns=cols)
-    codes = claim_codes(G)
-    actor, target, names = codes["actor"], codes["target"], codes["actor_names"]
-    n_targets = len(codes["targets"])
-    pairs = _unique(target * len(names) + actor)  # sorted by organisation, then actor name
-    who, whom = pairs % len(names), pairs // len(names)
-    n_actors = np.bincount(whom, minlength=n_targets)
-    pairs_shared = n_actors[whom] > 1
-    if not pairs_shared.any():
+    shared, sets, n_actors = _actor_sets(G, shared_only=True)
+    if not len(shared):
         return pd.DataFrame(columns=cols)
-    who, whom = who[pairs_shared], whom[pairs_shared]
-    starts = np.flatnonzero(np.r_[True, whom[1:] != whom[:-1]])
-    ends = np.r_[starts[1:], len(whom)].tolist()
-    actor_names = names[who].tolist()
-    shared = whom[starts]
+    target = claim_codes(G)["target"]
     rows = np.flatnonzero(n_actors[target] > 1)
     by_target = pd.DataFrame({"first": claims["first"].array[rows], "last": claims["last"].array[rows]}
                              ).groupby(target[rows])
-    first_row = np.full(n_targets, -1, dtype=np.int64)
+    first_row = np.full(len(n_actors), -1, dtype=np.int64)
     first_row[target[rows][::-1]] = rows[::-1]  # the first claim of each organisation
-    with paused_gc():  # a quarter of a million tuples: no full collection of the graph's objects
-        sets = [tuple(actor_names[a:b]) for a, b in zip(starts.tolist(), ends, strict=True)]
     out = pd.DataFrame({
         "victim": claims["victim"].to_numpy(dtype=object)[first_row[shared]],
         "actors": sets,

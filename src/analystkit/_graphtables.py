@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-__all__ = ["actor_sets", "claim_codes", "claim_table", "edge_index", "edge_table", "graph_cache",
+__all__ = ["claim_codes", "claim_table", "edge_index", "edge_table", "graph_cache",
            "node_table", "rollup_tables", "sort_by", "store_tables"]
 
 _NAT = pd.NaT
@@ -91,19 +91,6 @@ def node_table(G: nx.DiGraph) -> pd.DataFrame:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else "" if value is None or pd.isna(value) else str(value)
-
-
-def actor_sets(claims: pd.DataFrame) -> pd.Series:
-    """``tuple(sorted(set(actors)))`` per ``target``, built from one sort instead of per group."""
-    target_code, targets = pd.factorize(claims["target"])
-    actor_code, names = pd.factorize(claims["actor"], sort=True)
-    pair = np.unique(target_code.astype(np.int64) * max(len(names), 1) + actor_code)  # by target, actor
-    which = pair // max(len(names), 1)
-    actor = np.asarray(names, dtype=object)[pair % max(len(names), 1)].tolist()
-    starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]]) if len(which) else np.zeros(0, int)
-    ends = np.r_[starts[1:], len(which)]
-    return pd.Series([tuple(actor[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)],
-                     index=np.asarray(targets, dtype=object)[which[starts]], dtype=object)
 
 
 def claim_table(G: nx.DiGraph) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pandas as pd
 
 __all__ = [
     "LEGAL_FORMS",
+    "LEGAL_LAST_WORDS",
     "TRUNCATION",
     "canonical_actor",
     "canonical_victim",
