@@ -438,3 +438,16 @@ def test_dense_wedges_keep_graph_order_and_labelled_rings_go_alphabetically(feed
     assert not ring["dense"].any()
     for _, run in ring[ring["role"].eq("victim")].groupby(["home", "group"]):
         assert run["label"].tolist() == sorted(run["label"])
+
+
+def test_chart_of_a_posts_table_is_the_chart_of_its_graph(feed):
+    posts = ak.read_posts(DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json")
+    images = []
+    for data in (feed, posts, ak.graph.actor_victim_tables(posts)):
+        ax = graph(data, top=5)
+        buf = io.BytesIO()
+        ax.figure.savefig(buf, format="png", dpi=50, metadata={"Software": None})
+        images.append(buf.getvalue())
+    assert images[0] == images[1] == images[2]
+    with pytest.raises(ValueError, match="actor_victim_graph"):
+        graph(ak.graph.actor_victim_tables(posts), group_by="role")

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .. import theme as _theme
 from .._graphtables import edge_index, edge_table, node_table, rollup_tables
-from ..graph import actor_victim_graph, actors
+from ..graph import TableGraph, _graph_of, actor_victim_graph, actors
 from ..text import label as _safe
 from ._edges import draw_edges
 
@@ -82,6 +82,9 @@ def _group(G: nx.DiGraph, nodes: pd.DataFrame, group_by: str | None) -> pd.Serie
         return pd.Series("", index=nodes.index, dtype=object)
     if group_by in nodes.columns and group_by in ("sector", "country"):
         return nodes[group_by].astype(str)
+    if isinstance(G, TableGraph):
+        raise ValueError(f"group_by={group_by!r}: the tables of actor_victim_tables hold only 'sector' "
+                         "and 'country'; build the graph with actor_victim_graph for other attributes")
     attr = dict(G.nodes(data=group_by, default=""))
     return nodes["node"].map(lambda n: str(attr.get(n, "")))
 
@@ -120,6 +123,7 @@ def layout(G: nx.DiGraph, *, group_by: str | None = "sector", order: Sequence[st
     >>> round(float(np.hypot(pos.loc["victim:x", "x"], pos.loc["victim:x", "y"])), 6)  # victims: ring 1
     1.0
     """
+    G = _graph_of(G)
     nodes, edges, _ = _tables(G)
     pos = _layout(nodes.assign(group=_group(G, nodes, group_by)), edges, group_by=group_by, order=order,
                   slots=slots, min_span=min_span, actor_gap=actor_gap)
@@ -304,7 +308,9 @@ def graph(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = None
 
     Parameters
     ----------
-    G : graph from :func:`analystkit.actor_victim_graph`.
+    G : graph from :func:`analystkit.actor_victim_graph`, or the faster
+        :func:`~analystkit.graph.actor_victim_tables` of a big feed (a posts table or case is
+        made into those tables on the spot).
     top : draw only the ``top`` actors with most victims (the rest are counted in a note).
     per_actor : show at most this many victims per actor; the rest become a "+N more" node.
     group_by : ``'sector'``, ``'country'`` or None: victims of one actor are grouped by it.
@@ -339,6 +345,7 @@ def graph(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = None
 
         fig, ax = plt.subplots(figsize=(11, 11))
         fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.95)
+    G = _graph_of(G)
     if not (node_table(G)["role"].to_numpy(dtype=object) == "actor").any():
         return ax
     from ._labels import renderer
