@@ -10,3 +10,8 @@ ROOT = Path(__file__).resolve().parent
 @pytest.fixture(autouse=True)
 def _doctest_names(doctest_namespace):
     doctest_namespace["DATA"] = ROOT / "data"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-baselines", action="store_true", default=False,
+                     help="write the image baselines of tests/test_images.py anew instead of comparing")
