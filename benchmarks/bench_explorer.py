@@ -30,8 +30,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 import analystkit as ak
-from analystkit.explorer import _STATE, Explorer
 from analystkit.schema import POSTS_COLUMNS
+from analystkit.ui.explorer import Explorer, forget
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "data" / "cases" / "royal-mail-2023"
@@ -112,7 +112,7 @@ def baseline_redraw(events: pd.DataFrame, posts: pd.DataFrame, f: dict) -> None:
 
 
 def run(label: str, case, posts: pd.DataFrame, repeat: int) -> None:
-    _STATE.clear()
+    forget()
     t0 = time.perf_counter()
     ex = Explorer(case, posts, key=f"bench-{label}")
     build = time.perf_counter() - t0

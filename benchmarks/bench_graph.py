@@ -44,7 +44,7 @@ import pandas as pd
 
 import analystkit as ak
 from analystkit import graph as akg
-from analystkit.plot.graph import graph as draw_graph
+from analystkit.plot import graph as draw_graph
 
 GROUPS = ["lockbit3", "lockbit2", "alphv", "blackcat", "clop", "conti", "royal", "play", "bianlian",
           "blackbasta", "8base", "akira", "medusa", "hiveleak", "vicesociety", "pysa", "revil"]

@@ -29,8 +29,7 @@ import pandas as pd
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 
 import analystkit as ak
-from analystkit.plot.activity import activity
-from analystkit.plot.timeline import timeline
+from analystkit.plot import activity, timeline
 from analystkit.schema import CATEGORIES, STATUSES
 
 ROOT = Path(__file__).resolve().parents[1]

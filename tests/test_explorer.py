@@ -7,7 +7,7 @@ from casefiles import DATA, ROYAL_MAIL
 from matplotlib.figure import Figure
 
 import analystkit as ak
-from analystkit.explorer import _STATE, Explorer
+from analystkit.ui.explorer import Explorer, forget
 
 POSTS = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
 
@@ -24,7 +24,7 @@ def posts():
 
 @pytest.fixture
 def explorer(case, posts, request):
-    _STATE.pop(request.node.name, None)
+    forget(request.node.name)
     return Explorer(case, posts, key=request.node.name)
 
 
@@ -81,7 +81,7 @@ def test_date_range_limits_posts(explorer, posts):
 
 
 def test_values_survive_rerun(case, posts):
-    _STATE.pop("rerun", None)
+    forget("rerun")
     first = Explorer(case, posts, key="rerun")
     first.controls["actors"].value = ("LockBit", "ALPHV")
     first.statuses["disputed"].value = False

@@ -9,7 +9,8 @@ from casefiles import DATA
 
 import analystkit as ak
 from analystkit import graph as g
-from analystkit._graphtables import edge_index
+from analystkit.graph import build
+from analystkit.graph.tables import edge_index
 
 SAMPLE = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
 
@@ -193,8 +194,8 @@ def test_bulk_build_of_a_graph_subclass_takes_the_public_methods(posts):
     T = Tagged()
     args = (["actor:A", "victim:B"], [{"role": "actor"}, {"role": "victim"}], ["actor:A"], ["victim:B"],
             [{"count": 2}])
-    g._fill(G, *args)
-    g._fill(T, *args)
+    build._fill(G, *args)
+    build._fill(T, *args)
     assert list(G.edges(data=True)) == list(T.edges(data=True)) == [("actor:A", "victim:B", {"count": 2})]
     assert list(T.pred["victim:B"]) == ["actor:A"]
 

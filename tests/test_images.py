@@ -141,7 +141,7 @@ def graph_top50(case, posts):
 
 
 def before_after(case, posts):
-    from analystkit.plot.graph import before_after as draw
+    from analystkit.plot import before_after as draw
 
     fig, axes = plt.subplots(1, 2, figsize=(17, 8.5))
     draw(posts, "2023-01-01", axes=axes, top=8, per_actor=25)

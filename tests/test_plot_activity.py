@@ -16,8 +16,8 @@ from casefiles import DATA
 
 from analystkit import timeline as tl
 from analystkit.io.leaksites import read_posts
-from analystkit.plot._labels import overlapping, renderer
-from analystkit.plot.activity import activity
+from analystkit.plot import activity
+from analystkit.plot.base.labels import overlapping, renderer
 
 POSTS = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
 CRONOS = ("2024-02-19", "2024-02-21", "Operation Cronos")

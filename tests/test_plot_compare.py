@@ -15,8 +15,8 @@ from casefiles import DATA
 
 import analystkit as ak
 from analystkit import timeline as tl
-from analystkit.plot._labels import overlapping, renderer
-from analystkit.plot.compare import compare
+from analystkit.plot import compare
+from analystkit.plot.base.labels import overlapping, renderer
 
 CASES = ["royal-mail-2023", "change-healthcare-2024", "capita-2023", "synnovis-2024"]
 

@@ -19,8 +19,8 @@ from matplotlib.colors import to_hex
 
 import analystkit as ak
 from analystkit import theme
-from analystkit.plot._labels import overlapping, renderer
-from analystkit.plot.graph import before_after, graph, layout
+from analystkit.plot import before_after, graph, layout
+from analystkit.plot.base.labels import overlapping, renderer
 from analystkit.text import label
 
 
@@ -228,7 +228,7 @@ def test_dense_edges_as_an_image_look_like_the_lines(feed, monkeypatch):
 
     from matplotlib.image import AxesImage
 
-    plot_graph = importlib.import_module("analystkit.plot.graph")  # the module, not the function
+    plot_graph = importlib.import_module("analystkit.plot.graph_chart")  # the module, not the function
 
     def draw(limit):
         monkeypatch.setattr(plot_graph, "_RASTER_EDGES", limit)
@@ -264,9 +264,9 @@ def case_graphs():
 @pytest.mark.parametrize("rollup", [{}, {"top": 50}, {"top": 3, "per_actor": 4}, {"per_actor": 2}])
 def test_edge_rows_agree_with_node_keys(case_graphs, feed, rollup):
     """``s`` / ``t`` of every edge are the rows of its source and target, as key matching finds them."""
-    from analystkit._graphtables import edge_table
+    from analystkit.graph.tables import edge_table
 
-    plot_graph = importlib.import_module("analystkit.plot.graph")
+    plot_graph = importlib.import_module("analystkit.plot.graph_chart")
     graphs = {**case_graphs, "feed": feed, "feed rolled up": ak.graph.rollup(feed, top=5, per_actor=10)}
     for name, G in graphs.items():
         nodes, edges, _ = plot_graph._tables(G, **rollup)
@@ -282,7 +282,7 @@ def test_edge_rows_agree_with_node_keys(case_graphs, feed, rollup):
 
 def test_layout_rows_point_at_their_nodes(case_graphs, feed):
     """Every laid-out node names its own row of the node table; group headings have none."""
-    plot_graph = importlib.import_module("analystkit.plot.graph")
+    plot_graph = importlib.import_module("analystkit.plot.graph_chart")
     for name, G in {**case_graphs, "feed": feed}.items():
         for slots in (160, 10):  # a labelled ring (with headings) and a dense annulus
             nodes, edges, _ = plot_graph._tables(G)
@@ -322,7 +322,7 @@ def test_edges_join_the_positions_of_their_nodes(curated):
 
 
 def test_coverage_sums_the_length_of_every_line():
-    from analystkit.plot._edges import coverage
+    from analystkit.plot.graph_edges import coverage
 
     rng = np.random.default_rng(5)
     start, end = rng.uniform(0.02, 0.98, (2, 3000, 2))
@@ -341,7 +341,7 @@ def test_coverage_sums_the_length_of_every_line():
 
 
 def test_coverage_clips_lines_to_the_grid():
-    from analystkit.plot._edges import coverage
+    from analystkit.plot.graph_edges import coverage
 
     start = np.array([[-5.0, 2.5], [3.5, -40.0], [20.0, 20.0], [np.nan, 1.0]])
     end = np.array([[15.0, 2.5], [3.5, 4.0], [30.0, 30.0], [2.0, 2.0]])
@@ -352,7 +352,7 @@ def test_coverage_clips_lines_to_the_grid():
 
 def test_coverage_is_the_same_however_it_is_split():
     """Counting in chunks gives the same grid, cell for cell, as one pass."""
-    from analystkit.plot._edges import coverage
+    from analystkit.plot.graph_edges import coverage
 
     rng = np.random.default_rng(11)
     start = np.repeat(rng.uniform(-1, 1, (40, 2)), 500, axis=0)  # fans from 40 points
@@ -367,7 +367,7 @@ def test_edge_image_is_the_opacity_of_the_coverage():
     """``raster_lines``: colour everywhere, opacity 1 - (1 - alpha) ** (coverage * width) per pixel."""
     from matplotlib.colors import to_rgb
 
-    from analystkit.plot._edges import coverage, raster_lines
+    from analystkit.plot.graph_edges import coverage, raster_lines
 
     rng = np.random.default_rng(3)
     start, end = rng.uniform(-1, 1, (2, 5000, 2))
@@ -389,9 +389,9 @@ def test_dense_edge_image_holds_exactly_the_drawn_edges(feed, monkeypatch):
     """The image of a dense chart is the coverage of the very segments the lines version draws."""
     from matplotlib.image import AxesImage
 
-    from analystkit.plot._edges import coverage
+    from analystkit.plot.graph_edges import coverage
 
-    plot_graph = importlib.import_module("analystkit.plot.graph")
+    plot_graph = importlib.import_module("analystkit.plot.graph_chart")
 
     def draw(limit):
         monkeypatch.setattr(plot_graph, "_RASTER_EDGES", limit)
@@ -414,7 +414,7 @@ def test_dense_edge_image_holds_exactly_the_drawn_edges(feed, monkeypatch):
 
 
 def test_same_dense_chart_same_png(feed, monkeypatch):
-    plot_graph = importlib.import_module("analystkit.plot.graph")
+    plot_graph = importlib.import_module("analystkit.plot.graph_chart")
     monkeypatch.setattr(plot_graph, "_RASTER_EDGES", 1000)
 
     def png():

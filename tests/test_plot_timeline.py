@@ -19,8 +19,8 @@ from matplotlib.transforms import Bbox
 
 import analystkit as ak
 from analystkit import text, theme
-from analystkit.plot._labels import overlapping, renderer
-from analystkit.plot.timeline import timeline
+from analystkit.plot import timeline
+from analystkit.plot.base.labels import overlapping, renderer
 
 WINDOW = ("2023-01-01", "2023-03-01")
 

@@ -25,8 +25,8 @@ __all__ = [
 __version__ = "0.1.0"
 
 # Submodules loaded on first attribute access, and top-level names that live in them.
-_SUBMODULES = {"aliases", "case", "cli", "explorer", "export", "filters", "graph", "io", "plot",
-               "schema", "text", "theme", "timeline", "widgets"}
+_SUBMODULES = {"aliases", "case", "cli", "export", "files", "filters", "graph", "io", "plot",
+               "schema", "text", "theme", "times", "timeline", "ui", "widgets"}
 _LAZY_NAMES = {
     "read_posts": "analystkit.io.leaksites",
     "actor_victim_graph": "analystkit.graph",

@@ -2,9 +2,9 @@
 
 A case folder holds ``case.json`` (title, summary, TLP, as-of date, ...) and ``events.csv``,
 ``relations.csv``, ``entities.csv``, ``sources.csv`` (only ``events.csv`` is required). Saving is
-atomic per file and deterministic: every file is rendered in memory first, written to a temporary
-file beside its target, flushed to disk, and only then renamed over the old one, so a failure or a
-kill while saving leaves the previous files intact.
+deterministic and goes through :func:`analystkit.files.write_all_atomic`: every file is rendered
+in memory first and staged beside its target, and only then are they renamed over the old ones, so
+a failure while rendering or staging leaves the previous files intact.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import csv
 import io
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from . import schema
+from .files import write_all_atomic
 from .schema import Problem, ValidationError
 
 __all__ = ["TABLES", "Case", "load_case", "read_table"]
@@ -86,7 +86,7 @@ class Case:
         for name in TABLES:
             rendered[f"{name}.csv"] = _render_csv(schema.to_text(name, case.table(name)))
         folder.mkdir(parents=True, exist_ok=True)
-        return _write_all(folder, rendered)
+        return write_all_atomic({folder / name: data for name, data in rendered.items()})
 
     def at_tlp(self, level: str) -> tuple[Case, dict[str, int]]:
         """The case as shared at TLP ``level``: rows marked above it are removed.
@@ -297,36 +297,3 @@ def _render_csv(frame: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
-
-
-def _write_all(folder: Path, rendered: dict[str, bytes]) -> list[Path]:
-    """Write every file to a temporary sibling first, then rename them all into place."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for name, payload in rendered.items():
-            target = folder / name
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-            staged.append((Path(tmp), target))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-    except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    _fsync_dir(folder)
-    return [target for _, target in staged]
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -3,6 +3,9 @@
 User errors are printed as one line on stderr with a non-zero exit status, never a traceback.
 Exit status: 0 success, 1 the data has problems, 2 the command was used wrongly. Progress of
 long jobs goes to stderr, so stdout carries only results.
+
+Each job imports the modules it needs when it runs (``analystkit --help`` and ``validate`` do not
+load matplotlib); that is the only reason for the imports inside functions below.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .case import load_case
-from .schema import ValidationError
+from .case import Case, load_case
+from .files import write_atomic
+from .schema import ValidationError, empty
 
 __all__ = ["build_parser", "main"]
 
@@ -72,14 +76,16 @@ def _suffix(path: str) -> str:
 
 
 def _one_chart(args: argparse.Namespace, key: str, pack_case, posts=None) -> int:
-    from . import _pack, _pack_charts, theme
+    from . import theme
     from .export import save
+    from .export.pack.charts import draw
+    from .export.pack.data import prepare
 
     _suffix(args.output)
-    pack = _pack.prepare(pack_case, tlp=args.tlp, posts=posts)
+    pack = prepare(pack_case, tlp=args.tlp, posts=posts)
     with theme.use(args.theme):
         _say(f"drawing the {key} chart")
-        chart = _pack_charts.draw(pack, key)
+        chart = draw(pack, key)
         if chart is None:
             raise ValueError(f"nothing to draw for the {key} chart at TLP:{args.tlp.upper()}")
         paths = save(chart.figure, args.output, size=args.size, tlp=pack.tlp, title=chart.title,
@@ -103,20 +109,21 @@ def _graph(args: argparse.Namespace) -> int:
     source = Path(args.input)
     if source.is_dir():
         return _one_chart(args, "graph", load_case(source))
-    from . import _pack, theme
-    from .export import save
+    from . import theme
+    from .export import SIZES, save
+    from .export.pack.data import prepare
     from .graph import actor_victim_graph
-    from .plot.graph import graph
+    from .plot import graph
 
     _suffix(args.output)
     posts = _read_posts(args.input)
-    pack = _pack.prepare(_empty_case(), tlp="clear", posts=posts)
+    pack = prepare(_empty_case(), tlp="clear", posts=posts)
     with theme.use(args.theme):
         import matplotlib.pyplot as plt
 
         _say("building the actor → victim graph")
         G = actor_victim_graph(posts)
-        fig, ax = plt.subplots(figsize=(13.333, 7.5), layout="constrained")
+        fig, ax = plt.subplots(figsize=SIZES["slide"], layout="constrained")
         graph(G, ax=ax, top=args.top or 10, per_actor=15, legend=False)
         first, last = posts["date"].min(), posts["date"].max()
         paths = save(fig, args.output, size=args.size, tlp="clear",
@@ -130,17 +137,8 @@ def _graph(args: argparse.Namespace) -> int:
     return 0
 
 
-def _empty_case():
-    from .case import Case
-
-    return Case(events=_schema_empty("events"), meta={"title": "Leak-site posts", "tlp": "clear",
-                                                      "as_of": ""})
-
-
-def _schema_empty(name: str):
-    from .schema import empty
-
-    return empty(name)
+def _empty_case() -> Case:
+    return Case(events=empty("events"), meta={"title": "Leak-site posts", "tlp": "clear", "as_of": ""})
 
 
 def _activity(args: argparse.Namespace) -> int:
@@ -201,9 +199,7 @@ def _import(args: argparse.Namespace) -> int:
 
         relations, source = _posts_as_relations(read_posts(path, date=args.date), args.tlp)
         if case is None:
-            from .case import Case
-
-            case = Case(events=_schema_empty("events"), meta={
+            case = Case(events=empty("events"), meta={
                 "title": f"Leak-site claims from {path.name}", "tlp": args.tlp,
                 "as_of": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")})
         merged = case.with_tables(
@@ -241,8 +237,6 @@ def _export(args: argparse.Namespace) -> int:
     except (ModuleNotFoundError, AttributeError):
         raise ValueError(f"{args.format.upper()} export is not available in this version "
                          f"(analystkit.io.{module}.{function} is missing)") from None
-    from .export import write_atomic
-
     case = load_case(args.case)
     if args.tlp:
         case, _ = case.at_tlp(args.tlp)

@@ -20,7 +20,19 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-__all__ = ["THEMES", "TLP_COLORS", "Theme", "current", "status_style", "tlp_label", "use"]
+from .schema import normalise_tlp
+
+__all__ = ["SIZES", "THEMES", "TLP_COLORS", "Theme", "current", "status_style", "tlp_label", "use"]
+
+#: Figure sizes in inches: a 16:9 slide, half and full A4 text-width pages, a square tile, an A4
+#: landscape page. Every chart, export and pack page takes its size from here.
+SIZES: dict[str, tuple[float, float]] = {
+    "slide": (13.333, 7.5),
+    "a4-half": (6.69, 4.53),
+    "a4-full": (6.69, 9.45),
+    "square": (6.0, 6.0),
+    "a4-landscape": (11.69, 8.27),
+}
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 _OI = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
@@ -169,8 +181,6 @@ def tlp_label(level: str) -> str:
     >>> tlp_label("amber+strict"), tlp_label("white")
     ('TLP:AMBER+STRICT', 'TLP:CLEAR')
     """
-    from .schema import normalise_tlp
-
     norm = normalise_tlp(level)
     if norm is None:
         raise ValueError(f"unknown TLP label {level!r}; expected one of clear, green, amber, "

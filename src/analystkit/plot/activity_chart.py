@@ -19,8 +19,8 @@ import pandas as pd
 from .. import text as _text
 from .. import theme as _theme
 from .. import timeline as _tl
-from . import _labels
-from .timeline import _date_axis, display_zone
+from .base import labels as _labels
+from .base.dates import date_axis, display_zone
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -143,7 +143,7 @@ def activity(posts: pd.DataFrame, *, ax: Axes | None = None, freq: str = "W", to
         bar = ax.figure.colorbar(mesh, ax=ax, fraction=0.025, pad=0.01)
         bar.ax.set_title(f"per {_FREQ_NAME[freq]}", fontsize=8, loc="left")
     ax.set_xlim(edges[0], edges[-1])
-    _date_axis(ax, zone, zone_name, hide_left=False)
+    date_axis(ax, zone, zone_name, hide_left=False)
     ax.grid(axis="x", visible=False)
     outside = _annotate(ax, annotations, edges[0], edges[-1], th, annotation_kws or {})
     if outside:

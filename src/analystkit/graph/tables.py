@@ -13,8 +13,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-__all__ = ["claim_codes", "claim_table", "edge_index", "edge_table", "graph_cache",
-           "node_table", "rollup_tables", "sort_by", "store_tables"]
+__all__ = ["CACHE_KEY", "EDGE_COLUMNS", "claim_codes", "claim_table", "edge_index", "edge_table",
+           "graph_cache", "node_table", "rollup_tables", "sort_by", "store_tables"]
 
 _NAT = pd.NaT
 
@@ -26,8 +26,8 @@ _NAT = pd.NaT
 # count). After editing attributes in place, call ``G.__networkx_cache__.clear()``
 # (networkx asks the same for its own cached conversions).
 
-_CACHE_KEY = "analystkit"
-_EDGE_COLUMNS = ["source", "target", "source_label", "target_label", "source_role", "target_role",
+CACHE_KEY = "analystkit"
+EDGE_COLUMNS = ["source", "target", "source_label", "target_label", "source_role", "target_role",
                  "first", "last", "count", "relation", "status", "sources", "via"]
 
 
@@ -36,9 +36,9 @@ def graph_cache(G: nx.DiGraph) -> dict:
     if store is None:
         return {}
     sig = len(G)
-    entry = store.get(_CACHE_KEY)
+    entry = store.get(CACHE_KEY)
     if entry is None or entry.get("sig") != sig:
-        entry = store[_CACHE_KEY] = {"sig": sig}
+        entry = store[CACHE_KEY] = {"sig": sig}
     return entry
 
 
@@ -71,7 +71,7 @@ def edge_table(G: nx.DiGraph) -> pd.DataFrame:
         "last": pd.to_datetime(col("last", _NAT), utc=True),
         "count": np.array([int(c) for c in col("count", 1)], dtype="int64"),
         "relation": col("relation", ""), "status": col("status", ""),
-        "sources": [tuple(s) for s in col("sources", ())], "via": col("via", "")}, columns=_EDGE_COLUMNS)
+        "sources": [tuple(s) for s in col("sources", ())], "via": col("via", "")}, columns=EDGE_COLUMNS)
     cache["edges"] = out
     return out
 

@@ -17,7 +17,8 @@ import pandas as pd
 from .. import text as _text
 from .. import theme as _theme
 from .. import timeline as _tl
-from . import _draw, _labels
+from .base import labels as _labels
+from .base import marks as _marks
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -130,10 +131,10 @@ def compare(events: pd.DataFrame, *, day0: object = None, ax: Axes | None = None
     e_full = a["end"].to_numpy(dtype=float)
     h = 0.62
     if len(bar_idx):
-        _draw.bars(ax, s[bar_idx], np.minimum(e_solid[bar_idx], x_max), bar_y, h=h,
+        _marks.bars(ax, s[bar_idx], np.minimum(e_solid[bar_idx], x_max), bar_y, h=h,
                    status=status[bar_idx], colors=colors[bar_idx], gid="bars", **kwargs)
         cb = coarse_end[bar_idx]
-        _draw.bands(ax, e_solid[bar_idx][cb], np.minimum(e_full[bar_idx][cb], x_max), bar_y[cb],
+        _marks.bands(ax, e_solid[bar_idx][cb], np.minimum(e_full[bar_idx][cb], x_max), bar_y[cb],
                     h=h, status=status[bar_idx][cb], colors=colors[bar_idx][cb])
     lkw = {"fontsize": 9, "color": th.foreground, "va": "center",
            "bbox": {"boxstyle": "square,pad=0.12", "facecolor": th.background, "edgecolor": "none",
@@ -157,7 +158,7 @@ def compare(events: pd.DataFrame, *, day0: object = None, ax: Axes | None = None
     px = np.where(a["precision"].astype(str).to_numpy() == "approximate", s + 0.5,
                   (s + a["start_hi"].to_numpy(dtype=float)) / 2)
     vis = px[pt_idx] <= x_max
-    _draw.markers(ax, px[pt_idx][vis], pt_y[vis], status=status[pt_idx][vis],
+    _marks.markers(ax, px[pt_idx][vis], pt_y[vis], status=status[pt_idx][vis],
                   colors=colors[pt_idx][vis], size=36, **(marker_kws or {}))
 
     quoted = _tl.durations(events[keep], day0=zero, as_of=as_of)
@@ -191,7 +192,7 @@ def compare(events: pd.DataFrame, *, day0: object = None, ax: Axes | None = None
 
         cats = [c for c in (bars, *points) if c in set(a["category"][is_bar | is_pt])]
         notes = ["band"] if coarse_end.any() else []
-        handles = _draw.legend_handles(sorted(set(status[is_bar | is_pt])), notes=notes,
+        handles = _marks.legend_handles(sorted(set(status[is_bar | is_pt])), notes=notes,
                                        categories=cats)
         ax.legend([hh for hh, _ in handles], [lb for _, lb in handles], loc="lower left",
                   bbox_to_anchor=(0.0, 1.0), ncol=min(len(handles), 9), frameon=False,

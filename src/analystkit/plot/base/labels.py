@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ...theme import SIZES
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
@@ -89,10 +91,10 @@ def overlapping(boxes: Sequence[Bbox], others: Sequence[Bbox] = (), *,
     return pairs
 
 
-def new_axes(figsize: tuple[float, float] = (13.33, 7.5)) -> Axes:
+def new_axes(figsize: tuple[float, float] | None = None) -> Axes:
     """A new figure of slide size with fixed margins (labels are placed for this size)."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=figsize)
+    fig, ax = plt.subplots(figsize=figsize or SIZES["slide"])
     fig.subplots_adjust(left=0.11, right=0.98, top=0.86, bottom=0.1)
     return ax

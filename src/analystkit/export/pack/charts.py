@@ -12,14 +12,18 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .export import SIZES, Furniture, furnished
-from .text import clean
+from ... import graph as _g
+from ... import plot
+from ...graph import actor_victim_graph
+from ...text import clean
+from ...theme import SIZES
+from ...timeline import combine, durations
+from ..chart import Furniture, furnished
+from .data import Chart, Pack, main_events, when
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-    from ._pack import Chart, Pack
 
 __all__ = ["draw"]
 
@@ -57,19 +61,9 @@ def _drawn(pack: Pack, title: str, subtitle: str, sources: dict[int, str],
     return fig
 
 
-def _plot(name: str) -> Callable:
-    """The plot function ``analystkit.plot.<name>`` (from its module: once a submodule is
-    imported, the package attribute of the same name is the module, not the function)."""
-    import importlib
-
-    return getattr(importlib.import_module(f"analystkit.plot.{name}"), name)
-
-
 def _timeline(pack: Pack) -> Chart | None:
-    from ._pack import Chart, _main_events, when
-
     case = pack.case
-    events = _main_events(case)
+    events = main_events(case)
     if events.empty:
         return None
     meta = case.meta
@@ -90,7 +84,7 @@ def _timeline(pack: Pack) -> Chart | None:
     subtitle = f"Disruption timeline, {start.day} {start:%b %Y} to {end.day} {end:%b %Y}" + \
         (f" · dates in {zone}" if zone else "")
     fig = _drawn(pack, title, subtitle, sources,
-                 lambda ax: _plot('timeline')(events, ax=ax, tz=zone, as_of=meta.get("as_of"),
+                 lambda ax: plot.timeline(events, ax=ax, tz=zone, as_of=meta.get("as_of"),
                                             day0=meta.get("day0") or None, window=window))
     counts = shown["status"].value_counts()
     status = ", ".join(f"{counts[s]} {s}" for s in ("confirmed", "reported", "claimed", "disputed")
@@ -109,16 +103,13 @@ def _timeline(pack: Pack) -> Chart | None:
 
 
 def _compare(pack: Pack) -> Chart | None:
-    from ._pack import Chart, _main_events
-    from .timeline import combine, durations
-
     main = pack.case.meta.get("incident")
     cases = [pack.case] + [c for c in pack.related
                            if c.meta.get("incident") and c.meta.get("incident") != main
-                           and c.meta.get("day0") and len(_main_events(c))]
+                           and c.meta.get("day0") and len(main_events(c))]
     if len(cases) < 2:
         return None
-    trimmed = [c.with_tables(events=_main_events(c)) for c in cases]
+    trimmed = [c.with_tables(events=main_events(c)) for c in cases]
     events = combine(trimmed)
     drawn = ("disruption", "intrusion", "disclosure", "recovery")  # compare's bars and points
     sources = pack.cited([c.events[c.events["category"].isin(drawn)] for c in trimmed])
@@ -126,7 +117,7 @@ def _compare(pack: Pack) -> Chart | None:
     names = [clean(c.meta.get("title", c.meta.get("incident")), max_len=60) for c in trimmed]
     subtitle = "Day 0 = the day the disruptive attack began or was detected"
     fig = _drawn(pack, title, subtitle, sources,
-                 lambda ax: _plot('compare')(events, ax=ax, bars="disruption",
+                 lambda ax: plot.compare(events, ax=ax, bars="disruption",
                                              points=("intrusion", "disclosure", "recovery")))
     d = durations(events)
     parts = []
@@ -140,8 +131,6 @@ def _compare(pack: Pack) -> Chart | None:
 
 
 def _activity(pack: Pack) -> Chart | None:
-    from ._pack import Chart
-
     posts = pack.posts
     if posts is None or posts.empty:
         return None
@@ -165,7 +154,7 @@ def _activity(pack: Pack) -> Chart | None:
                 f"{first.day} {first:%b %Y} to {last.day} {last:%b %Y} "
                 "(claims are the groups' own assertions)")
     fig = _drawn(pack, title, subtitle, sources,
-                 lambda ax: _plot('activity')(posts, ax=ax, start=window[0], end=window[1],
+                 lambda ax: plot.activity(posts, ax=ax, start=window[0], end=window[1],
                                               annotations=notes))
     top = victims.groupby("actor")["count"].sum().sort_values(ascending=False).head(3)
     leaders = ", ".join(f"{clean(a, max_len=40)} ({n:,})" for a, n in top.items())
@@ -176,8 +165,6 @@ def _activity(pack: Pack) -> Chart | None:
 
 
 def _graph(pack: Pack) -> Chart | None:
-    from .graph import actor_victim_graph
-
     case = pack.case
     actors = set(case.entities.loc[case.entities["kind"].eq("actor"), "name"]) | \
         {a for a in case.events["actor"] if a} | set(case.relations["source"])
@@ -198,9 +185,6 @@ def _graph(pack: Pack) -> Chart | None:
     G = actor_victim_graph(relations, entities=ents)
     if not any(d.get("role") == "actor" for _, d in G.nodes(data=True)):
         return None
-    from . import graph as _g
-    from ._pack import Chart
-
     victims = _g.victims(G)
     sources = pack.cited([relations])
     names = sorted(actors & {d.get("label") for _, d in G.nodes(data=True) if d.get("role") == "actor"})
@@ -210,7 +194,7 @@ def _graph(pack: Pack) -> Chart | None:
                 "reported · dashed: claimed · dotted: disputed · dash-dot: via a supplier")
     victim_names = [clean(v, max_len=40) for v in pack.case.events["victim"].unique() if v]
     fig = _drawn(pack, title, subtitle, sources,
-                 lambda ax: _plot('graph')(G, ax=ax, highlight=victim_names, top=12, legend=False))
+                 lambda ax: plot.graph(G, ax=ax, highlight=victim_names, top=12, legend=False))
     statuses = pd.Series([d.get("status", "") for *_, d in G.edges(data=True)]).value_counts()
     alt = (f"Actor to victim graph of {who}: {len(victims)} victim organisations from "
            f"{G.number_of_edges()} links ({', '.join(f'{n} {s}' for s, n in statuses.items())}). "

@@ -20,10 +20,12 @@ import numpy as np
 import pandas as pd
 
 from .. import theme as _theme
-from .._graphtables import edge_index, edge_table, node_table, rollup_tables
-from ..graph import TableGraph, _graph_of, actor_victim_graph, actors
+from ..graph import TableGraph, actor_victim_graph, actors
+from ..graph.build import graph_of
+from ..graph.tables import edge_index, edge_table, node_table, rollup_tables
 from ..text import label as _safe
-from ._edges import draw_edges
+from .base.labels import renderer
+from .graph_edges import draw_edges
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -123,7 +125,7 @@ def layout(G: nx.DiGraph, *, group_by: str | None = "sector", order: Sequence[st
     >>> round(float(np.hypot(pos.loc["victim:x", "x"], pos.loc["victim:x", "y"])), 6)  # victims: ring 1
     1.0
     """
-    G = _graph_of(G)
+    G = graph_of(G)
     nodes, edges, _ = _tables(G)
     pos = _layout(nodes.assign(group=_group(G, nodes, group_by)), edges, group_by=group_by, order=order,
                   slots=slots, min_span=min_span, actor_gap=actor_gap)
@@ -345,11 +347,9 @@ def graph(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = None
 
         fig, ax = plt.subplots(figsize=(11, 11))
         fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.95)
-    G = _graph_of(G)
+    G = graph_of(G)
     if not (node_table(G)["role"].to_numpy(dtype=object) == "actor").any():
         return ax
-    from ._labels import renderer
-
     th = _theme.current()
     nodes, edges, more_actors = _tables(G, top, per_actor, tuple(highlight))
     nodes = nodes.assign(group=_group(G, nodes, group_by))
@@ -573,8 +573,6 @@ def before_after(data: Any, date: object, *, axes: Sequence[Axes] | None = None,
     >>> a.get_title(), b.get_title()
     ('Before 1 Jan 2023', 'From 1 Jan 2023')
     """
-    from ..graph import actors as _actors
-
     stamp = pd.Timestamp(date)
     stamp = stamp.tz_convert("UTC") if stamp.tzinfo else stamp.tz_localize("UTC")
     if axes is None:
@@ -588,7 +586,7 @@ def before_after(data: Any, date: object, *, axes: Sequence[Axes] | None = None,
     after = actor_victim_graph(data, start=stamp)
     order = graph_kws.pop("order", None)
     if order is None:
-        order = list(dict.fromkeys([*_actors(before), *_actors(after)]))
+        order = list(dict.fromkeys([*actors(before), *actors(after)]))
     graph(before, order=order, title=names[0], ax=first, **graph_kws)
     graph(after, order=order, title=names[1], ax=second, **graph_kws)
     return first, second

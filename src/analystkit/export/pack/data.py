@@ -1,40 +1,33 @@
-"""The briefing pack: a case, shared at one TLP level, turned into a folder an analyst can send.
+"""What a briefing pack holds: the case as shared at one TLP level, numbered sources, wording.
 
-:func:`brief` filters the case (and the cases it is compared with) to the pack's TLP level
+:func:`prepare` filters the case (and the cases it is compared with) to the pack's TLP level
 *first*, so everything downstream — charts, captions, alt texts, tables, CSV files, HTML, PDF and
-their metadata — only ever sees rows that may be shared. It then draws the charts, numbers the
-sources of what is shown and writes ``brief.html`` (:mod:`analystkit._pack_html`), ``brief.pdf``
-(:mod:`analystkit._pack_pdf`) and CSV copies of the tables.
+their metadata — only ever sees rows that may be shared. The writers (:mod:`.charts`,
+:mod:`.html`, :mod:`.pdf`, :mod:`.write`) read only the :class:`Pack` it returns.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import os
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from . import schema
-from . import theme as _theme
-from .text import clean, csv_cell, defang, safe_url
+from ... import schema
+from ... import theme as _theme
+from ...case import Case
+from ...text import clean
+from ...timeline import durations as measure_durations
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .case import Case
-
-__all__ = ["CHARTS", "Chart", "Pack", "brief", "prepare"]
+__all__ = ["CHARTS", "Chart", "Pack", "facts_rows", "key_facts", "main_events", "prepare", "when"]
 
 #: Charts a pack can hold, in the order they appear.
 CHARTS = ("timeline", "compare", "activity", "graph")
-_SAMPLE_POSTS = Path(__file__).resolve().parents[2] / "data" / "leaksites" / \
-    "ransomwatch_posts_2023-08-19.json"
 _FEED_SOURCE = {"source_id": "leak-site-posts", "name": "ransomwatch leak-site posts (crawler snapshot)",
                 "url": "https://github.com/joshhighet/ransomwatch", "reliability": "F"}
 
@@ -111,7 +104,8 @@ class Pack:
                 f"{'is' if total == 1 else 'are'} withheld from every chart, table and file.")
 
 
-def _main_events(case: Case) -> pd.DataFrame:
+def main_events(case: Case) -> pd.DataFrame:
+    """The events of the case's main incident (``case.json`` ``incident``), or all of them."""
     ev = case.events
     name = case.meta.get("incident")
     if name and ev["incident"].eq(name).any():
@@ -155,15 +149,13 @@ def prepare(case: Case, *, tlp: str = "clear", related: Sequence[Case] = (),
 
 
 def _durations(case: Case) -> pd.DataFrame:
-    from .timeline import durations
-
-    events = _main_events(case)
+    events = main_events(case)
     if events.empty:
-        return durations(events)
+        return measure_durations(events)
     try:
-        return durations(events, day0=case.meta.get("day0") or None, as_of=case.meta.get("as_of"))
+        return measure_durations(events, day0=case.meta.get("day0") or None, as_of=case.meta.get("as_of"))
     except ValueError:
-        return durations(events.iloc[0:0])
+        return measure_durations(events.iloc[0:0])
 
 
 def when(start: object, precision: str, end: object = None, end_precision: str = "",
@@ -224,125 +216,3 @@ def key_facts(pack: Pack) -> list[tuple[str, str]]:
         out.append(("Actors", ", ".join(actors)))
     out.append(("Sources", str(len(pack.sources))))
     return out
-
-
-def write_csv(path: Path, rows: list[dict[str, object]], columns: Sequence[str]) -> Path:
-    """A CSV file whose every text cell is guarded against spreadsheet formula injection."""
-    from .export import write_atomic
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([csv_cell(clean(row.get(c, ""), max_len=2000)) for c in columns])
-    return write_atomic(path, buffer.getvalue().encode("utf-8"))
-
-
-def _read_posts(posts: pd.DataFrame | str | os.PathLike | None, charts: Sequence[str]) -> pd.DataFrame | None:
-    if "activity" not in charts:
-        return None
-    if posts is None:
-        if not _SAMPLE_POSTS.exists():
-            return None
-        posts = _SAMPLE_POSTS
-    if isinstance(posts, pd.DataFrame):
-        return posts
-    from .io.leaksites import read_posts
-
-    return read_posts(posts)
-
-
-def brief(case: Case, out_dir: str | os.PathLike, *, tlp: str = "clear",
-          posts: pd.DataFrame | str | os.PathLike | None = None, related: Sequence[Case] = (),
-          charts: Sequence[str] = CHARTS, theme: str = "briefing", dpi: int = 200,
-          progress: Callable[[str], None] | None = None) -> Path:
-    """Write the briefing pack of ``case`` at TLP ``tlp`` into ``out_dir``; return the folder.
-
-    Parameters
-    ----------
-    case : the incident case.
-    out_dir : folder to write (created if needed; files of an earlier pack are replaced).
-    tlp : the level the pack is shared at. Rows of ``case`` and ``related`` marked above it are
-        left out of every chart, table, caption, alt text and file metadata; the pack states how
-        many were withheld and carries this marking in its header and footer.
-    posts : a leak-site posts table or feed file for the activity chart; by default the bundled
-        ransomwatch sample when it is present.
-    related : other cases: those about another incident with a day 0 join the day-0 comparison,
-        and their relations that involve this case's actors join the actor → victim graph.
-    charts : which of ``timeline``, ``compare``, ``activity``, ``graph`` to draw.
-    theme : theme name (see :mod:`analystkit.theme`).
-    dpi : resolution of the PNG charts.
-    progress : called with a short message before each step (the CLI prints them to stderr).
-
-    Returns
-    -------
-    Path
-        ``out_dir``, holding ``brief.html``, ``brief.pdf``, ``<chart>.png``/``.svg``/``.txt``,
-        ``facts.csv``, ``durations.csv`` and ``sources.csv``.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from analystkit import load_case
-    >>> case = load_case(DATA / "cases" / "royal-mail-2023")
-    >>> out = brief(case, tempfile.mkdtemp(), tlp="clear", charts=("timeline",))
-    >>> sorted(p.name for p in out.iterdir())[:4]
-    ['brief.html', 'brief.pdf', 'durations.csv', 'facts.csv']
-    """
-    from . import _pack_charts, _pack_html, _pack_pdf
-    from .export import save, write_atomic
-
-    say = progress or (lambda message: None)
-    level = schema.normalise_tlp(tlp)
-    if level is None:
-        raise ValueError(f"unknown TLP level {tlp!r}; expected one of {', '.join(schema.TLP_LEVELS)}")
-    unknown = [c for c in charts if c not in CHARTS]
-    if unknown:
-        raise ValueError(f"unknown chart {unknown[0]!r}; expected some of {', '.join(CHARTS)}")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    say(f"preparing the case at {_theme.tlp_label(level)}")
-    posts_table = _read_posts(posts, charts)
-    pack = prepare(case, tlp=tlp, related=related, posts=posts_table)
-    try:
-        with _theme.use(theme), warnings.catch_warnings():
-            # A glyph the font lacks (an emoji in a victim's name) is drawn as a box, not an error.
-            warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
-            for key in charts:
-                say(f"drawing the {key} chart")
-                chart = _pack_charts.draw(pack, key)
-                if chart is None:
-                    say(f"  no {key} chart: nothing to draw at {pack.label}")
-                    continue
-                chart.files = save(chart.figure, out / key, formats=("png", "svg"), size="slide",
-                                   dpi=dpi, tlp=pack.tlp, title=chart.title, subtitle=chart.subtitle,
-                                   as_of=pack.as_of, sources=chart.sources, alt=chart.alt)
-                pack.charts.append(chart)
-            ordered = pack.case.events.sort_values(["start", "event_id"], kind="stable")
-            pack.cited([ordered, pack.case.relations])  # number the chronology's sources
-            say("writing facts.csv, durations.csv, sources.csv")
-            _write_tables(pack, out)
-            say("writing brief.html")
-            write_atomic(out / "brief.html", _pack_html.render(pack).encode("utf-8"))
-            say("writing brief.pdf")
-            write_atomic(out / "brief.pdf", _pack_pdf.render(pack))
-    finally:
-        import matplotlib.pyplot as plt
-
-        for chart in pack.charts:
-            plt.close(chart.figure)
-    return out
-
-
-def _write_tables(pack: Pack, out: Path) -> None:
-    write_csv(out / "facts.csv", facts_rows(pack),
-              ["when", "category", "event", "detail", "status", "sources", "incident"])
-    durations = [{"incident": r.incident, "measure": r.measure, "days": r.text,
-                  "from": when(r.start, "day"), "to": when(r.end, "day")}
-                 for r in pack.durations.itertuples(index=False)]
-    write_csv(out / "durations.csv", durations, ["incident", "measure", "days", "from", "to"])
-    sources = [{"n": f"[{r.n}]", "name": r.name, "url": safe_url(r.url) or defang(r.url),
-                "published": when(r.published, "day") if pd.notna(r.published) else "",
-                "reliability": r.reliability, "tlp": _theme.tlp_label(r.tlp)}
-               for r in pack.sources.itertuples(index=False)]
-    write_csv(out / "sources.csv", sources, ["n", "name", "url", "published", "reliability", "tlp"])

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import theme as _theme
-from ..schema import STATUSES
+from ... import theme as _theme
+from ...schema import STATUSES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -1,6 +1,6 @@
 """Metrics of an actor → victim graph as DataFrames (re-exported by :mod:`analystkit.graph`).
 
-Every metric reads the graph through its cached tables (:mod:`analystkit._graphtables`) and
+Every metric reads the graph through its cached tables (:mod:`analystkit.graph.tables`) and
 groups on integer codes, so it takes a networkx graph, the :class:`~analystkit.graph.TableGraph`
 of :func:`~analystkit.graph.actor_victim_tables`, or a posts table / case (made into tables on the
 spot) alike.
@@ -8,18 +8,13 @@ spot) alike.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from . import graph as _graph
-from ._gc import paused_gc
-from ._graphtables import claim_codes, claim_table, edge_table, graph_cache
-
-if TYPE_CHECKING:
-    from .graph import TableGraph
+from .._gc import paused_gc
+from .build import TableGraph, graph_of, window
+from .tables import claim_codes, claim_table, edge_table, graph_cache
 
 __all__ = ["actor_share", "actor_summary", "actors", "breakdown", "edges_frame", "overlap",
            "shared_victims", "victims", "victims_per_actor"]
@@ -31,8 +26,8 @@ def actor_share(G: nx.DiGraph, actor: str, date: object) -> pd.DataFrame:
     Rows ``before`` and ``after``; columns ``victims`` (the actor's), ``all`` (every actor's),
     ``share`` (0–1, NaN when nothing was claimed), ``first``, ``last`` (of all claims).
     """
-    G = _graph._graph_of(G)
-    stamp = _graph._window(date, None)[0]
+    G = graph_of(G)
+    stamp = window(date, None)[0]
     claims = claim_table(G)
     rows = {}
     for name, part in (("before", claims[claims["first"] < stamp]),
@@ -47,7 +42,7 @@ def actor_share(G: nx.DiGraph, actor: str, date: object) -> pd.DataFrame:
 def edges_frame(G: nx.DiGraph) -> pd.DataFrame:
     """Every edge as a row: ``source``, ``target``, their labels and roles, and edge attributes.
 
-    The table is made once per graph and cached (see :mod:`analystkit._graphtables`); each call
+    The table is made once per graph and cached (see :mod:`analystkit.graph.tables`); each call
     returns a copy.
 
     >>> G = nx.DiGraph([("actor:A", "victim:B", {"count": 2})])
@@ -55,7 +50,7 @@ def edges_frame(G: nx.DiGraph) -> pd.DataFrame:
     >>> edges_frame(G)[["source_label", "target_label", "count"]].to_dict("records")
     [{'source_label': 'A', 'target_label': 'B', 'count': 2}]
     """
-    G = _graph._graph_of(G)
+    G = graph_of(G)
     return edge_table(G).copy()
 
 
@@ -65,14 +60,14 @@ def actors(G: nx.DiGraph) -> list[str]:
     >>> actors(nx.DiGraph())
     []
     """
-    G = _graph._graph_of(G)
+    G = graph_of(G)
     summary = actor_summary(G)
     return summary["actor"].tolist()
 
 
 def victims(G: nx.DiGraph) -> pd.DataFrame:
     """One row per organisation: ``victim``, ``role``, ``sector``, ``country``, ``actors`` (tuple)."""
-    G = _graph._graph_of(G)
+    G = graph_of(G)
     claims = claim_table(G)
     if claims.empty:
         return pd.DataFrame(columns=["victim", "role", "sector", "country", "actors"])
@@ -115,7 +110,7 @@ def actor_summary(G: nx.DiGraph) -> pd.DataFrame:
     >>> actor_summary(G)[["actor", "victims", "posts", "top_sector"]].to_dict("records")
     [{'actor': 'A', 'victims': 1, 'posts': 3, 'top_sector': 'healthcare'}]
     """
-    G = _graph._graph_of(G)
+    G = graph_of(G)
     cache = graph_cache(G)
     if "actor_summary" not in cache:  # the chart ranks actors with it too
         cache["actor_summary"] = _actor_summary(G)
@@ -187,7 +182,7 @@ def victims_per_actor(G: nx.DiGraph, *, freq: str | None = None, top: int | None
     >>> victims_per_actor(G, freq="M")["A"].tolist()
     [2, 0, 1]
     """
-    G = _graph._graph_of(G)
+    G = graph_of(G)
     if freq is None:
         summary = actor_summary(G)
         return summary[["actor", "victims"]].astype({"victims": "int64"})
@@ -220,7 +215,7 @@ def breakdown(G: nx.DiGraph, *, by: str = "sector", actors: list[str] | None = N
     Rows are actors (most victims first), columns the values of ``by`` (most frequent first),
     cells distinct victims, plus a ``total`` column.
     """
-    G = _graph._graph_of(G)
+    G = graph_of(G)
     if by not in ("sector", "country"):
         raise ValueError(f"by must be 'sector' or 'country', not {by!r}")
     claims = claim_table(G)
@@ -242,7 +237,7 @@ def shared_victims(G: nx.DiGraph) -> pd.DataFrame:
 
     Columns ``victim``, ``actors`` (tuple), ``n_actors``, ``first``, ``last``; most actors first.
     """
-    G = _graph._graph_of(G)
+    G = graph_of(G)
     claims = claim_table(G)
     cols = ["victim", "actors", "n_actors", "first", "last"]
     if claims.empty:
@@ -271,7 +266,7 @@ def overlap(G: nx.DiGraph, *, by: str = "victims") -> pd.DataFrame:
     The weighted projection of the bipartite graph onto its actors, as a table (strongest
     first). ``by='sector'`` counts sectors both actors hit instead of shared organisations.
     """
-    G = _graph._graph_of(G)
+    G = graph_of(G)
     if by not in ("victims", "sector"):
         raise ValueError(f"by must be 'victims' or 'sector', not {by!r}")
     claims = claim_table(G)

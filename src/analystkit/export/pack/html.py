@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .text import defang, html_text, safe_url
-
-if TYPE_CHECKING:
-    from ._pack import Pack
+from ...text import defang, html_text, safe_url
+from .data import Pack, facts_rows, key_facts, when
 
 __all__ = ["CSS", "render"]
 
@@ -98,8 +95,6 @@ def _source_item(row) -> str:
 
 def render(pack: Pack) -> str:
     """The whole page as text."""
-    from ._pack import facts_rows, key_facts
-
     case = pack.case
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
@@ -121,8 +116,6 @@ def render(pack: Pack) -> str:
     if len(pack.durations):
         parts += ["<h3>Durations</h3>", "<table><thead><tr><th>Incident</th><th>Measure</th>"
                   "<th>Days</th><th>From</th><th>To</th></tr></thead><tbody>"]
-        from ._pack import when
-
         for r in pack.durations.itertuples(index=False):
             parts.append(f"<tr><td>{html_text(r.incident)}</td><td>{html_text(r.measure)}</td>"
                          f"<td>{html_text(r.text)}</td><td>{html_text(when(r.start, 'day'))}</td>"

@@ -7,8 +7,8 @@ caption — writes it as PNG, SVG and/or PDF, and puts a plain-language alt text
 same bytes: no timestamps, no software version in PNG, a fixed SVG hash salt.
 
 The caller's figure is dressed only for the time of the save: its size, layout and artists are
-restored afterwards. :func:`brief` turns a whole case into a briefing pack (see
-:mod:`analystkit._pack`).
+restored afterwards. :func:`analystkit.export.brief` turns a whole case into a briefing pack (see
+:mod:`analystkit.export.brief`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import contextlib
 import functools
 import io
 import os
-import tempfile
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,27 +24,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
-from . import theme as _theme
-from .text import clean, label
+from .. import theme as _theme
+from ..files import write_atomic
+from ..text import clean, label
+from ..theme import SIZES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["FORMATS", "SIZES", "Furniture", "brief", "caption", "furnished", "save", "text_width", "wrap",
-           "write_atomic"]
+__all__ = ["FORMATS", "RC", "SIZES", "Furniture", "caption", "furnished", "save", "text_width", "wrap"]
 
-#: Figure sizes in inches: a 16:9 slide, half and full A4 text-width pages, a square tile.
-SIZES: dict[str, tuple[float, float]] = {
-    "slide": (13.333, 7.5),
-    "a4-half": (6.69, 4.53),
-    "a4-full": (6.69, 9.45),
-    "square": (6.0, 6.0),
-    "a4-landscape": (11.69, 8.27),
-}
 FORMATS = ("png", "svg", "pdf")
 _MARGIN = 0.22  # inches around the furniture
 _TITLE_PT, _SUB_PT, _SMALL_PT = 14.0, 10.0, 7.5
-_RC = {"svg.hashsalt": "analystkit", "svg.fonttype": "path", "pdf.fonttype": 42, "text.usetex": False}
+#: rc settings of every written file: a fixed SVG hash salt, fonts as paths (SVG) or TrueType (PDF).
+RC = {"svg.hashsalt": "analystkit", "svg.fonttype": "path", "pdf.fonttype": 42, "text.usetex": False}
 
 
 @dataclass(frozen=True)
@@ -282,23 +275,6 @@ def _svg_accessible(data: bytes, title: str, alt: str) -> bytes:
     return (text[:start] + head + ">" + inner + text[end + 1:]).encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary sibling, flush it, then rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def _formats(path: Path, formats: Sequence[str] | None) -> tuple[list[str], Path]:
     suffix = path.suffix.lower().lstrip(".")
     if formats is None:
@@ -364,7 +340,7 @@ def save(fig: Figure, path: str | os.PathLike, *, formats: Sequence[str] | None 
     furniture = Furniture(tlp=tlp, title=title, subtitle=subtitle, as_of=stamp,
                           sources=_numbered(sources))
     rendered: dict[str, bytes] = {}
-    with matplotlib.rc_context(_RC), furnished(fig, furniture, size=size):
+    with matplotlib.rc_context(RC), furnished(fig, furniture, size=size):
         for fmt in fmts:
             rendered[fmt] = _render(fig, fmt, dpi=dpi, title=title_text, alt=alt_text, tlp=tlp)
     written = [write_atomic(stem.with_name(f"{stem.name}.{fmt}"), data) for fmt, data in rendered.items()]
@@ -381,7 +357,3 @@ def _date_text(value: object) -> str:
         return f"{pd.Timestamp(value):%Y-%m-%d}"
     except (ValueError, TypeError):
         return clean(value, max_len=40)
-
-
-# The pack needs save(); it is defined above, so the import below cannot go round in a circle.
-from ._pack import brief  # noqa: E402

@@ -21,37 +21,20 @@ from .. import text as _text
 from .. import theme as _theme
 from .. import timeline as _tl
 from ..schema import CATEGORIES
-from . import _draw, _labels
+from .base import labels as _labels
+from .base import marks as _marks
+from .base.dates import date_axis, display_zone
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["display_zone", "milestones_from", "timeline"]
+__all__ = ["milestones_from", "timeline"]
 
 _MILESTONE_NAMES = {
     "time to disclosure": "First disclosure",
     "time to first recovery step": "First recovery step",
     "time to full restoration": "Full restoration",
 }
-
-
-def display_zone(tz: object = None):
-    """The ``tzinfo`` and axis name of a display time zone (None → UTC).
-
-    >>> display_zone("Europe/London")[1], display_zone()[1]
-    ('Europe/London', 'UTC')
-    """
-    from zoneinfo import ZoneInfo
-
-    if tz is None or tz == "UTC":
-        return ZoneInfo("UTC"), "UTC"
-    if isinstance(tz, str):
-        try:
-            return ZoneInfo(tz), tz
-        except (KeyError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {tz!r} (expected an IANA name such as "
-                             "'Europe/London')") from exc
-    return tz, str(tz)
 
 
 def milestones_from(events: pd.DataFrame, *, day0: object = None,
@@ -284,23 +267,23 @@ def timeline(events: pd.DataFrame, *, lane: str = "category", ax: Axes | None = 
     e0 = np.where(coarse_end, end_lo, end)
     fade = np.where(is_open, np.minimum((e0 - s0) * 0.25, 14.0), 0.0)
     p = period & (e0 > s0)
-    _draw.bars(ax, s0[p], (e0 - fade)[p], y[p], h=h, status=status[p], colors=colors[p],
+    _marks.bars(ax, s0[p], (e0 - fade)[p], y[p], h=h, status=status[p], colors=colors[p],
                dense=dense, gid="bars", **kwargs)
     po = p & is_open
-    _draw.fades(ax, (e0 - fade)[po], e0[po], y[po], h=h, colors=colors[po])
+    _marks.fades(ax, (e0 - fade)[po], e0[po], y[po], h=h, colors=colors[po])
     band_lo = np.concatenate([start[coarse_start], end_lo[coarse_end]])
     band_hi = np.concatenate([start_hi[coarse_start], end[coarse_end]])
     band_y = np.concatenate([y[coarse_start], y[coarse_end]])
     band_status = np.concatenate([status[coarse_start], status[coarse_end]])
     band_col = np.concatenate([colors[coarse_start], colors[coarse_end]])
-    _draw.bands(ax, band_lo, band_hi, band_y, h=h, status=band_status, colors=band_col)
+    _marks.bands(ax, band_lo, band_hi, band_y, h=h, status=band_status, colors=band_col)
     cap = h * 0.3
     w_lo = np.concatenate([lo[approx_start], end_lo[approx_end]])
     w_hi = np.concatenate([start_hi[approx_start], ex["hi"].pipe(_num)[approx_end]])
     w_y = np.concatenate([y[approx_start], y[approx_end]])
-    _draw.whiskers(ax, w_lo, w_hi, w_y, color=th.foreground, cap=cap)
+    _marks.whiskers(ax, w_lo, w_hi, w_y, color=th.foreground, cap=cap)
     pts = ~period & ~coarse_start
-    _draw.markers(ax, px[pts], y[pts], status=status[pts], colors=colors[pts], dense=dense,
+    _marks.markers(ax, px[pts], y[pts], status=status[pts], colors=colors[pts], dense=dense,
                   size=18.0 if dense else 42.0,
                   **(marker_kws or {}))
 
@@ -323,7 +306,7 @@ def timeline(events: pd.DataFrame, *, lane: str = "category", ax: Axes | None = 
             t.set_position((xx + (gap if right else -gap), r + 0.5))
             t.set_horizontalalignment("left" if right else "right")
 
-    _date_axis(ax, zone, zone_name)
+    date_axis(ax, zone, zone_name)
     if hidden:
         ax.text(0, -0.075, f"{hidden} event{'s' if hidden != 1 else ''} outside the window "
                 "not shown", transform=ax.transAxes, ha="left", va="top", fontsize=8,
@@ -386,23 +369,10 @@ def _place_milestones(ax, marks, rend, per_px, x1, th, gap):
     return texts, rows, xs, right
 
 
-def _date_axis(ax, zone, zone_name: str, *, hide_left: bool = True) -> None:
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-
-    locator = AutoDateLocator(tz=zone, minticks=5, maxticks=12)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=zone))
-    ax.set_xlabel(f"Date ({zone_name})")
-    ax.grid(axis="x", color=_theme.current().grid, linewidth=0.6, zorder=0)
-    ax.set_axisbelow(True)
-    for side in ("top", "right", *(("left",) if hide_left else ())):
-        ax.spines[side].set_visible(False)
-
-
 def _legend(ax, statuses, notes, categories) -> None:
     from matplotlib.legend_handler import HandlerTuple
 
-    handles = _draw.legend_handles(statuses, notes=notes, categories=categories)
+    handles = _marks.legend_handles(statuses, notes=notes, categories=categories)
     ax.legend([h for h, _ in handles], [lbl for _, lbl in handles], loc="lower left",
               bbox_to_anchor=(0.0, 1.0), ncol=min(len(handles), 8), frameon=False, fontsize=8.5,
               handler_map={tuple: HandlerTuple(ndivide=None, pad=0.6)}, handlelength=3.2,

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .schema import CATEGORIES
+from ..schema import CATEGORIES
 
 if TYPE_CHECKING:
-    from .case import Case
+    from ..case import Case
 
 __all__ = [
     "APPROXIMATE",

@@ -17,16 +17,28 @@ from typing import Any
 
 import pandas as pd
 
-from . import filters as F
-from .case import Case
-from .schema import CATEGORIES, STATUSES, TLP_LEVELS
+from .. import export as X
+from .. import filters as F
+from .. import graph as G
+from .. import plot
+from ..case import Case
+from ..schema import CATEGORIES, STATUSES, TLP_LEVELS
+from ..theme import SIZES
 
-__all__ = ["Explorer", "explore"]
+__all__ = ["Explorer", "explore", "forget"]
 
 #: Filter values per explorer key, kept for the life of the kernel (survive a cell re-run).
 _STATE: dict[str, dict[str, Any]] = {}
 _FIGSIZE = {"timeline": (11.0, 5.2), "graph": (8.0, 8.0), "activity": (11.0, 4.2)}
 
+
+
+def forget(key: str | None = None) -> None:
+    """Drop the filter values remembered for explorer ``key`` (all explorers when None)."""
+    if key is None:
+        _STATE.clear()
+    else:
+        _STATE.pop(key, None)
 
 def _months(dates: list[pd.Series]) -> list[pd.Timestamp]:
     stamps = pd.concat([d.dropna() for d in dates if d is not None and len(d)], ignore_index=True)
@@ -210,9 +222,6 @@ class Explorer:
 
     def draw(self, name: str, ax, views: dict[str, Any]) -> None:
         """Draw chart ``name`` ('timeline', 'graph', 'activity') of ``views`` on ``ax``."""
-        from . import graph as G
-        from . import plot
-
         f = views["filters"]
         if name == "timeline":
             case = views.get("case")
@@ -302,8 +311,6 @@ class Explorer:
         """Save the current charts (PNG + SVG) with the active filters in their captions."""
         from matplotlib.figure import Figure
 
-        from . import export as X
-
         folder = Path(out_dir) if out_dir is not None else self.out_dir
         folder.mkdir(parents=True, exist_ok=True)
         views = self.views()
@@ -312,7 +319,7 @@ class Explorer:
         as_of = self.case.meta.get("as_of", "") if self.case is not None else ""
         title = self.case.title if self.case is not None else "Leak-site activity"
         for name in self.images:
-            fig = Figure(figsize=(13.33, 7.5), layout="constrained")
+            fig = Figure(figsize=SIZES["slide"], layout="constrained")
             self.draw(name, fig.add_subplot(), views)
             written += X.save(fig, folder / f"explorer-{name}", formats=("png", "svg"),
                               tlp=f["max_tlp"], title=f"{title}: {name}",

@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import theme as _theme
-from .export import _RC, SIZES, Furniture, furnished, wrap
-from .text import clean, defang, label, safe_url
+from ... import theme as _theme
+from ...text import clean, defang, label, safe_url
+from ...theme import SIZES
+from ..chart import RC, Furniture, furnished, wrap
+from .data import Pack, facts_rows, key_facts, when
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-    from ._pack import Pack
 
 __all__ = ["render"]
 
@@ -108,8 +108,6 @@ def _draw_table(fig: Figure, table: Table, rows: list, heading: str) -> None:
 
 
 def _cover(pack: Pack) -> Figure:
-    from ._pack import key_facts, when
-
     t = _theme.current()
     fig = _blank()
     y = _TOP + 0.2
@@ -152,8 +150,6 @@ def _cover(pack: Pack) -> Figure:
 
 
 def _tables(pack: Pack) -> list[Table]:
-    from ._pack import facts_rows, when
-
     tables = []
     facts = tuple((r["when"], r["category"], r["event"], r["status"], r["sources"])
                   for r in facts_rows(pack))
@@ -202,7 +198,7 @@ def render(pack: Pack) -> bytes:
     buffer = io.BytesIO()
     meta = {"Title": clean(pack.case.title, max_len=200), "Subject": f"Briefing pack at {pack.label}",
             "Keywords": pack.label, "Creator": "analystkit", "CreationDate": None, "ModDate": None}
-    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+    with matplotlib.rc_context(RC), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
         with PdfPages(buffer, metadata=meta) as pdf:
             _render_pages(pack, pdf, pages, len(pages))

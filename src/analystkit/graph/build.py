@@ -1,30 +1,6 @@
-"""Actor → victim graphs from a case or a leak-site posts table, and the metrics analysts ask for.
+"""Building actor → victim graphs (and their tables) from a case, relations or posts.
 
-Node keys are strings ``"actor:<name>"`` for threat actors and ``"victim:<name>"`` for the
-organisations they hit (suppliers included), so the ransomware group *Royal* (``actor:Royal``) and
-the victim *Royal Mail* (``victim:Royal Mail``) can never collide. Plain strings survive every
-export format (GraphML, GEXF, node-link JSON) unchanged. Node attributes follow networkx's
-bipartite convention:
-
-============  ====================================================================
-``role``      ``actor`` | ``victim`` | ``supplier`` | ``more`` (a "+N more" roll-up)
-``bipartite`` 0 for actors, 1 for every organisation
-``label``     the display name (canonical actor name, tidied victim name)
-``sector``    victim sector ("" when unknown); ``country``: ISO alpha-2 or ""
-============  ====================================================================
-
-Edge attributes: ``first`` / ``last`` (UTC timestamps of the first and last claim or dated
-relation, NaT when undated), ``count`` (posts or relation rows merged), ``relation`` (schema
-vocabulary: ``claimed``, ``targets``, ``via-supplier``, ``supplier-of``, ``rebrand-of``,
-``affiliate-of``), ``status`` (``confirmed`` | ``reported`` | ``claimed`` | ``disputed``),
-``sources`` (tuple of source ids or feed names) and ``via`` (supplier of a supply-chain victim).
-
-The metrics read a graph through tables cached on it (:mod:`analystkit._graphtables`). They also
-accept the :class:`TableGraph` of :func:`actor_victim_tables` — those tables made straight from a
-posts table, without the networkx object, which is what a feed of a million posts wants — and,
-for convenience, a posts table, case or relations table (its tables are made on the spot).
-
-Every function here is pure: a new graph or DataFrame is returned, inputs are never changed.
+See :mod:`analystkit.graph` for the node and edge attributes.
 """
 
 from __future__ import annotations
@@ -35,46 +11,24 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ._gc import paused_gc
-from ._graphmetrics import (
-    actor_share,
-    actor_summary,
-    actors,
-    breakdown,
-    edges_frame,
-    overlap,
-    shared_victims,
-    victims,
-    victims_per_actor,
-)
-from ._graphtables import (
-    _CACHE_KEY,
-    _EDGE_COLUMNS,
-    edge_table,
-    rollup_tables,
-    store_tables,
-)
-from .aliases import canonical_actor, canonical_victim
+from .._gc import paused_gc
+from ..aliases import canonical_actor, canonical_victim
+from ..times import end_of_day, utc
+from .tables import CACHE_KEY, EDGE_COLUMNS, edge_table, store_tables
 
 if TYPE_CHECKING:
-    from .case import Case
+    from ..case import Case
 
 __all__ = [
-    "actor_share",
+    "TableGraph",
     "actor_subgraph",
-    "actor_summary",
     "actor_victim_graph",
     "actor_victim_tables",
-    "actors",
-    "breakdown",
-    "edges_frame",
+    "graph_of",
     "merge",
+    "networkx_graph",
     "node_key",
-    "overlap",
-    "rollup",
-    "shared_victims",
-    "victims",
-    "victims_per_actor",
+    "window",
 ]
 
 _VICTIM_RELATIONS = ("targets", "claimed", "via-supplier")
@@ -132,7 +86,7 @@ def actor_victim_graph(data: Case | pd.DataFrame, *, start: object = None, end: 
     >>> e["count"], e["status"], str(e["first"].date()), str(e["last"].date())
     (3, 'claimed', '2023-02-07', '2023-02-08')
     """
-    lo, hi = _window(start, end)
+    lo, hi = window(start, end)
     if isinstance(data, (list, tuple)):
         return merge(*(actor_victim_graph(d, start=start, end=end, entities=entities,
                                           include_announcements=include_announcements) for d in data))
@@ -152,7 +106,7 @@ def actor_victim_graph(data: Case | pd.DataFrame, *, start: object = None, end: 
                          f"{', '.join(map(str, frame.columns)) or 'none'}")
     if meta is not None and len(meta):
         _apply_entities(G, meta)
-        G.__networkx_cache__.pop(_CACHE_KEY, None)  # node facts changed after the tables were made
+        G.__networkx_cache__.pop(CACHE_KEY, None)  # node facts changed after the tables were made
     G.graph.update({k: v for k, v in (("start", lo), ("end", hi)) if v is not None})
     return G
 
@@ -171,6 +125,7 @@ def actor_victim_tables(data: Case | pd.DataFrame, *, start: object = None, end:
     ...     "actor": ["LockBit", "Royal", "Royal"], "victim": ["Royal Mail", "Royal Mail", "Acme"],
     ...     "victim_key": ["royal mail", "royal mail", "acme"], "count": [1, 2, 1],
     ...     "announcement": [False] * 3})
+    >>> from analystkit.graph import actor_summary, shared_victims
     >>> T = actor_victim_tables(posts)
     >>> len(T), actor_summary(T)[["actor", "victims", "posts"]].values.tolist()
     (4, [['Royal', 2, 3], ['LockBit', 1, 1]])
@@ -180,10 +135,10 @@ def actor_victim_tables(data: Case | pd.DataFrame, *, start: object = None, end:
     if isinstance(data, (nx.Graph, TableGraph)):
         return data
     if isinstance(data, pd.DataFrame) and "victim_key" in data.columns:
-        lo, hi = _window(start, end)
+        lo, hi = window(start, end)
         parts = _posts_parts(data, lo, hi, include_announcements)
-        window = {k: v for k, v in (("start", lo), ("end", hi)) if v is not None}
-        return nx.DiGraph(**window) if parts is None else TableGraph(parts["tables"], window)
+        bounds = {k: v for k, v in (("start", lo), ("end", hi)) if v is not None}
+        return nx.DiGraph(**bounds) if parts is None else TableGraph(parts["tables"], bounds)
     return actor_victim_graph(data, start=start, end=end, include_announcements=include_announcements)
 
 
@@ -209,27 +164,22 @@ class TableGraph:
         return f"TableGraph({self._n:,} nodes, {len(edge_table(self)):,} edges)"
 
 
-def _graph_of(G: object) -> nx.DiGraph | TableGraph:
+def graph_of(G: object) -> nx.DiGraph | TableGraph:
     """``G`` itself, or the tables of the graph of a posts table / case / relations table."""
     return G if isinstance(G, (nx.Graph, TableGraph)) else actor_victim_tables(G)
 
 
-def _networkx(G: object, what: str) -> nx.DiGraph:
+def networkx_graph(G: object, what: str) -> nx.DiGraph:
+    """``G`` as a networkx graph (built when it is a table); a :class:`TableGraph` is refused."""
     if isinstance(G, TableGraph):
         raise TypeError(f"{what} needs the networkx graph: build it with actor_victim_graph(posts)")
     return G if isinstance(G, nx.Graph) else actor_victim_graph(G)
 
 
-def _window(start: object, end: object) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    def stamp(value: object) -> pd.Timestamp | None:
-        if value is None:
-            return None
-        t = pd.Timestamp(value)
-        return t.tz_convert("UTC") if t.tzinfo else t.tz_localize("UTC")
-
-    lo, hi = stamp(start), stamp(end)
-    if hi is not None and hi == hi.normalize():
-        hi = hi + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # an end date includes its day
+def window(start: object, end: object) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The UTC bounds of a date window; ``None`` for an open side, an end date covering its day."""
+    lo = None if start is None else utc(start)
+    hi = None if end is None else end_of_day(end)
     if lo is not None and hi is not None and hi < lo:
         raise ValueError(f"end {end!r} is before start {start!r}")
     return lo, hi
@@ -326,7 +276,7 @@ def _posts_parts(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> di
         "target_label": np.asarray(labels, dtype=object)[dst_code[order]], "source_role": "actor",
         "target_role": "victim", "first": _utc(firsts).array.take(order),
         "last": _utc(lasts).array.take(order), "count": counts[order], "relation": "claimed",
-        "status": "claimed", "sources": sources[order], "via": ""}, columns=_EDGE_COLUMNS,
+        "status": "claimed", "sources": sources[order], "via": ""}, columns=EDGE_COLUMNS,
         copy=False)  # no consolidation copy of a million-row object block
     claims = edges.copy(deep=False)  # shares the edge table's columns (never changed in place)
     claims.columns = [{"source_label": "actor", "target_label": "victim"}.get(c, c) for c in claims.columns]
@@ -525,7 +475,7 @@ def actor_subgraph(G: nx.DiGraph, actor: str) -> nx.DiGraph:
     >>> sorted(actor_subgraph(G, "A"))
     ['actor:A', 'actor:C', 'victim:x']
     """
-    G = _networkx(G, "actor_subgraph")
+    G = networkx_graph(G, "actor_subgraph")
     key = actor if actor.startswith("actor:") else node_key("actor", actor)
     if key not in G:
         raise KeyError(f"no actor {actor!r} in the graph")
@@ -533,38 +483,3 @@ def actor_subgraph(G: nx.DiGraph, actor: str) -> nx.DiGraph:
     keep |= {p for v in list(keep) for p in G.predecessors(v) if not p.startswith("actor:")}
     keep |= {p for p in G.predecessors(key) if p.startswith("actor:")}
     return G.subgraph(keep).copy()
-
-
-def rollup(G: nx.DiGraph, *, top: int | None = None, per_actor: int | None = None,
-           keep: list[str] | tuple[str, ...] = ()) -> nx.DiGraph:
-    """A smaller graph: the ``top`` actors, each with its ``per_actor`` largest victims.
-
-    Victims beyond ``per_actor`` are replaced by one node per actor, key ``more:<actor>``, role
-    ``more``, label ``+N more`` and attribute ``more=N``. Actors beyond ``top`` are dropped and
-    counted in ``graph['more_actors']``. Victims whose label is in ``keep`` are never rolled up.
-
-    >>> G = nx.DiGraph()
-    >>> G.add_node("actor:A", role="actor", label="A")
-    >>> for i in range(5):
-    ...     G.add_node(f"victim:v{i}", role="victim", label=f"v{i}")
-    ...     G.add_edge("actor:A", f"victim:v{i}", count=5 - i)
-    >>> R = rollup(G, per_actor=2)
-    >>> sorted(R.nodes), R.nodes["more:A"]["label"]
-    (['actor:A', 'more:A', 'victim:v0', 'victim:v1'], '+3 more')
-    """
-    G = _networkx(G, "rollup")
-    nodes, edges, more_actors = rollup_tables(G, actors(G), top=top, per_actor=per_actor, keep=keep)
-    R = nx.DiGraph()
-    R.graph.update(G.graph)
-    R.graph["more_actors"] = more_actors
-    R.add_nodes_from((n, {"role": "more", "bipartite": 1, "label": la, "sector": "", "country": "",
-                          "more": m} if new else G.nodes[n])
-                     for n, la, m, new in zip(nodes["node"], nodes["label"], nodes["more"], nodes["new"],
-                                              strict=True))
-    R.add_edges_from((u, v, G.adj[u][v] if i >= 0 else
-                      {"count": c, "relation": "claimed", "status": "claimed", "first": _NAT, "last": _NAT,
-                       "sources": (), "via": ""})
-                     for u, v, i, c in zip(edges["source"], edges["target"], edges["row"], edges["count"],
-                                           strict=True))
-    return R
-

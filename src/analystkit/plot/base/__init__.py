@@ -1,0 +1,2 @@
+"""What every chart shares: marks for uncertain dates and statuses (``marks``), label packing and
+measuring (``labels``), the date axis and display zone (``dates``)."""

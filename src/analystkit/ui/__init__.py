@@ -1,0 +1,13 @@
+"""Notebook front-ends: the explorer and the event-entry form (ipywidgets, imported lazily).
+
+Widgets hold no analysis of their own: they collect values and call the same public functions a
+notebook cell would (filters, plots, ``export.save``, ``Case.save``). ipywidgets itself is
+imported only when a widget is built, so importing this package needs only the core libraries.
+"""
+
+from __future__ import annotations
+
+from .explorer import Explorer, explore, forget
+from .form import FIELDS, add_event, event_form
+
+__all__ = ["FIELDS", "Explorer", "add_event", "event_form", "explore", "forget"]

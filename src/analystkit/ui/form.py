@@ -1,0 +1,186 @@
+"""The event-entry form: validated events added to a case folder from a notebook.
+
+Widgets hold no analysis of their own: the form checks input with the same validators the loader
+uses (:func:`analystkit.schema.validate` through :meth:`Case.validated`) and saves with
+:meth:`Case.save`, so an event accepted here is an event ``load_case`` accepts. ipywidgets is
+imported only when a widget is built; importing :mod:`analystkit` never loads it.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..case import Case, load_case
+from ..schema import CATEGORIES, PRECISIONS, STATUSES, TLP_LEVELS, ValidationError, validate
+
+__all__ = ["FIELDS", "add_event", "event_form"]
+
+#: The form's fields, in the order they are shown (``add_event`` takes them as keys).
+FIELDS = ("start", "precision", "end", "ongoing", "category", "title", "description", "actor",
+           "victim", "status", "source_name", "source_url", "tlp")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:24] or "source"
+
+
+def _next_id(existing: pd.Series, prefix: str) -> str:
+    used = set(existing)
+    numbers = [int(m.group(1)) for v in used if (m := re.fullmatch(rf"{prefix}-(\d+)", v))]
+    n = max(numbers, default=0) + 1
+    while f"{prefix}-{n:03d}" in used:
+        n += 1
+    return f"{prefix}-{n:03d}"
+
+
+def add_event(case: Case, values: dict[str, Any], *, prefix: str = "ev") -> tuple[Case, str, str | None]:
+    """Return ``case`` with one event (and its source, if new) appended, validated.
+
+    ``values`` holds the form's fields (see ``FIELDS``). Raises :class:`ValidationError` naming
+    the offending field when the event is not acceptable; ``case`` is never modified.
+    Returns the new case, the new event id and the id of a newly created source (or None).
+    """
+    url = str(values.get("source_url", "")).strip()
+    name = str(values.get("source_name", "")).strip()
+    sources = case.sources
+    new_source = None
+    match = sources[sources["url"].eq(url)] if url else sources.iloc[0:0]
+    if len(match):
+        source_id = match.iloc[0]["source_id"]
+    elif name or url:
+        source_id = _next_id(sources["source_id"], _slug(name or "source"))
+        new_source = source_id
+        row = {"source_id": source_id, "name": name, "url": url, "published": "", "reliability": "",
+               "tlp": values.get("tlp") or case.tlp}
+        sources = pd.concat([sources, pd.DataFrame([row])], ignore_index=True)
+    else:
+        source_id = ""
+    event_id = _next_id(case.events["event_id"], prefix)
+    start = str(values.get("start", "")).strip()
+    end = str(values.get("end", "")).strip()
+    row = {
+        "event_id": event_id, "incident": case.meta.get("incident", ""), "start": start,
+        "end": end, "ongoing": bool(values.get("ongoing")), "precision": values.get("precision", ""),
+        "end_precision": "", "category": values.get("category", ""),
+        "title": values.get("title", ""), "description": values.get("description", ""),
+        "actor": values.get("actor", ""), "victim": values.get("victim", ""),
+        "status": values.get("status", ""), "sources": (source_id,) if source_id else (),
+        "tlp": values.get("tlp", ""), "conflict": "", "notes": "",
+    }
+    new = pd.DataFrame([row])
+
+    problems: list = []
+    checked = validate("events", new, file="new event", default_tlp=case.tlp,
+                       source_ids=set(sources["source_id"]), problems=problems)
+    if problems:
+        raise ValidationError(problems)
+    events = pd.concat([case.events, checked], ignore_index=True)
+    updated = case.with_tables(events=events, sources=sources).validated()
+    return updated, event_id, new_source
+
+
+def _message(kind: str, text: str) -> str:
+    colour = {"error": "#B00020", "ok": "#1B5E20", "info": "#37474F"}[kind]
+    body = html.escape(text).replace("\n", "<br>")
+    return f'<div style="color:{colour};font-family:monospace;white-space:normal">{body}</div>'
+
+
+class _EventForm:
+    """State and callbacks behind :func:`event_form` (kept separate from the widget layout)."""
+
+    def __init__(self, case_path: str | os.PathLike, *, prefix: str = "ev"):
+        import ipywidgets as w
+
+        self.path = Path(case_path)
+        self.prefix = prefix
+        self.added: list[tuple[str, str | None]] = []
+        case = load_case(self.path)
+        actors = sorted(set(case.entities.loc[case.entities["kind"].eq("actor"), "name"])
+                        | set(case.events["actor"]) - {""})
+        layout = w.Layout(width="32em")
+        self.fields: dict[str, Any] = {
+            "start": w.Text(description="Start", placeholder="2023-01-10", layout=layout),
+            "precision": w.Dropdown(description="Precision", options=PRECISIONS, value="day"),
+            "end": w.Text(description="End", placeholder="empty for a point event", layout=layout),
+            "ongoing": w.Checkbox(description="Ongoing (no end yet)", value=False),
+            "category": w.Dropdown(description="Category", options=CATEGORIES, value="disruption"),
+            "title": w.Text(description="Title", layout=layout),
+            "description": w.Textarea(description="Description", layout=layout),
+            "actor": w.Combobox(description="Actor", options=actors, layout=layout),
+            "victim": w.Text(description="Victim", value=case.meta.get("victim", ""), layout=layout),
+            "status": w.Dropdown(description="Status", options=STATUSES, value="reported"),
+            "source_name": w.Text(description="Source", placeholder="publication", layout=layout),
+            "source_url": w.Text(description="Source URL", placeholder="https://…", layout=layout),
+            "tlp": w.Dropdown(description="TLP", options=TLP_LEVELS, value="clear"),
+        }
+        self.add_button = w.Button(description="Add event", button_style="primary")
+        self.undo_button = w.Button(description="Undo last addition", disabled=True)
+        self.message = w.HTML(_message("info", f"Adding events to {self.path.name}"))
+        self.add_button.on_click(lambda _: self.add())
+        self.undo_button.on_click(lambda _: self.undo())
+        for name in FIELDS:
+            self.fields[name].add_class(f"ak-field-{name}")
+        self.add_button.add_class("ak-add")
+        self.undo_button.add_class("ak-undo")
+        self.message.add_class("ak-message")
+        self.widget = w.VBox([*self.fields.values(), w.HBox([self.add_button, self.undo_button]),
+                              self.message])
+        self.widget.add_class("ak-event-form")
+
+    def values(self) -> dict[str, Any]:
+        return {name: widget.value for name, widget in self.fields.items()}
+
+    def add(self) -> str | None:
+        """Validate the form; on success append the event, save the case, return its id."""
+        try:
+            case = load_case(self.path)
+            updated, event_id, source_id = add_event(case, self.values(), prefix=self.prefix)
+            updated.save(self.path)
+        except ValidationError as exc:
+            lines = [f"{p.column or 'event'}: {p.value!r} {p.expected}" if p.value is not None
+                     else f"{p.column or 'event'}: {p.expected}" for p in exc.problems]
+            self.message.value = _message("error", "Not saved:\n" + "\n".join(lines))
+            return None
+        except OSError as exc:
+            self.message.value = _message("error", f"Not saved: {exc}")
+            return None
+        self.added.append((event_id, source_id))
+        self.undo_button.disabled = False
+        self.message.value = _message("ok", f"Saved {event_id}: {self.fields['title'].value}")
+        return event_id
+
+    def undo(self) -> str | None:
+        """Remove the last event added through this form (and its new source); save."""
+        if not self.added:
+            return None
+        event_id, source_id = self.added[-1]
+        case = load_case(self.path)
+        events = case.events[case.events["event_id"].ne(event_id)].reset_index(drop=True)
+        sources = case.sources
+        if source_id and not events["sources"].map(lambda ids: source_id in ids).any():
+            sources = sources[sources["source_id"].ne(source_id)].reset_index(drop=True)
+        case.with_tables(events=events, sources=sources).save(self.path)
+        self.added.pop()
+        self.undo_button.disabled = not self.added
+        self.message.value = _message("ok", f"Removed {event_id}")
+        return event_id
+
+
+def event_form(case_path: str | os.PathLike, *, prefix: str = "ev"):
+    """An ipywidgets form that appends validated events to the case folder at ``case_path``.
+
+    Each accepted event is saved at once (atomically); invalid input is refused with the
+    validator's reason and nothing is written. "Undo last addition" removes the latest event
+    added through this form. The returned widget keeps its controller as ``.form`` (fields,
+    ``add()``, ``undo()``) so a notebook or test can drive it without a browser.
+    """
+    controller = _EventForm(case_path, prefix=prefix)
+    controller.widget.form = controller
+    return controller.widget
+
