@@ -2,33 +2,34 @@
 
 For each feed size a synthetic ransomwatch-format ``posts.json`` is written (Zipf-distributed
 groups with the real alias spellings, dirty titles: HTML entities, truncation, bare domains,
-re-posts, announcements), then each step is timed for the kit's call and for the plain pandas /
-networkx / matplotlib code of that step (the baseline). The read baseline does the kit's
-job in plain pandas (aliases, title cleaning, legal forms, announcements, one row per actor, victim
-and day); its raw json + DataFrame + to_datetime load is also shown on a line of its own.
+re-posts, announcements: ``_bench.ransomwatch_feed``), then each step is timed for the kit's call
+and for the plain pandas / networkx / matplotlib code of that step (the baseline). The read
+baseline does the kit's job in plain pandas (aliases, title cleaning, legal forms, announcements,
+one row per actor, victim and day); its raw json + DataFrame + to_datetime load is also shown on a
+line of its own.
 
     python benchmarks/bench_graph.py                  # 20k, 200k and 1M posts
-    python benchmarks/bench_graph.py --sizes 20000    # a quick run
+    python benchmarks/bench_graph.py --sizes 20000    # one size
+    python benchmarks/bench_graph.py --quick --check  # 20k posts; exit 1 if a target is missed
 
 Targets (issue 4): each step within 1.2x of its baseline where the baseline does the same work;
-1M posts → metrics table + top-50 chart in under 10 s; peak memory under 2 GB.
+1M posts → metrics table + top-50 chart in under 10 s; peak memory under 2 GB. The four steps
+(read, build, metrics, chart) are checked against 1.2x; the end-to-end rows (from the posts file)
+against 10 s for feeds of up to 1M posts and against 2 GB at every size.
 
 A third pipeline times the kit's fast route for big feeds: ``actor_victim_tables`` makes the
 graph's tables straight from the posts table (no networkx object) and the same metrics and chart
 are drawn from them.
 
 The kit's pipelines and the baseline pipeline of each size run one after the other, each in a fresh
-child process, so that peak memory (the child's maximum resident set size after each step,
-``resource.getrusage``) is the pipeline's own and not the sum of both or of an earlier size.
+child process (``_bench.in_child``), so that peak memory (the child's peak resident set size after
+each step, ``_bench.peak_mb``) is the pipeline's own and not the sum of both or of an earlier size.
+Figures go to ``benchmarks/results/bench_graph.json``.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from functools import partial
@@ -37,64 +38,22 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import _bench
 import matplotlib.pyplot as plt
 import networkx as nx
-import numpy as np
 import pandas as pd
+from _bench import Row, in_child, peak_mb
+from _bench import seconds as timed
 
 import analystkit as ak
 from analystkit import graph as akg
 from analystkit.plot import graph as draw_graph
 
-GROUPS = ["lockbit3", "lockbit2", "alphv", "blackcat", "clop", "conti", "royal", "play", "bianlian",
-          "blackbasta", "8base", "akira", "medusa", "hiveleak", "vicesociety", "pysa", "revil"]
-WORDS = ["North", "Valley", "Global", "Metal", "Health", "Group", "Logistics", "Systems", "Dental",
-         "County", "Foods", "Legal", "Partners", "Energy", "Bank", "Clinic", "Press", "Motors"]
-
-
-def synth(n: int, seed: int = 7) -> list[dict]:
-    """``n`` ransomwatch-format posts with realistic skew and dirt."""
-    rng = np.random.default_rng(seed)
-    groups = GROUPS + [f"group{i:03d}" for i in range(400)]
-    weights = 1 / np.arange(1, len(groups) + 1) ** 1.1
-    g = rng.choice(len(groups), size=n, p=weights / weights.sum())
-    n_victims = int(n * 0.93)
-    vid = rng.integers(0, n_victims, size=n)
-    words = np.array(WORDS)
-    w1, w2 = rng.integers(0, len(WORDS), size=(2, n_victims))
-    names = [f"{words[a]} {words[b]} {i}" for i, (a, b) in enumerate(zip(w1, w2, strict=True))]
-    style = rng.integers(0, 10, size=n)
-    start = np.datetime64("2021-01-01T00:00:00")
-    secs = rng.integers(0, 3 * 365 * 86400, size=n)
-    dates = (start + secs.astype("timedelta64[s]")).astype(str)
-    posts = []
-    for i in range(n):
-        name = names[vid[i]]
-        s = style[i]
-        if s == 0:
-            title = name.replace(" ", "").lower() + ".com"
-        elif s == 1:
-            title = name[:15] + "..."
-        elif s == 2:
-            title = name.replace(" ", " &amp; ", 1)
-        else:
-            title = name + (" Inc." if s == 3 else "")
-        posts.append({"post_title": title, "group_name": groups[g[i]],
-                      "discovered": dates[i].replace("T", " ") + ".000000"})
-    for i in range(0, n, 997):
-        posts[i]["post_title"] = "Announcement"
-    return posts
-
-
-def peak_mb() -> float:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / 1024 if sys.platform != "darwin" else rss / 1024 / 1024
-
-
-def timed(fn):
-    t = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - t
+SIZES = [20_000, 200_000, 1_000_000]
+QUICK = [20_000]
+STEP_RATIO = 1.2  # each step's kit / baseline time
+END_TO_END_S = 10.0  # 1M posts -> metrics table + top-50 chart
+PEAK_MB = 2048.0  # 2 GB
 
 
 def baseline_read(path: Path) -> pd.DataFrame:
@@ -112,7 +71,7 @@ def baseline_read(path: Path) -> pd.DataFrame:
     frame = pd.DataFrame(json.loads(path.read_text(encoding="utf-8")))
     frame["date"] = pd.to_datetime(frame["discovered"], format="ISO8601", utc=True)
     load_s = time.perf_counter() - start
-    table = pd.read_csv(ak.aliases.data_dir() / "aliases.csv", dtype=str, keep_default_na=False)
+    table = pd.read_csv(_bench.ROOT / "data" / "aliases.csv", dtype=str, keep_default_na=False)
     alias = {kind: dict(zip(rows["alias"].str.lower(), rows["canonical"], strict=True))
              for kind, rows in table.groupby("kind")}
     frame["actor"] = frame["group_name"].str.lower().map(alias["actor"]).fillna(frame["group_name"])
@@ -180,13 +139,13 @@ def kit_pipeline(path: Path, folder: Path, *, fast: bool = False) -> list[tuple]
     """read → build → metrics → chart; ``fast`` builds the tables only (``actor_victim_tables``)."""
     build, step = (akg.actor_victim_tables, "tables") if fast else (ak.actor_victim_graph, "build")
     out = []
-    posts, t = timed(lambda: ak.read_posts(path))
+    posts, t = timed(ak.read_posts, path)
     out.append(("read", t, peak_mb()))
-    G, t = timed(lambda: build(posts))
+    G, t = timed(build, posts)
     out.append((step, t, peak_mb()))
-    _, t = timed(lambda: kit_metrics(G))
+    _, t = timed(kit_metrics, G)
     out.append(("metrics", t, peak_mb()))
-    _, t = timed(lambda: kit_chart(G, folder / f"kit_{step}_{path.stem}.png"))
+    _, t = timed(kit_chart, G, folder / f"kit_{step}_{path.stem}.png")
     out.append(("top-50 chart", t, peak_mb()))
     if not fast:
         out.append(("size", len(posts), G.number_of_nodes(), G.number_of_edges()))
@@ -195,83 +154,68 @@ def kit_pipeline(path: Path, folder: Path, *, fast: bool = False) -> list[tuple]
 
 def base_pipeline(path: Path, folder: Path) -> list[tuple]:
     out = []
-    raw, t = timed(lambda: baseline_read(path))
+    raw, t = timed(baseline_read, path)
     out.append(("read", t, peak_mb()))
     _, t = timed(lambda: nx.from_pandas_edgelist(raw, "actor", "victim", edge_attr=["date"],
                                                  create_using=nx.DiGraph))
     out.append(("build", t, peak_mb()))
-    _, t = timed(lambda: baseline_metrics(raw))
+    _, t = timed(baseline_metrics, raw)
     out.append(("metrics", t, peak_mb()))
-    _, t = timed(lambda: baseline_chart(raw, folder / f"base_{path.stem}.png"))
+    _, t = timed(baseline_chart, raw, folder / f"base_{path.stem}.png")
     out.append(("top-50 chart", t, peak_mb()))
     out.append(("raw load", raw.attrs["load_s"]))
     return out
 
 
-def child(which: str, path: Path, folder: Path) -> list[tuple]:
-    """Run one pipeline in a fresh interpreter and return its rows."""
-    proc = subprocess.run([sys.executable, __file__, "--child", which, str(path), str(folder)],
-                          capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def run(n: int, folder: Path) -> list[tuple]:
-    path = folder / f"posts_{n}.json"
-    path.write_text(json.dumps(synth(n)), encoding="utf-8")
-    kit = child("kit", path, folder)
-    fast = child("tables", path, folder)
-    base = child("base", path, folder)
-    *kit, (_, claims, nodes, edges) = kit
-    *base, (_, t_load) = base
-    print(f"\n{n:,} posts → {claims:,} claims, graph of {nodes:,} nodes / {edges:,} edges")
-    print(f"  {'step':<14}{'kit s':>9}{'baseline s':>12}{'ratio':>8}{'kit peak MB':>13}"
-          f"{'base peak MB':>14}")
+def run(n: int, folder: Path, report: _bench.Report) -> None:
+    """One feed size: the three pipelines, each in its own child; rows for each step and end to end."""
+    path, _ = in_child(_bench.write_feed, folder / f"posts_{n}.json", n)
+    (*kit, (_, claims, nodes, edges)), _ = in_child(kit_pipeline, path, folder)
+    fast, _ = in_child(partial(kit_pipeline, fast=True), path, folder)
+    (*base, (_, t_load)), _ = in_child(base_pipeline, path, folder)
+    report.note(f"\n{n:,} posts → {claims:,} claims, graph of {nodes:,} nodes / {edges:,} edges")
     for (step, t_kit, mb_kit), (_, t_base, mb_base) in zip(kit, base, strict=True):
-        print(f"  {step:<14}{t_kit:>9.2f}{t_base:>12.2f}{t_kit / t_base:>8.2f}{mb_kit:>13.0f}"
-              f"{mb_base:>14.0f}")
+        report.add(Row(step, n, t_kit, t_base, mb_kit, mb_base, target_ratio=STEP_RATIO))
         if step == "read":
-            print(f"  {'  raw load':<14}{'':>9}{t_load:>12.2f}{t_kit / t_load:>8.2f}   (baseline's json + "
-                  "DataFrame + to_datetime alone, no cleaning)")
-    print("  end to end, metrics table + top-50 chart:")
-    print(f"    from the posts file:  kit {sum(r[1] for r in kit):.2f} s "
-          f"(peak {max(r[2] for r in kit):.0f} MB), baseline {sum(r[1] for r in base):.2f} s "
-          f"(peak {max(r[2] for r in base):.0f} MB)")
-    print(f"    from the posts table: kit {sum(r[1] for r in kit[1:]):.2f} s (build + metrics + chart), "
-          f"baseline {sum(r[1] for r in base[1:]):.2f} s")
-    print(f"    from the built graph: kit {kit[2][1] + kit[3][1]:.2f} s (metrics + chart)")
-    print(f"    fast route (read_posts → actor_victim_tables → metrics → chart): from the file "
-          f"{sum(r[1] for r in fast):.2f} s, from the posts table {sum(r[1] for r in fast[1:]):.2f} s "
-          f"(tables {fast[1][1]:.2f}, metrics {fast[2][1]:.2f}, chart {fast[3][1]:.2f}); "
-          f"peak {max(r[2] for r in fast):.0f} MB")
-    return kit
+            report.add(Row("  read vs raw load", n, t_kit, t_load, mb_kit,
+                           note="baseline: json + DataFrame + to_datetime alone, no cleaning"))
+    limit = END_TO_END_S if n <= 1_000_000 else None
+    for job, rows in (("end to end: file -> metrics + chart", kit),
+                      ("  fast route (actor_victim_tables)", fast)):
+        report.add(Row(job, n, sum(r[1] for r in rows), sum(r[1] for r in base),
+                       max(r[2] for r in rows), max(r[2] for r in base), target_s=limit,
+                       target_mb=PEAK_MB))
+    report.note(f"  from the posts table: kit {sum(r[1] for r in kit[1:]):.2f} s (build + metrics + "
+                f"chart), baseline {sum(r[1] for r in base[1:]):.2f} s; from the built graph: kit "
+                f"{kit[2][1] + kit[3][1]:.2f} s (metrics + chart)")
+    report.note(f"  fast route from the posts table {sum(r[1] for r in fast[1:]):.2f} s (tables "
+                f"{fast[1][1]:.2f}, metrics {fast[2][1]:.2f}, chart {fast[3][1]:.2f})")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000, 1_000_000])
+def main(argv: list[str] | None = None) -> int:
+    parser = _bench.arguments(__doc__, f"{QUICK[0]:,} posts only")
+    parser.add_argument("--sizes", type=int, nargs="+", help="feed sizes (default: 20k, 200k, 1M)")
     parser.add_argument("--keep", type=Path, help="folder to keep the feeds and PNGs in")
-    parser.add_argument("--child", nargs=3, metavar=("PIPELINE", "FEED", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.child:
-        which, path, folder = args.child
-        pipeline = {"kit": kit_pipeline, "tables": partial(kit_pipeline, fast=True), "base": base_pipeline}
-        rows = pipeline[which](Path(path), Path(folder))
-        print(json.dumps(rows))
-        return
+    sizes = args.sizes or (QUICK if args.quick else SIZES)
+    report = _bench.Report(Path(__file__).stem, args, ("networkx", "pandas", "matplotlib", "numpy"),
+                           "one run per step (time.perf_counter); each pipeline in its own fresh child")
+    report.note(
+        "baselines:\n"
+        "  read     = the kit's job in plain pandas: json, DataFrame, to_datetime, alias-table maps,\n"
+        "             html.unescape, .str regexes (control chars, spacing, truncation, domains, legal\n"
+        "             forms, announcements), groupby per actor, victim key and UTC day\n"
+        "  raw load = json + DataFrame + to_datetime alone (no cleaning)\n"
+        "  build = nx.from_pandas_edgelist (no aliasing/aggregation); metrics = pandas groupby; "
+        "chart = nx.bipartite_layout + draw_networkx\n"
+        "  peak MB of a step = the pipeline child's peak after that step")
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        print("baselines:\n"
-              "  read     = the kit's job in plain pandas: json, DataFrame, to_datetime, alias-table maps,\n"
-              "             html.unescape, .str regexes (control chars, spacing, truncation, domains, legal\n"
-              "             forms, announcements), groupby per actor, victim key and UTC day\n"
-              "  raw load = json + DataFrame + to_datetime alone (no cleaning)\n"
-              "  build = "
-              "nx.from_pandas_edgelist (no aliasing/aggregation); metrics = pandas groupby; chart = "
-              "nx.bipartite_layout + draw_networkx")
-        for n in args.sizes:
-            run(n, folder)
+        for n in sizes:
+            run(n, folder, report)
+    return report.finish()
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -1,72 +1,52 @@
 """Timeline and activity charts: the kit beside plain matplotlib drawing the same chart.
 
-Run: ``.venv/bin/python benchmarks/bench_timeline.py``. Prints, for each job, the kit's wall time
-and peak Python memory (tracemalloc) next to a plain pandas + matplotlib baseline measured in the
-same run, and their ratio. Jobs:
+Run: ``.venv/bin/python benchmarks/bench_timeline.py [--quick] [--check]``. Prints, for each job,
+the kit's wall time (best of 3) and peak memory next to a plain pandas + matplotlib baseline
+measured in the same run, and their ratio; each side runs in its own fresh child process
+(``_bench.measure``). Jobs:
 
 1. a 100,000-event timeline (lanes by category, 30 % periods) rendered to PNG;
 2. a 1,000,000-post leak-site activity chart (weekly stacked bars, top 8 + other) to PNG;
 3. the Royal Mail case timeline (January–February 2023 window) to PNG.
 
 Targets: kit ≤ 1.5 × baseline; the 1M-post chart under 3 s; the Royal Mail timeline under 1 s.
+``--quick`` draws 10,000 events and 100,000 posts instead (the ratio targets still hold; the 3 s
+limit is checked on the smaller feed too: a lighter job must meet it as well). Figures go to
+``benchmarks/results/bench_timeline.json``; ``--check`` exits 1 when a target is missed.
 """
 
 from __future__ import annotations
 
-import io
-import sys
 import time
-import tracemalloc
+from functools import partial
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import _bench
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from _bench import Row, measure, png
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 
 import analystkit as ak
 from analystkit.plot import activity, timeline
-from analystkit.schema import CATEGORIES, STATUSES
+from analystkit.schema import CATEGORIES
 
-ROOT = Path(__file__).resolve().parents[1]
 SIZE = (13.33, 7.5)
+FULL = {"events": 100_000, "posts": 1_000_000}
+QUICK = {"events": 10_000, "posts": 100_000}
 
 
-def synthetic_events(n: int, seed: int = 1) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    start = pd.Timestamp("2022-01-01", tz="UTC") + pd.to_timedelta(
-        rng.integers(0, 3 * 365 * 24, n), unit="h")
-    is_period = rng.random(n) < 0.3
-    end = start + pd.to_timedelta(rng.integers(1, 30 * 24, n), unit="h")
-    frame = pd.DataFrame({
-        "event_id": [f"e{i}" for i in range(n)], "incident": "synthetic",
-        "start": start, "end": end.where(is_period, pd.NaT), "ongoing": False,
-        "precision": "exact", "end_precision": "",
-        "category": rng.choice(CATEGORIES, n), "title": "event",
-        "status": rng.choice(STATUSES, n), "sources": [("s1",)] * n, "tlp": "clear"})
-    frame["end_precision"] = np.where(is_period, "exact", "")
-    return frame
+def events(n: int) -> pd.DataFrame:
+    return ak.validate("events", _bench.synthetic_events(n))
 
 
-def synthetic_posts(n: int, seed: int = 2) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    actors = np.array([f"group-{i:03d}" for i in range(100)])
-    weights = 1 / np.arange(1, 101) ** 1.1
-    date = pd.Timestamp("2021-01-01", tz="UTC") + pd.to_timedelta(
-        rng.integers(0, 3 * 365 * 86400, n), unit="s")
-    return pd.DataFrame({"date": date, "actor": rng.choice(actors, n, p=weights / weights.sum()),
-                         "announcement": False})
-
-
-def png(fig) -> int:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
-    plt.close(fig)
-    return len(buf.getvalue())
+def posts(n: int) -> pd.DataFrame:
+    return _bench.synthetic_posts(n, seed=2)
 
 
 def baseline_timeline(ev: pd.DataFrame):
@@ -91,7 +71,7 @@ def baseline_timeline(ev: pd.DataFrame):
 
 
 def kit_timeline(ev: pd.DataFrame):
-    return timeline(ev, milestones=None, title="100,000 synthetic events").figure
+    return timeline(ev, milestones=None, title=f"{len(ev):,} synthetic events").figure
 
 
 def baseline_activity(posts: pd.DataFrame):
@@ -116,7 +96,7 @@ def baseline_activity(posts: pd.DataFrame):
 
 def kit_activity(posts: pd.DataFrame):
     cronos = [("2024-02-19", "2024-02-21", "Operation Cronos")]
-    return activity(posts, freq="W", top=8, annotations=cronos, title="1,000,000 posts").figure
+    return activity(posts, freq="W", top=8, annotations=cronos, title=f"{len(posts):,} posts").figure
 
 
 def royal_mail_timeline(case):
@@ -124,52 +104,47 @@ def royal_mail_timeline(case):
                     as_of=case.as_of, title=case.title).figure
 
 
-def measure(job, *args) -> tuple[float, float]:
-    """Best of three wall times (s) for job → PNG, then peak traced memory (MB) of one run."""
-    times = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        png(job(*args))
-        times.append(time.perf_counter() - t0)
-    tracemalloc.start()
-    png(job(*args))
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return min(times), peak
+def to_png(draw, data) -> float:
+    """Draw ``data`` and render it to PNG; the time the chart alone took (before the PNG)."""
+    start = time.perf_counter()
+    fig = draw(data)
+    built = time.perf_counter() - start
+    png(fig)
+    return built
 
 
-def row(name: str, kit: tuple[float, float], base: tuple[float, float] | None,
-        target: str) -> None:
-    if base is None:
-        print(f"{name:<34} kit {kit[0]:6.2f} s {kit[1]:7.1f} MB   {'':<34} {target}")
-        return
-    print(f"{name:<34} kit {kit[0]:6.2f} s {kit[1]:7.1f} MB   baseline {base[0]:6.2f} s "
-          f"{base[1]:7.1f} MB   ratio {kit[0] / base[0]:4.2f}x   {target}")
+def load_royal_mail():
+    return ak.load_case(_bench.CASE)
 
 
-def main() -> int:
-    print(f"python {sys.version.split()[0]}, matplotlib {matplotlib.__version__}, "
-          f"pandas {pd.__version__}; best of 3 wall times, peak tracemalloc memory\n")
-    ev = ak.validate("events", synthetic_events(100_000))
-    row("timeline, 100k events -> PNG", measure(kit_timeline, ev),
-        measure(baseline_timeline, ev), "target <= 1.5x")
-    posts = synthetic_posts(1_000_000)
-    kit = measure(kit_activity, posts)
-    row("activity, 1M posts -> PNG", kit, measure(baseline_activity, posts),
-        f"target <= 1.5x and < 3 s ({'met' if kit[0] < 3 else 'MISSED'})")
-    t0 = time.perf_counter()
-    case = ak.load_case(ROOT / "data" / "cases" / "royal-mail-2023")
-    print(f"(loading the Royal Mail case: {time.perf_counter() - t0:.2f} s, not counted below)")
-    rm = measure(royal_mail_timeline, case)
-    build = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        fig = royal_mail_timeline(case)
-        build.append(time.perf_counter() - t0)
-        plt.close(fig)
-    row("Royal Mail timeline -> PNG", rm, None,
-        f"target < 1 s ({'met' if rm[0] < 1 else 'MISSED'}; chart alone {min(build):.2f} s)")
-    return 0
+def royal_mail_png(case) -> tuple[float, int]:
+    """The Royal Mail timeline to PNG: the chart's own time and the case's number of events."""
+    return to_png(royal_mail_timeline, case), len(case.events)
+
+
+def pair(report: _bench.Report, job: str, n: int, make, kit, base, **targets) -> Row:
+    """The kit's and the baseline's chart of the same input, each in its own child, best of 3."""
+    k = measure(partial(to_png, kit), setup=partial(make, n), repeat=3)
+    b = measure(partial(to_png, base), setup=partial(make, n), repeat=3)
+    return report.add(Row(job, n, k.seconds, b.seconds, k.peak_mb, b.peak_mb, **targets))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _bench.arguments(__doc__, "10,000 events and 100,000 posts")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    report = _bench.Report(Path(__file__).stem, args, ("matplotlib", "pandas", "numpy"),
+                           "best of 3 wall times (time.perf_counter), each side in its own fresh child")
+    pair(report, "timeline -> PNG", sizes["events"], events, kit_timeline, baseline_timeline,
+         target_ratio=1.5)
+    pair(report, "activity, weekly top 8 -> PNG", sizes["posts"], posts, kit_activity,
+         baseline_activity, target_ratio=1.5, target_s=3 if sizes["posts"] <= 1_000_000 else None)
+    rm = measure(royal_mail_png, setup=load_royal_mail, repeat=3)
+    built, n_events = min(rm.values)
+    report.add(Row("Royal Mail timeline -> PNG", n_events, rm.seconds, peak_mb=rm.peak_mb,
+                   target_s=1, note=f"chart alone {built:.2f} s; loading the case "
+                                    f"{rm.setup_s:.2f} s, not counted"))
+    return report.finish()
 
 
 if __name__ == "__main__":

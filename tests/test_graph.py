@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 from casefiles import DATA
 
 import analystkit as ak
 from analystkit import graph as g
-from analystkit.graph import build
+from analystkit.graph.bulk import bulk_fill
 from analystkit.graph.tables import edge_index
 
 SAMPLE = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
@@ -174,30 +177,108 @@ def test_rollup_of_a_rolled_up_graph(feed):
     assert R2.nodes["more:LockBit"]["label"] == f"+{hidden} more"
 
 
-def test_bulk_build_is_the_graph_networkx_would_build(posts):
-    G = ak.actor_victim_graph(posts)  # written straight into networkx's dict-of-dicts storage
-    H = type(G)()
-    H.add_nodes_from(G.nodes(data=True))
-    H.add_edges_from(G.edges(data=True))
+def public_fill(keys, node_data, u, v, edge_data) -> nx.DiGraph:
+    """What :func:`bulk_fill` stands for: networkx's public bulk methods."""
+    H = nx.DiGraph()
+    H.__networkx_cache__["stale"] = True
+    H.add_nodes_from(zip(keys, node_data, strict=True))
+    H.add_edges_from(zip(u, v, edge_data, strict=True))
+    return H
+
+
+def fast_fill(keys, node_data, u, v, edge_data) -> nx.DiGraph:
+    G = nx.DiGraph()
+    G.__networkx_cache__["stale"] = True  # a cache entry made before the fill must not survive
+    bulk_fill(G, keys, [dict(d) for d in node_data], u, v, [dict(d) for d in edge_data])
+    return G
+
+
+def storage(G: nx.DiGraph) -> dict:
+    """The graph's own attributes (``_node``, ``_adj``, ``_succ``, ``_pred``, ``graph``, cache...),
+    without the views networkx caches on first use (``G.nodes``, ``G.edges``...)."""
+    return {k: x for k, x in vars(G).items()
+            if not isinstance(getattr(type(G), k, None), functools.cached_property)}
+
+
+def assert_same_graph(G: nx.DiGraph, H: nx.DiGraph) -> None:
+    """Same nodes, edges, attributes, order, adjacency views, degrees and storage."""
+    assert type(G) is type(H)
+    assert storage(G).keys() == storage(H).keys()  # networkx keeps nothing the fill leaves out
+    assert storage(G) == storage(H)
+    assert G.__networkx_cache__ == H.__networkx_cache__ == {}
     assert list(G.nodes(data=True)) == list(H.nodes(data=True))
     assert list(G.edges(data=True)) == list(H.edges(data=True))
-    assert {n: set(G.pred[n]) for n in G} == {n: set(H.pred[n]) for n in H}
-    assert dict(G.in_degree) == dict(H.in_degree) and dict(G.out_degree) == dict(H.out_degree)
+    for view in ("adj", "succ", "pred"):
+        assert [(n, list(nbrs.items())) for n, nbrs in getattr(G, view).items()] == \
+               [(n, list(nbrs.items())) for n, nbrs in getattr(H, view).items()]
+    assert list(G.in_degree) == list(H.in_degree) and list(G.out_degree) == list(H.out_degree)
+    assert all(G.pred[b][a] is G.succ[a][b] for a, b in G.edges)  # one dict per edge, as networkx
+    assert list(G.reverse().edges(data=True)) == list(H.reverse().edges(data=True))
+
+
+def random_fill_args(seed: int, n_actors: int = 40, n_victims: int = 400, n_edges: int = 1500):
+    """Nodes and edges in the order a posts table gives them: edges not grouped by source."""
+    rng = np.random.default_rng(seed)
+    actors = [f"actor:a{i}" for i in range(n_actors)]
+    victims = [f"victim:v{i}" for i in rng.permutation(n_victims)]
+    node_data = [{"role": "actor", "label": k[6:]} for k in actors]
+    node_data += [{"role": "victim", "label": k[7:], "sector": str(rng.integers(3))} for k in victims]
+    pairs = {(actors[a], victims[b]): None for a, b in zip(rng.integers(0, n_actors, n_edges),
+                                                           rng.integers(0, n_victims, n_edges),
+                                                           strict=True)}
+    u, v = zip(*pairs, strict=True)
+    edge_data = [{"count": i, "first": pd.Timestamp("2023-01-01", tz="UTC") + pd.Timedelta(i, "h")}
+                 for i in range(len(u))]
+    return actors + victims, node_data, list(u), list(v), edge_data
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_bulk_fill_makes_the_graph_of_the_public_methods(seed):
+    """Pins the fast path over networkx's storage (``_node``, ``_succ``, ``_pred``, the cache) to
+    ``add_nodes_from`` + ``add_edges_from``; run on the lowest and the highest networkx allowed."""
+    args = random_fill_args(seed)
+    G, H = fast_fill(*args), public_fill(*args)
+    assert_same_graph(G, H)
+    last = (args[2][-1], args[3][-1])
+    for graph in (G, H):  # later edits see the same storage
+        graph.remove_edge(*last)
+        graph.remove_node(args[0][0])
+        graph.add_edge("actor:a1", "victim:new", count=0)
+    assert list(G.edges(data=True)) == list(H.edges(data=True))
+    assert {n: list(G.pred[n]) for n in G} == {n: list(H.pred[n]) for n in H}
+    assert nx.to_dict_of_dicts(G) == nx.to_dict_of_dicts(H)
+
+
+def test_bulk_build_is_the_graph_networkx_would_build(posts, monkeypatch):
+    calls = []
+
+    def recorded(G, *args):
+        calls.append(args)
+        bulk_fill(G, *args)
+
+    monkeypatch.setattr(ak.graph.posts, "bulk_fill", recorded)
+    G = ak.actor_victim_graph(posts)  # written straight into networkx's dict-of-dicts storage
+    (args,) = calls
+    G.__networkx_cache__.clear()  # the tables cached by the build
+    assert_same_graph(G, public_fill(*args))
     assert G.pred["victim:Royal Mail"]["actor:LockBit"] is G.succ["actor:LockBit"]["victim:Royal Mail"]
 
 
-def test_bulk_build_of_a_graph_subclass_takes_the_public_methods(posts):
+def test_bulk_build_of_a_graph_subclass_takes_the_public_methods():
     class Tagged(nx.DiGraph):
         node_attr_dict_factory = dict
 
     G = nx.DiGraph()
     T = Tagged()
+    full = nx.DiGraph([("actor:C", "victim:B")])
     args = (["actor:A", "victim:B"], [{"role": "actor"}, {"role": "victim"}], ["actor:A"], ["victim:B"],
             [{"count": 2}])
-    build._fill(G, *args)
-    build._fill(T, *args)
+    for graph in (G, T, full):
+        bulk_fill(graph, *args)
     assert list(G.edges(data=True)) == list(T.edges(data=True)) == [("actor:A", "victim:B", {"count": 2})]
     assert list(T.pred["victim:B"]) == ["actor:A"]
+    assert list(full.pred["victim:B"]) == ["actor:C", "actor:A"]
+    assert full.nodes["actor:A"] == {"role": "actor"}
 
 
 def test_metrics_of_a_graph_without_shared_victims():

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analystkit import aliases
+from analystkit._testing import tidy_titles
 from analystkit.aliases import LEGAL_FORMS, victim_key
-from analystkit.io._titles import tidy_titles
 from analystkit.io.leaksites import PostsError, is_announcement, read_groups, read_posts, tidy_victim
 from analystkit.schema import POSTS_COLUMNS
 

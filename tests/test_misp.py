@@ -17,8 +17,7 @@ from test_stix import CASES, assert_same_case, cases
 from analystkit import load_case
 from analystkit.aliases import load_aliases, name_key
 from analystkit.case import Case
-from analystkit.io import misp
-from analystkit.io._common import ImportFormatError, SkippedObjectsWarning
+from analystkit.io import ImportFormatError, SkippedObjectsWarning, misp
 
 MISP = SAMPLES / "misp"
 EVENTS = sorted((MISP / "pymisp_events").glob("*.json"))

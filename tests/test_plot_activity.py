@@ -18,6 +18,7 @@ from analystkit import timeline as tl
 from analystkit.io.leaksites import read_posts
 from analystkit.plot import activity
 from analystkit.plot.base.labels import overlapping, renderer
+from analystkit.theme import SIZES
 
 POSTS = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
 CRONOS = ("2024-02-19", "2024-02-21", "Operation Cronos")
@@ -64,7 +65,7 @@ def test_aliases_merged(posts):
 
 
 def test_annotations_inside_drawn_outside_listed(posts):
-    fig, ax = plt.subplots(figsize=(13.33, 7.5))
+    fig, ax = plt.subplots(figsize=SIZES["slide"])
     activity(posts, ax=ax, freq="W", start="2022-06-01",
              annotations=[("2023-02-07", "Royal Mail listed"), ("2022-09-21", "Builder leaked"),
                           CRONOS])

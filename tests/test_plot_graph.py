@@ -231,7 +231,7 @@ def test_dense_edges_as_an_image_look_like_the_lines(feed, monkeypatch):
     plot_graph = importlib.import_module("analystkit.plot.graph_chart")  # the module, not the function
 
     def draw(limit):
-        monkeypatch.setattr(plot_graph, "_RASTER_EDGES", limit)
+        monkeypatch.setattr(plot_graph, "RASTER_EDGES", limit)
         fig, ax = plt.subplots(figsize=(8, 8))
         graph(feed, top=50, ax=ax)
         buf = io.BytesIO()
@@ -265,11 +265,11 @@ def case_graphs():
 def test_edge_rows_agree_with_node_keys(case_graphs, feed, rollup):
     """``s`` / ``t`` of every edge are the rows of its source and target, as key matching finds them."""
     from analystkit.graph.tables import edge_table
+    from analystkit.plot.graph_layout import graph_tables
 
-    plot_graph = importlib.import_module("analystkit.plot.graph_chart")
     graphs = {**case_graphs, "feed": feed, "feed rolled up": ak.graph.rollup(feed, top=5, per_actor=10)}
     for name, G in graphs.items():
-        nodes, edges, _ = plot_graph._tables(G, **rollup)
+        nodes, edges, _ = graph_tables(G, **rollup)
         keys = edge_table(G) if not rollup else edges
         where = pd.Index(nodes["node"])
         assert len(edges) == len(keys) > 0, name
@@ -282,13 +282,14 @@ def test_edge_rows_agree_with_node_keys(case_graphs, feed, rollup):
 
 def test_layout_rows_point_at_their_nodes(case_graphs, feed):
     """Every laid-out node names its own row of the node table; group headings have none."""
-    plot_graph = importlib.import_module("analystkit.plot.graph_chart")
+    from analystkit.plot.graph_layout import graph_tables, place
+
     for name, G in {**case_graphs, "feed": feed}.items():
         for slots in (160, 10):  # a labelled ring (with headings) and a dense annulus
-            nodes, edges, _ = plot_graph._tables(G)
+            nodes, edges, _ = graph_tables(G)
             nodes = nodes.assign(group=nodes["sector"])
-            pos = plot_graph._layout(nodes, edges, group_by="sector", order=None, slots=slots,
-                                     min_span=0.0, actor_gap=0.0)
+            pos = place(nodes, edges, group_by="sector", order=None, slots=slots, min_span=0.0,
+                        actor_gap=0.0)
             placed = pos[pos["at"] >= 0]
             assert placed["node"].tolist() == nodes["node"].to_numpy()[placed["at"]].tolist(), name
             assert sorted(placed["at"]) == list(range(len(nodes))), name  # each node once
@@ -394,7 +395,7 @@ def test_dense_edge_image_holds_exactly_the_drawn_edges(feed, monkeypatch):
     plot_graph = importlib.import_module("analystkit.plot.graph_chart")
 
     def draw(limit):
-        monkeypatch.setattr(plot_graph, "_RASTER_EDGES", limit)
+        monkeypatch.setattr(plot_graph, "RASTER_EDGES", limit)
         _fig, ax = plt.subplots(figsize=(8, 8))
         graph(feed, top=50, ax=ax)
         return ax
@@ -415,7 +416,7 @@ def test_dense_edge_image_holds_exactly_the_drawn_edges(feed, monkeypatch):
 
 def test_same_dense_chart_same_png(feed, monkeypatch):
     plot_graph = importlib.import_module("analystkit.plot.graph_chart")
-    monkeypatch.setattr(plot_graph, "_RASTER_EDGES", 1000)
+    monkeypatch.setattr(plot_graph, "RASTER_EDGES", 1000)
 
     def png():
         fig, ax = plt.subplots(figsize=(8, 8))

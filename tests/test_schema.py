@@ -194,3 +194,103 @@ def test_validate_does_not_mutate_input():
 def test_tlp_synonyms_cover_all_levels():
     assert [normalise_tlp(f"TLP:{x.upper()}") for x in TLP_LEVELS] == list(TLP_LEVELS)
     assert normalise_tlp("tlp:white") == "clear"
+
+
+# --- the steps of validate(), one by one -------------------------------------------------------
+
+def _checking(**kwargs):
+    from analystkit.schema.validation import Checking
+
+    return Checking("t.csv", [], **kwargs)
+
+
+def _col(table, name):
+    from analystkit.schema.columns import column_of
+
+    return column_of(table, name)
+
+
+def test_check_bools_reads_words_and_reports_others():
+    from analystkit.schema.validation import check_bools
+
+    at = _checking()
+    out = check_bools(_col("events", "ongoing"), pd.Series(["Yes", "", "0", "maybe"]), at)
+    assert out.tolist() == [True, False, False, False]
+    assert [(p.row, p.value) for p in at.problems] == [(4, "maybe")]
+
+
+def test_check_ids_splits_and_checks_sources():
+    from analystkit.schema.validation import check_ids
+
+    at = _checking(source_ids={"s1"})
+    out = check_ids(_col("events", "sources"), pd.Series(["s1; s2", "", None]), at)
+    assert out.tolist() == [("s1", "s2"), (), ()]
+    assert [(p.row, p.value, p.expected[:9]) for p in at.problems] == [
+        (1, "s2", "is not de"), (2, "", "is empty "), (3, "", "is empty ")]
+
+
+def test_check_tlp_normalises_and_fills_the_default():
+    from analystkit.schema.validation import check_tlp
+
+    at = _checking(default_tlp="amber")
+    assert check_tlp(_col("events", "tlp"), pd.Series(["TLP:WHITE", "", "pink"]), at) == [
+        "clear", "amber", "red"]
+    assert [(p.row, p.value) for p in at.problems] == [(3, "pink")]
+    refusing = _checking()
+    check_tlp(_col("events", "tlp"), pd.Series([""]), refusing)
+    assert refusing.problems[0].expected.startswith("is empty")
+
+
+def test_check_vocab_and_country():
+    from analystkit.schema.validation import check_country, check_vocab
+
+    at = _checking()
+    assert check_vocab(_col("sources", "reliability"), pd.Series(["b", "Z"]), at).tolist() == ["B", "Z"]
+    assert check_vocab(_col("events", "category"), pd.Series(["Intrusion", ""]), at).tolist() == [
+        "intrusion", ""]
+    assert check_country(_col("entities", "country"), pd.Series(["gb", "UK"]), at).tolist() == ["GB", "UK"]
+    assert [(p.column, p.row) for p in at.problems] == [("reliability", 2), ("category", 2),
+                                                        ("country", 2)]
+    assert at.problems[-1].expected.endswith("(did you mean GB?)")
+
+
+def test_check_text_ids_are_unique_slugs():
+    from analystkit.schema.validation import check_text
+
+    at = _checking()
+    out = check_text(_col("events", "event_id"), pd.Series(["a-1", " a-1 ", "Bad Id", ""]), at)
+    assert out.tolist() == ["a-1", "a-1", "Bad Id", ""]
+    assert [(p.row, p.expected[:10]) for p in at.problems] == [
+        (4, "is empty ("), (3, "is not an "), (2, "duplicates")]
+
+
+def test_date_steps():
+    from analystkit.schema.dates import format_date, parse_dates, written_forms
+
+    assert written_forms(pd.Series(["2023-01", "2023-01-12 13:44"])).tolist() == ["month", "exact"]
+    problems = []
+    out = parse_dates(pd.Series(["2023-01", "2023-01-10", "2023-02-30", ""]),
+                      pd.Series(["month", "month", "day", ""]), "start", "e.csv", problems, True)
+    assert out.iloc[0] == pd.Timestamp("2023-01-01", tz="UTC") and out.iloc[1:].isna().all()
+    assert [(p.row, p.expected[:12]) for p in problems] == [
+        (2, "does not mat"), (3, "is not a rea"), (4, "is empty (a ")]
+    # a naive stamp is read as UTC (as times.utc does everywhere)
+    assert format_date(pd.Timestamp("2023-01-12 13:44"), "exact") == "2023-01-12T13:44:00Z"
+
+
+def test_tlp_comparisons_live_in_schema():
+    from analystkit import schema
+
+    assert schema.tlp_allows("TLP:GREEN", "amber") and not schema.tlp_allows("red", "amber+strict")
+    assert schema.tlp_within(pd.Series(["clear", "red"]), "green").tolist() == [True, False]
+    assert schema.highest_tlp(["green", "TLP:AMBER", "nonsense"], "clear") == "amber"
+    assert schema.highest_tlp([], "red") == "red"
+
+
+def test_public_names_stay_importable_from_the_package():
+    import analystkit as ak
+    from analystkit import schema
+
+    for name in schema.__all__:
+        assert getattr(ak.schema, name) is getattr(schema, name)
+    assert callable(schema.validate) and schema.ValidationError.__module__ == "analystkit.schema"

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analystkit import load_case, schema
+from analystkit._testing import stable_uuid
 from analystkit.case import TABLES, Case
-from analystkit.io import stix
-from analystkit.io._common import ImportFormatError, SkippedObjectsWarning, stable_uuid
+from analystkit.io import ImportFormatError, SkippedObjectsWarning, stix
 
 STIX = SAMPLES / "stix"
 TLP_GREEN_SAMPLE = STIX / "oasis_tlp2" / "using-tlp2.0-green.json"
@@ -183,7 +183,7 @@ def test_royal_mail_bundle_passes_the_oasis_validator() -> None:
 
 
 def test_status_confidence_mapping_both_ways() -> None:
-    from analystkit.io._common import STATUS_CONFIDENCE, confidence_to_status
+    from analystkit._testing import STATUS_CONFIDENCE, confidence_to_status
 
     assert {s: confidence_to_status(c) for s, c in STATUS_CONFIDENCE.items()} == {
         s: s for s in schema.STATUSES}

@@ -165,3 +165,29 @@ def test_counts_monthly_from_the_reader():
     with pytest.raises(ValueError, match="freq"):
         tl.counts(posts, freq="Q")
     assert tl.counts(posts.iloc[:0]).empty
+
+
+def test_one_incident_measures_are_the_durations_rows(royal_mail):
+    from analystkit.timeline.alignment import day0_of
+    from analystkit.timeline.measures import incident_measures
+
+    ev = royal_mail.events
+    name, d0 = next(iter(day0_of(ev).items()))
+    rows = incident_measures(name, d0, ev, tl.extents(ev))
+    assert sorted(r["measure"] for r in rows) == sorted(tl.durations(ev)["measure"])
+
+
+def test_week_periods_start_on_monday():
+    import numpy as np
+
+    from analystkit.timeline.posts import period_range, period_starts
+
+    stamps = np.array(["2023-01-04T10:00", "2023-01-15T23:59"], dtype="datetime64[ns]")
+    starts = period_starts(stamps, "W")
+    assert [str(s)[:10] for s in starts] == ["2023-01-02", "2023-01-09"]
+    assert len(period_range(starts[0], starts[1], "W")) == 2
+
+
+def test_public_names_stay_on_the_package():
+    for name in tl.__all__:
+        assert getattr(ak.timeline, name) is getattr(tl, name)

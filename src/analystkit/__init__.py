@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ._version import __version__
 from .aliases import canonical_actor, canonical_victim
 from .case import Case, load_case
 from .schema import ValidationError, validate
@@ -17,12 +18,12 @@ from .schema import ValidationError, validate
 __all__ = [
     "Case",
     "ValidationError",
+    "__version__",
     "canonical_actor",
     "canonical_victim",
     "load_case",
     "validate",
 ]
-__version__ = "0.1.0"
 
 # Submodules loaded on first attribute access, and top-level names that live in them.
 _SUBMODULES = {"aliases", "case", "cli", "export", "files", "filters", "graph", "io", "plot",

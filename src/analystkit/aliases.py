@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from .resources import data_dir
+
 __all__ = [
     "LEGAL_FORMS",
     "LEGAL_LAST_WORDS",
     "TRUNCATION",
     "canonical_actor",
     "canonical_victim",
-    "data_dir",
     "is_domain",
     "load_aliases",
     "name_key",
@@ -42,16 +43,6 @@ LEGAL_FORMS = (
 )
 _LEGAL = re.compile(r"[\s,]+(?:" + "|".join(re.escape(f) for f in LEGAL_FORMS) + r")\.?$",
                     re.IGNORECASE)
-
-
-def data_dir() -> Path:
-    """The kit's data folder: ``$ANALYSTKIT_DATA`` if set, else ``data/`` of the checkout."""
-    env = os.environ.get("ANALYSTKIT_DATA")
-    folder = Path(env) if env else Path(__file__).resolve().parents[2] / "data"
-    if not folder.is_dir():
-        raise FileNotFoundError(f"analystkit data folder not found at {folder}; set "
-                                "ANALYSTKIT_DATA to the repository's data/ folder")
-    return folder
 
 
 def name_key(name: object) -> str:

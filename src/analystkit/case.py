@@ -21,6 +21,7 @@ import pandas as pd
 from . import schema
 from .files import write_all_atomic
 from .schema import Problem, ValidationError
+from .times import utc
 
 __all__ = ["TABLES", "Case", "load_case", "read_table"]
 
@@ -55,7 +56,7 @@ class Case:
     def as_of(self) -> pd.Timestamp | None:
         """The as-of date as a UTC timestamp (None when the case has none)."""
         value = self.meta.get("as_of")
-        return pd.Timestamp(value, tz="UTC") if value else None
+        return utc(value) if value else None
 
     def table(self, name: str) -> pd.DataFrame:
         """One of the four tables by name."""
@@ -101,16 +102,15 @@ class Case:
         >>> clear.tlp, withheld["events"] > 0, set(clear.events["tlp"])
         ('clear', True, {'clear'})
         """
-        limit = schema.tlp_rank(level)
         kept: dict[str, pd.DataFrame] = {}
         withheld: dict[str, int] = {}
+        above: dict[str, pd.DataFrame] = {}
         for name in ("events", "relations", "sources"):
             frame = self.table(name)
-            keep = frame["tlp"].map(schema.tlp_rank) <= limit
+            keep = schema.tlp_within(frame["tlp"], level)
             kept[name] = frame[keep].reset_index(drop=True)
+            above[name] = frame[~keep]
             withheld[name] = int((~keep).sum())
-        above = {n: self.table(n)[self.table(n)["tlp"].map(schema.tlp_rank) > limit]
-                 for n in ("events", "relations")}
         hidden = _named(above["events"], above["relations"])
         hidden -= _named(kept["events"], kept["relations"])
         entities = self.table("entities")
@@ -118,8 +118,7 @@ class Case:
         kept["entities"] = entities[~gone].reset_index(drop=True)
         withheld["entities"] = int(gone.sum())
         marks = pd.concat([kept[n]["tlp"] for n in ("events", "relations", "sources")], ignore_index=True)
-        top = max(marks.map(schema.tlp_rank), default=0)
-        meta = {**self.meta, "tlp": schema.TLP_LEVELS[min(top, limit)]}
+        meta = {**self.meta, "tlp": schema.highest_tlp(marks, "clear")}  # never above level
         return replace(self, **kept, meta=meta), withheld
 
     def conflicts(self) -> pd.DataFrame:

@@ -17,9 +17,10 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .case import Case, load_case
 from .files import write_atomic
+from .resources import case_dir, sample_cases
 from .schema import ValidationError, empty
 
 __all__ = ["build_parser", "main"]
@@ -31,7 +32,7 @@ def _say(message: str) -> None:
 
 def _validate(args: argparse.Namespace) -> int:
     try:
-        case = load_case(args.case, encoding=args.encoding)
+        case = load_case(_case_folder(args.case), encoding=args.encoding)
     except ValidationError as exc:
         print(f"{args.case}: {exc}", file=sys.stderr)
         return 1
@@ -40,13 +41,22 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _related(case_dir: Path, names: Sequence[str] | None) -> list:
+def _case_folder(name: str) -> Path:
+    """A case folder: the path given, or (when no such folder exists) the shipped case of that name."""
+    folder = Path(name)
+    if folder.exists() or folder.name != name or name not in sample_cases():
+        return folder
+    _say(f"using the shipped case {name} ({case_dir(name)})")
+    return case_dir(name)
+
+
+def _related(folder: Path, names: Sequence[str] | None) -> list:
     """Cases to compare with: the named folders, or every other case beside this one."""
     if names is not None:
         folders = [Path(n) for n in names]
     else:
-        folders = sorted(p for p in case_dir.resolve().parent.iterdir()
-                         if p.is_dir() and p.resolve() != case_dir.resolve() and (p / "case.json").exists())
+        folders = sorted(p for p in folder.resolve().parent.iterdir()
+                         if p.is_dir() and p.resolve() != folder.resolve() and (p / "case.json").exists())
     cases = []
     for folder in folders:
         _say(f"reading related case {folder}")
@@ -57,8 +67,9 @@ def _related(case_dir: Path, names: Sequence[str] | None) -> list:
 def _brief(args: argparse.Namespace) -> int:
     from .export import brief
 
-    case = load_case(args.case)
-    related = [] if args.no_related else _related(Path(args.case), args.related)
+    folder = _case_folder(args.case)
+    case = load_case(folder)
+    related = [] if args.no_related else _related(folder, args.related)
     charts = tuple(c for c in args.charts.split(",") if c) if args.charts else None
     options = {"charts": charts} if charts else {}
     out = brief(case, args.out, tlp=args.tlp, posts=args.posts, related=related, theme=args.theme,
@@ -96,7 +107,7 @@ def _one_chart(args: argparse.Namespace, key: str, pack_case, posts=None) -> int
 
 
 def _timeline(args: argparse.Namespace) -> int:
-    return _one_chart(args, "timeline", load_case(args.case))
+    return _one_chart(args, "timeline", load_case(_case_folder(args.case)))
 
 
 def _read_posts(path: str):
@@ -237,7 +248,7 @@ def _export(args: argparse.Namespace) -> int:
     except (ModuleNotFoundError, AttributeError):
         raise ValueError(f"{args.format.upper()} export is not available in this version "
                          f"(analystkit.io.{module}.{function} is missing)") from None
-    case = load_case(args.case)
+    case = load_case(_case_folder(args.case))
     if args.tlp:
         case, _ = case.at_tlp(args.tlp)
     document = writer(case)
@@ -247,40 +258,38 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="analystkit",
-        description="Actor → victim graphs and disruption timelines for CTI analysts.")
-    parser.add_argument("--version", action="version", version=f"analystkit {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
+def _chart_options(p: argparse.ArgumentParser, tlp: bool = True) -> None:
+    """The output, TLP, size and theme options of the single-chart sub-commands."""
+    p.add_argument("-o", "--output", required=True,
+                   help="file to write; its suffix (.png, .svg, .pdf) picks the format")
+    if tlp:
+        p.add_argument("--tlp", default="clear",
+                       help="share at this TLP level: rows marked above it are left out "
+                            "(default: clear)")
+    p.add_argument("--size", default="slide",
+                   choices=["slide", "a4-half", "a4-full", "square", "a4-landscape"],
+                   help="figure size preset (default: slide, 16:9)")
+    p.add_argument("--theme", default="briefing", help="light, dark, print, transparent "
+                                                       "or briefing (default)")
 
+
+def _add_validate(sub) -> None:
     p = sub.add_parser("validate", help="check a case folder and print every problem",
                        description="Load a case folder, print a summary if it is valid, or "
                                    "every problem found (file, line, column, value) if not.")
-    p.add_argument("case", help="case folder (case.json + events.csv ...)")
+    p.add_argument("case", help="case folder (case.json + events.csv ...), or the name of a shipped "
+                                "case such as royal-mail-2023")
     p.add_argument("--encoding", default="utf-8",
                    help="text encoding of the CSV files (default: utf-8, BOM allowed)")
     p.set_defaults(func=_validate)
 
-    def chart_options(p: argparse.ArgumentParser, tlp: bool = True) -> None:
-        p.add_argument("-o", "--output", required=True,
-                       help="file to write; its suffix (.png, .svg, .pdf) picks the format")
-        if tlp:
-            p.add_argument("--tlp", default="clear",
-                           help="share at this TLP level: rows marked above it are left out "
-                                "(default: clear)")
-        p.add_argument("--size", default="slide",
-                       choices=["slide", "a4-half", "a4-full", "square", "a4-landscape"],
-                       help="figure size preset (default: slide, 16:9)")
-        p.add_argument("--theme", default="briefing", help="light, dark, print, transparent "
-                                                           "or briefing (default)")
 
+def _add_brief(sub) -> None:
     p = sub.add_parser("brief", help="write a briefing pack (charts, brief.html, brief.pdf)",
                        description="Turn a case into a briefing pack at one TLP level: every "
                                    "chart, a self-contained brief.html, a multi-page brief.pdf "
                                    "and CSV tables. Rows marked above the level are left out.")
-    p.add_argument("case", help="case folder")
+    p.add_argument("case", help="case folder, or the name of a shipped case such as royal-mail-2023")
     p.add_argument("--tlp", required=True, help="level the pack is shared at (clear, green, "
                                                 "amber, amber+strict, red)")
     p.add_argument("--out", required=True, help="folder to write the pack into")
@@ -294,28 +303,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", default="briefing", help="theme name (default: briefing)")
     p.set_defaults(func=_brief)
 
+
+def _add_timeline(sub) -> None:
     p = sub.add_parser("timeline", help="draw a case's disruption timeline to a file",
                        description="Draw the timeline of a case's main incident with its TLP "
                                    "banner, sources and as-of date.")
-    p.add_argument("case", help="case folder")
-    chart_options(p)
+    p.add_argument("case", help="case folder, or the name of a shipped case such as royal-mail-2023")
+    _chart_options(p)
     p.set_defaults(func=_timeline)
 
+
+def _add_graph(sub) -> None:
     p = sub.add_parser("graph", help="draw an actor → victim graph to a file",
                        description="Draw the actor → victim graph of a case folder, or of a "
                                    "leak-site posts file (top actors and their victims).")
     p.add_argument("input", metavar="CASE_OR_POSTS", help="case folder or posts file")
     p.add_argument("--top", type=int, help="actors to show for a posts file (default: 10)")
-    chart_options(p)
+    _chart_options(p)
     p.set_defaults(func=_graph)
 
+
+def _add_activity(sub) -> None:
     p = sub.add_parser("activity", help="draw leak-site posts per week to a file",
                        description="Draw victims claimed per week and group from a leak-site "
                                    "posts file (ransomwatch or ransomware.live).")
     p.add_argument("posts", help="posts file")
-    chart_options(p, tlp=False)
+    _chart_options(p, tlp=False)
     p.set_defaults(func=_activity, tlp="clear")
 
+
+def _add_import(sub) -> None:
     p = sub.add_parser("import", help="add a leak-site, STIX or MISP file to a case",
                        description="Detect the format of FILE (leak-site posts, STIX 2.1 bundle, "
                                    "MISP event), read it and merge it into the case folder "
@@ -328,13 +345,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="which leak-site date becomes the claim date")
     p.set_defaults(func=_import)
 
+
+def _add_export(sub) -> None:
     p = sub.add_parser("export", help="write a case as a STIX bundle or MISP event",
                        description="Write the case as a STIX 2.1 bundle or a MISP event JSON.")
-    p.add_argument("case", help="case folder")
+    p.add_argument("case", help="case folder, or the name of a shipped case such as royal-mail-2023")
     p.add_argument("--format", required=True, choices=["stix", "misp"])
     p.add_argument("-o", "--output", required=True, help="JSON file to write")
     p.add_argument("--tlp", help="leave out rows marked above this level")
     p.set_defaults(func=_export)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="analystkit",
+        description="Actor → victim graphs and disruption timelines for CTI analysts.")
+    parser.add_argument("--version", action="version", version=f"analystkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for add in (_add_validate, _add_brief, _add_timeline, _add_graph, _add_activity, _add_import,
+                _add_export):
+        add(sub)
     return parser
 
 

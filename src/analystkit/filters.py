@@ -18,8 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-from . import schema
 from .case import Case
+from .schema import tlp_within
+from .times import end_of_day, utc
 
 __all__ = ["Filters", "describe", "filter_case", "filter_events", "filter_posts"]
 
@@ -28,13 +29,10 @@ Filters = dict[str, Any]
 
 
 def _stamp(value: object, *, end: bool = False) -> pd.Timestamp | None:
+    """A bound in UTC (None when not set); an end date includes its whole day."""
     if value is None or value == "":
         return None
-    stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    if end and stamp == stamp.normalize():  # an end date includes its whole day
-        stamp = stamp + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
-    return stamp
+    return end_of_day(value) if end else utc(value)
 
 
 def _chosen(values: Collection | None) -> set | None:
@@ -44,7 +42,7 @@ def _chosen(values: Collection | None) -> set | None:
 def _tlp_ok(labels: pd.Series, max_tlp: str | None) -> pd.Series:
     if not max_tlp:
         return pd.Series(True, index=labels.index)
-    return labels.map(schema.tlp_rank) <= schema.tlp_rank(max_tlp)
+    return tlp_within(labels, max_tlp)
 
 
 def filter_events(events: pd.DataFrame, *, start: object = None, end: object = None,

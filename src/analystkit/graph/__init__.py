@@ -35,8 +35,8 @@ from .build import (
     actor_victim_graph,
     actor_victim_tables,
     merge,
-    node_key,
 )
+from .keys import node_key
 from .metrics import (
     actor_share,
     actor_summary,

@@ -7,7 +7,8 @@ tables are made once per graph and kept in networkx's own per-graph cache.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -129,6 +130,24 @@ def claim_codes(G: nx.DiGraph) -> dict[str, np.ndarray]:
     return cache["claim_codes"]
 
 
+class _Shown(NamedTuple):
+    """The claims a roll-up shows: edge ``rows`` (by actor, largest first), the ``pos`` of their
+    actor among the kept ones, and the number of claims ``hidden`` behind each kept actor."""
+
+    rows: np.ndarray
+    pos: np.ndarray
+    hidden: np.ndarray
+
+
+class _More(NamedTuple):
+    """The "+N more" nodes: their rows, which kept actors have one (``owner``), their node ids."""
+
+    nodes: pd.DataFrame
+    owner: np.ndarray
+    ids: np.ndarray
+    again: bool  # some are in the graph already (a graph rolled up before)
+
+
 def rollup_tables(G: nx.DiGraph, ranked: list[str], *, top: int | None, per_actor: int | None,
                   keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """:func:`~analystkit.graph.rollup` as tables, in the graph's node and edge order.
@@ -141,9 +160,24 @@ def rollup_tables(G: nx.DiGraph, ranked: list[str], *, top: int | None, per_acto
     chosen = ranked if top is None else ranked[:top]
     nodes, edges = node_table(G), edge_table(G)
     src, dst = edge_index(G)
-    n = len(nodes)
+    find = _finder(nodes)
+    more_actors = len(ranked) - len(chosen) + int(G.graph.get("more_actors", 0))
+    kept, kept_at = _kept_actors(nodes, ranked, chosen, find, lineage=top is None)
+    shown = _shown_claims(nodes, edges, src, dst, kept_at, per_actor, keep)
+    more = _more_nodes(nodes, kept_at, shown.hidden, find)
+    r_nodes, ids = _rollup_nodes(nodes, kept_at, dst[shown.rows], shown.pos, more)
+    at = np.full(len(nodes) + len(more.owner), -1, dtype=np.int64)  # row in r_nodes of each node
+    at[ids] = np.arange(len(ids))
+    r_edges = _rollup_edges(edges, src, dst, at, shown, more, kept, kept_at, len(r_nodes))
+    return r_nodes, r_edges, more_actors
+
+
+def _finder(nodes: pd.DataFrame) -> Callable[[list[str]], np.ndarray]:
+    """Rows in ``nodes`` of actor and "+N more" keys (-1 when absent).
+
+    Those keys are looked up among those nodes only (keys never collide across roles).
+    """
     role = nodes["role"].to_numpy(dtype=object)
-    # actor and "+N more" keys are looked up among those nodes only (keys never collide across roles)
     special = np.flatnonzero((role == "actor") | (role == "more"))
     where = pd.Index(nodes["node"].to_numpy(dtype=object)[special])
 
@@ -153,17 +187,30 @@ def rollup_tables(G: nx.DiGraph, ranked: list[str], *, top: int | None, per_acto
         out[at >= 0] = special[at[at >= 0]]
         return out
 
-    more_actors = len(ranked) - len(chosen) + int(G.graph.get("more_actors", 0))
+    return find
+
+
+def _kept_actors(nodes: pd.DataFrame, ranked: list[str], chosen: list[str],
+                 find: Callable[[list[str]], np.ndarray], *, lineage: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Keys and node rows of the actors kept: ``chosen``, then (``lineage``) those not ``ranked``."""
     kept = [f"actor:{a}" for a in chosen]
-    if top is None:  # actors seen only in lineage links are kept as well
-        actor_at = np.flatnonzero(role == "actor")
-        lineage = ~nodes["label"].take(actor_at).isin(ranked).to_numpy()
-        kept += nodes["node"].to_numpy(dtype=object)[actor_at[lineage]].tolist()
+    if lineage:  # actors seen only in lineage links are kept as well
+        actor_at = np.flatnonzero(nodes["role"].to_numpy(dtype=object) == "actor")
+        unranked = ~nodes["label"].take(actor_at).isin(ranked).to_numpy()
+        kept += nodes["node"].to_numpy(dtype=object)[actor_at[unranked]].tolist()
     kept_at = find(kept)
-    kept = np.asarray(kept, dtype=object)[kept_at >= 0]
-    kept_at = kept_at[kept_at >= 0]
-    position = np.full(n, -1, dtype=np.int64)
-    position[kept_at] = np.arange(len(kept))
+    return np.asarray(kept, dtype=object)[kept_at >= 0], kept_at[kept_at >= 0]
+
+
+def _shown_claims(nodes: pd.DataFrame, edges: pd.DataFrame, src: np.ndarray, dst: np.ndarray,
+                  kept_at: np.ndarray, per_actor: int | None, keep: Sequence[str]) -> _Shown:
+    """The kept actors' claims, by actor, largest count first, then oldest, then by label.
+
+    With ``per_actor``, the ``per_actor`` largest of each actor and every victim in ``keep``.
+    """
+    role = nodes["role"].to_numpy(dtype=object)
+    position = np.full(len(nodes), -1, dtype=np.int64)
+    position[kept_at] = np.arange(len(kept_at))
     to_org = (role == "victim") | (role == "supplier") | (role == "more")
     rows = np.flatnonzero((position[src] >= 0) & to_org[dst])
     first_ns = edges["first"].array.asi8[rows]
@@ -172,71 +219,84 @@ def rollup_tables(G: nx.DiGraph, ranked: list[str], *, top: int | None, per_acto
                          "label": edges["target_label"].to_numpy(dtype=object)[rows]})
     order = sort_by(keys, ["pos", "neg", "first_ns"], "label").index.to_numpy()
     rows, pos = rows[order], keys["pos"].to_numpy()[order]
-    if per_actor is not None:  # the per_actor largest of each actor, and every victim in keep
-        rank = np.arange(len(pos)) - np.searchsorted(pos, pos)
-        show = (rank < per_actor) | pd.Index(keys["label"].to_numpy()[order]).isin(list(keep))
-        rows, pos = rows[show], pos[show]
-        hidden = np.bincount(keys["pos"].to_numpy()[order], weights=(~show).astype(np.int64),
-                             minlength=len(kept))
-    else:
-        hidden = np.zeros(len(kept))
-    hidden = hidden.astype(np.int64)
-    has_more = np.flatnonzero(hidden > 0)
+    if per_actor is None:
+        return _Shown(rows, pos, np.zeros(len(kept_at)).astype(np.int64))
+    rank = np.arange(len(pos)) - np.searchsorted(pos, pos)
+    show = (rank < per_actor) | pd.Index(keys["label"].to_numpy()[order]).isin(list(keep))
+    hidden = np.bincount(pos, weights=(~show).astype(np.int64), minlength=len(kept_at))
+    return _Shown(rows[show], pos[show], hidden.astype(np.int64))
+
+
+def _more_nodes(nodes: pd.DataFrame, kept_at: np.ndarray, hidden: np.ndarray,
+                find: Callable[[list[str]], np.ndarray]) -> _More:
+    """One "+N more" node per kept actor with hidden claims; new ones get ids from ``len(nodes)``."""
+    owner = np.flatnonzero(hidden > 0)
     labels = nodes["label"].to_numpy(dtype=object)[kept_at]
-    more_nodes = pd.DataFrame({"node": [f"more:{labels[i]}" for i in has_more], "role": "more",
-                               "label": [f"+{hidden[i]:,} more" for i in has_more], "sector": "",
-                               "country": "", "more": hidden[has_more], "new": True})
-    # nodes in the order rollup adds them: each actor, its shown victims, its "+N more"
-    more_at = find(more_nodes["node"].tolist())  # a graph rolled up before has such nodes
-    again = bool((more_at >= 0).any())
-    more_at = np.where(more_at >= 0, more_at, n + np.arange(len(has_more)))
-    ids = np.concatenate([kept_at, dst[rows], more_at])
-    seq = np.concatenate([np.arange(len(kept)), pos, has_more]) * 3 + np.repeat(
-        [0, 1, 2], [len(kept), len(rows), len(has_more)])
+    more_nodes = pd.DataFrame({"node": [f"more:{labels[i]}" for i in owner], "role": "more",
+                               "label": [f"+{hidden[i]:,} more" for i in owner], "sector": "",
+                               "country": "", "more": hidden[owner], "new": True})
+    ids = find(more_nodes["node"].tolist())  # a graph rolled up before has such nodes
+    again = bool((ids >= 0).any())
+    return _More(more_nodes, owner, np.where(ids >= 0, ids, len(nodes) + np.arange(len(owner))), again)
+
+
+def _rollup_nodes(nodes: pd.DataFrame, kept_at: np.ndarray, targets: np.ndarray, pos: np.ndarray,
+                  more: _More) -> tuple[pd.DataFrame, np.ndarray]:
+    """The roll-up's nodes in the order rollup adds them: each actor, its shown victims, its
+    "+N more"; and their node ids (rows of ``nodes``, then of the new "+N more" nodes)."""
+    n = len(nodes)
+    ids = np.concatenate([kept_at, targets, more.ids])
+    seq = np.concatenate([np.arange(len(kept_at)), pos, more.owner]) * 3 + np.repeat(
+        [0, 1, 2], [len(kept_at), len(targets), len(more.owner)])
     ids = pd.unique(ids[np.argsort(seq, kind="stable")])  # first appearance of each node
     new = ids >= n
     if new.any():
-        parts = pd.concat([nodes.take(ids[~new]).assign(new=False), more_nodes.take(ids[new] - n)],
+        parts = pd.concat([nodes.take(ids[~new]).assign(new=False), more.nodes.take(ids[new] - n)],
                           ignore_index=True)
         r_nodes = parts.take(np.argsort(np.r_[np.flatnonzero(~new), np.flatnonzero(new)]))
     else:
         r_nodes = nodes.take(ids)
         r_nodes["new"] = False
     r_nodes.index = pd.RangeIndex(len(r_nodes))  # a new frame: no copy to renumber it
-    if again:  # a node is added again: it keeps its place, takes new facts
+    if more.again:  # a node is added again: it keeps its place, takes new facts
         r_nodes = r_nodes.set_index("node")
-        r_nodes.loc[more_nodes["node"]] = more_nodes.set_index("node")[r_nodes.columns].to_numpy()
+        r_nodes.loc[more.nodes["node"]] = more.nodes.set_index("node")[r_nodes.columns].to_numpy()
         r_nodes = r_nodes.reset_index()
-    at = np.full(n + len(has_more), -1, dtype=np.int64)  # row in r_nodes of each node
-    at[ids] = np.arange(len(ids))
-    shown = np.zeros(len(edges), dtype=bool)
-    shown[rows] = True
-    more_pairs = kept_at[has_more].astype(np.int64) * len(at) + more_at
-    shown |= np.isin(src.astype(np.int64) * len(at) + dst, more_pairs)  # already in R
-    extra = np.flatnonzero((at[src] >= 0) & (at[dst] >= 0) & ~shown)  # lineage and supplier links
+    return r_nodes, ids
+
+
+def _rollup_edges(edges: pd.DataFrame, src: np.ndarray, dst: np.ndarray, at: np.ndarray,
+                  shown: _Shown, more: _More, kept: np.ndarray, kept_at: np.ndarray,
+                  n_nodes: int) -> pd.DataFrame:
+    """The roll-up's edges by source: shown claims and "+N more" edges, then the links (lineage,
+    supplier) between kept nodes. ``at`` is the row in the roll-up's nodes of every node id."""
+    shown_mask = np.zeros(len(edges), dtype=bool)
+    shown_mask[shown.rows] = True
+    more_pairs = kept_at[more.owner].astype(np.int64) * len(at) + more.ids
+    shown_mask |= np.isin(src.astype(np.int64) * len(at) + dst, more_pairs)  # already in R
+    extra = np.flatnonzero((at[src] >= 0) & (at[dst] >= 0) & ~shown_mask)
     cols = ["source", "target", "relation", "status", "count"]
 
-    def pick(which: np.ndarray, **more: object) -> pd.DataFrame:
+    def pick(which: np.ndarray, **columns: object) -> pd.DataFrame:
         return pd.DataFrame({**{c: edges[c].to_numpy()[which] for c in cols}, "row": which,
-                             "s": at[src[which]], "t": at[dst[which]], **more})
+                             "s": at[src[which]], "t": at[dst[which]], **columns})
 
-    main = pick(rows, pos=pos, sub=0)
-    if len(has_more):
-        more_edges = pd.DataFrame({"source": kept[has_more], "target": more_nodes["node"].to_numpy(),
-                                   "relation": "claimed", "status": "claimed", "count": hidden[has_more],
-                                   "row": -1, "s": at[kept_at[has_more]], "t": at[more_at],
-                                   "pos": has_more, "sub": 1})
+    main = pick(shown.rows, pos=shown.pos, sub=0)
+    if len(more.owner):
+        more_edges = pd.DataFrame({
+            "source": kept[more.owner], "target": more.nodes["node"].to_numpy(), "relation": "claimed",
+            "status": "claimed", "count": shown.hidden[more.owner], "row": -1,
+            "s": at[kept_at[more.owner]], "t": at[more.ids], "pos": more.owner, "sub": 1})
         main = pd.concat([main, more_edges], ignore_index=True)
         main = main.take(np.argsort(main["pos"].to_numpy() * 2 + main["sub"].to_numpy(), kind="stable"))
-    if again:  # an edge added again keeps its place, takes new attributes
-        pair = main["s"].to_numpy() * len(r_nodes) + main["t"].to_numpy()
+    if more.again:  # an edge added again keeps its place, takes new attributes
+        pair = main["s"].to_numpy() * n_nodes + main["t"].to_numpy()
         main = main.iloc[pd.Series(np.arange(len(main))).groupby(pair, sort=False).last().to_numpy()]
     r_edges = pd.concat([main, pick(extra)], ignore_index=True) if len(extra) else main
     by_source = np.argsort(r_edges["s"].to_numpy(), kind="stable")
     whole = {"count": np.int64, "row": np.int64}
-    r_edges = pd.DataFrame({c: r_edges[c].to_numpy(dtype=whole.get(c))[by_source]
-                            for c in [*cols, "row", "s", "t"]})
-    return r_nodes, r_edges, more_actors
+    return pd.DataFrame({c: r_edges[c].to_numpy(dtype=whole.get(c))[by_source]
+                         for c in [*cols, "row", "s", "t"]})
 
 
 def edge_index(G: nx.DiGraph) -> tuple[np.ndarray, np.ndarray]:

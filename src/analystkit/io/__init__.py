@@ -10,10 +10,13 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-__all__ = ["graphfiles", "leaksites", "misp", "stix"]
+from ._common import ImportFormatError, SkippedObjectsWarning
+
+__all__ = ["ImportFormatError", "SkippedObjectsWarning", "graphfiles", "leaksites", "misp", "stix"]
+_READERS = {"graphfiles", "leaksites", "misp", "stix"}
 
 
 def __getattr__(name: str) -> ModuleType:
-    if name in __all__:
+    if name in _READERS:
         return importlib.import_module(f"analystkit.io.{name}")
     raise AttributeError(f"module 'analystkit.io' has no attribute {name!r}")

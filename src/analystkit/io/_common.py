@@ -32,7 +32,6 @@ __all__ = [
     "confidence_to_status",
     "credibility_to_status",
     "frame_to_records",
-    "highest_tlp",
     "load_json",
     "slug",
     "stable_uuid",
@@ -186,9 +185,3 @@ def build_case(tables: Mapping[str, Iterable[Mapping[str, Any]] | pd.DataFrame],
                       SkippedObjectsWarning, stacklevel=3)
     return Case(events=out["events"], relations=out["relations"], entities=out["entities"],
                 sources=out["sources"], meta=meta)
-
-
-def highest_tlp(labels: Iterable[str], default: str) -> str:
-    """The most restricted of ``labels`` (``default`` when there are none)."""
-    ranked = [schema.tlp_rank(label) for label in labels if schema.normalise_tlp(label)]
-    return schema.TLP_LEVELS[max(ranked)] if ranked else default

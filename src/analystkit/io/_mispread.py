@@ -13,11 +13,11 @@ import pandas as pd
 from .. import schema
 from ..aliases import canonical_actor, name_key
 from ..case import Case
+from ..times import utc
 from ._common import (
     ImportFormatError,
     build_case,
     credibility_to_status,
-    highest_tlp,
     load_json,
     slug,
     stable_uuid,
@@ -81,12 +81,10 @@ def _attribute_problem(attr: object, where: str) -> str | None:
 
 def _when(value: object) -> pd.Timestamp | None:
     try:
-        stamp = pd.Timestamp(str(value))
+        stamp = utc(str(value))
     except (ValueError, OverflowError):
         return None
-    if pd.isna(stamp):
-        return None
-    return stamp.tz_convert("UTC") if stamp.tzinfo else stamp.tz_localize("UTC")
+    return None if pd.isna(stamp) else stamp
 
 
 def _check(event: dict) -> tuple[list[dict], list[dict], list[dict]]:
@@ -155,7 +153,7 @@ class _Foreign:
         self.event = event
         self.uuid = str(event.get("uuid") or stable_uuid("misp", name))
         tags = _tag_names(event)
-        self.tlp = highest_tlp([t for t in tags if t.startswith("tlp:")], default_tlp)
+        self.tlp = schema.highest_tlp([t for t in tags if t.startswith("tlp:")], default_tlp)
         self.status, self.reliability = "reported", ""
         for tag in tags:
             match = _ADMIRALTY.match(tag)

@@ -26,7 +26,6 @@ from ._common import (
     ImportFormatError,
     build_case,
     confidence_to_status,
-    highest_tlp,
     load_json,
     slug,
     stable_uuid,
@@ -190,7 +189,7 @@ class _Reader:
 
     def tlp(self, obj: Mapping) -> str:
         labels = [self.labels[m] for m in obj.get("object_marking_refs", ()) if m in self.labels]
-        return highest_tlp(labels, self.default)
+        return schema.highest_tlp(labels, self.default)
 
     def source_ids(self, obj: Mapping) -> list[str]:
         ids = []
@@ -331,7 +330,7 @@ def _meta(reader: _Reader, name: str, rows: dict[str, list[dict]]) -> dict:
     return {"title": reports[0]["name"] if reports else f"STIX import: {Path(name).name}",
             "summary": reports[0].get("description", "") if reports else "",
             "as_of": max(stamps).strftime("%Y-%m-%d") if stamps else "",
-            "tlp": highest_tlp(labels, reader.default)}
+            "tlp": schema.highest_tlp(labels, reader.default)}
 
 
 def read_objects(source: Any, *, default_tlp: str, strict: bool, tlp_ids: Mapping[str, str]) -> Case:

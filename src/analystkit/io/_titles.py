@@ -19,7 +19,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..aliases import LEGAL_LAST_WORDS, data_dir, is_domain, load_aliases, victim_key
+from ..aliases import LEGAL_LAST_WORDS, is_domain, load_aliases, victim_key
+from ..resources import data_dir
 
 __all__ = ["is_announcement", "tidy_titles", "tidy_victim", "victim_index"]
 

@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import html
+import io
 import json
 import os
 import re
@@ -32,7 +33,10 @@ from xml.sax.saxutils import escape as xml_escape
 import networkx as nx
 import pandas as pd
 
-__all__ = ["FORMATS", "decode", "encode", "read", "write"]
+from ..files import write_atomic
+from ..times import utc
+
+__all__ = ["FORMATS", "decode", "encode", "read", "render", "write"]
 
 #: File suffix → format name.
 FORMATS = {".graphml": "graphml", ".gexf": "gexf", ".json": "json"}
@@ -46,9 +50,7 @@ def _enc(key: str, value: object) -> object:
     if key in _DATES:
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return _NAT
-        stamp = pd.Timestamp(value)
-        stamp = stamp.tz_convert("UTC") if stamp.tzinfo else stamp.tz_localize("UTC")
-        return stamp.isoformat().replace("+00:00", "Z")
+        return utc(value).isoformat().replace("+00:00", "Z")
     if key in _TUPLES or isinstance(value, (tuple, list)):
         return ";".join(map(str, value))
     if isinstance(value, pd.Timestamp):
@@ -62,7 +64,7 @@ def _enc(key: str, value: object) -> object:
 
 def _dec(key: str, value: object) -> object:
     if key in _DATES:
-        return pd.NaT if value in ("", None) else pd.Timestamp(str(value)).tz_convert("UTC")
+        return pd.NaT if value in ("", None) else utc(str(value))
     if key in _TUPLES:
         return tuple(p for p in str(value).split(";") if p) if value != "" else ()
     numeric = str(value).lstrip("-").replace(".0", "").isdigit()
@@ -103,33 +105,36 @@ def _format(path: Path, format: str | None) -> str:
 def write(G: nx.DiGraph, path: str | os.PathLike, *, format: str | None = None) -> Path:
     """Write ``G`` as GraphML, GEXF or node-link JSON (chosen by ``format`` or the suffix).
 
-    The file is written whole to a temporary name and renamed, and its bytes depend only on
-    the graph (no dates or version stamps), so the same graph gives the same file.
+    The file is rendered in memory and written whole through :func:`analystkit.files.write_atomic`,
+    and its bytes depend only on the graph (no dates or version stamps), so the same graph gives
+    the same file.
     """
     path = Path(path)
     fmt = _format(path, format)
-    H = encode(G)
-    tmp = path.with_name(path.name + ".tmp")
+    return write_atomic(path, render(encode(G), fmt))
+
+
+def render(H: nx.DiGraph, fmt: str) -> bytes:
+    """The bytes of an :func:`encode`-d graph in format ``fmt`` (``graphml``, ``gexf`` or ``json``)."""
     if fmt == "graphml":
-        nx.write_graphml(H, tmp, encoding="utf-8", prettyprint=True, named_key_ids=True)
-    elif fmt == "gexf":
+        buffer = io.BytesIO()
+        nx.write_graphml(H, buffer, encoding="utf-8", prettyprint=True, named_key_ids=True)
+        return buffer.getvalue()
+    if fmt == "gexf":
         for _, d in H.nodes(data=True):  # GEXF keeps the display label in its own field
             d.setdefault("label", "")
-        nx.write_gexf(H, tmp, encoding="utf-8", prettyprint=True)
-        text = tmp.read_text(encoding="utf-8")
+        buffer = io.BytesIO()
+        nx.write_gexf(H, buffer, encoding="utf-8", prettyprint=True)
+        text = buffer.getvalue().decode("utf-8")
         # drop the write date (same graph, same bytes) and keep graph attributes in <description>
         text = re.sub(r'lastmodifieddate="[^"]*"', 'lastmodifieddate="1970-01-01"', text, count=1)
         meta = xml_escape(json.dumps(H.graph, sort_keys=True))
         text = re.sub(r"<creator>[^<]*</creator>",
                       f"<creator>analystkit</creator>\n    <description>{meta}</description>", text,
                       count=1)
-        tmp.write_text(text, encoding="utf-8")
-    else:
-        data = nx.node_link_data(H, edges="edges") if _new_nodelink() else nx.node_link_data(H)
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                       encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+        return text.encode("utf-8")
+    data = nx.node_link_data(H, edges="edges") if _new_nodelink() else nx.node_link_data(H)
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
 def _new_nodelink() -> bool:

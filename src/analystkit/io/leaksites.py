@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .._gc import paused_gc
-from ..aliases import canonical_actor, data_dir
+from ..aliases import canonical_actor
+from ..resources import data_dir
 from ..schema import POSTS_COLUMNS, show_value
 from ._titles import is_announcement, tidy_titles, tidy_victim, victim_index
 

@@ -50,6 +50,7 @@ import pandas as pd
 
 from .. import schema
 from ..case import Case
+from ..times import utc
 from ._common import (
     STATUS_CONFIDENCE,
     ImportFormatError,
@@ -96,7 +97,7 @@ def marking_definition(label: str) -> dict[str, Any]:
 
 
 def _ts(stamp: pd.Timestamp) -> str:
-    stamp = stamp.tz_convert("UTC") if stamp.tzinfo else stamp
+    stamp = utc(stamp)
     fraction = f"{stamp.microsecond:06d}" if stamp.microsecond % 1000 else f"{stamp.microsecond // 1000:03d}"
     return f"{stamp:%Y-%m-%dT%H:%M:%S}.{fraction}Z"
 
@@ -205,7 +206,7 @@ def _events_objects(case: Case, common: dict, sources: Mapping[str, Mapping[str,
             obj["external_references"] = _references(cited, sources)
         granular = {}
         for i, label in enumerate(group["tlp"]):
-            if schema.tlp_rank(label) > schema.tlp_rank(lowest):
+            if not schema.tlp_allows(label, lowest):
                 granular.setdefault(label, []).append(f"x_analystkit_events.[{i}]")
         if granular:
             obj["granular_markings"] = [{"marking_ref": TLP_MARKINGS[label], "selectors": sel}

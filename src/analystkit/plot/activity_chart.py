@@ -6,6 +6,10 @@ module only draws: stacked bars (``kind="bar"``) or a heat strip, one row per ac
 (``kind="heat"``), plus labelled spans or lines for events such as law-enforcement operations.
 Annotations outside the data's time range are not drawn on empty ground (that would read as "no
 posts"); they are listed in a note under the axis instead.
+
+:func:`activity` counts once, up front, and hands the table to an :class:`ActivityPlotter`, whose
+steps are: period edges and colours, the bars or heat strip, the date axis, the annotations, then
+the title and legend.
 """
 
 from __future__ import annotations
@@ -19,13 +23,14 @@ import pandas as pd
 from .. import text as _text
 from .. import theme as _theme
 from .. import timeline as _tl
+from ..times import utc
 from .base import labels as _labels
 from .base.dates import date_axis, display_zone
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["activity", "annotations_from"]
+__all__ = ["ActivityPlotter", "activity", "annotations_from"]
 
 _FREQ_NAME = {"D": "day", "W": "week", "M": "month"}
 
@@ -43,11 +48,6 @@ def annotations_from(events: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timest
         end = r["end"] + pd.Timedelta(days=1) if pd.notna(r.get("end")) else None
         out.append((r["start"], end, str(r["title"])))
     return out
-
-
-def _stamp(value: object) -> pd.Timestamp:
-    t = pd.Timestamp(value)
-    return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
 
 
 def activity(posts: pd.DataFrame, *, ax: Axes | None = None, freq: str = "W", top: int | None = 8,
@@ -96,73 +96,126 @@ def activity(posts: pd.DataFrame, *, ax: Axes | None = None, freq: str = "W", to
     table = _tl.counts(posts, freq=freq, top=top, weight=weight, start=start, end=end)
     if table.empty:
         return ax
-    from matplotlib.dates import date2num
+    plotter = ActivityPlotter(table, posts["date"], freq=freq, kind=kind, weight=weight, end=end, tz=tz,
+                              series_kws=kwargs)
+    return plotter.plot(ax, annotations=annotations, title=title, legend=legend,
+                        annotation_kws=annotation_kws)
 
-    th = _theme.current()
-    zone, zone_name = display_zone(tz)
-    edges_ts = table.index.tz_convert(None).to_numpy()
-    left = date2num(edges_ts)
-    nxt = _tl._period_range(edges_ts[-1], edges_ts[-1], freq)[-1]
-    step = {"D": np.timedelta64(1, "D"), "W": np.timedelta64(7, "D")}.get(freq)
-    right_edge = date2num(np.array([nxt + step if step is not None else
-                                    (nxt.astype("datetime64[M]") + 1).astype("datetime64[ns]")]))[0]
-    edges = np.append(left, right_edge)
-    widths = np.diff(edges)
-    colors = th.series_colors(len(table.columns))
-    if "other" in table.columns:
-        colors[list(table.columns).index("other")] = th.grid if th.name != "print" else "#BBBBBB"
-    names = [_text.label(c, max_len=24) for c in table.columns]
-    if kind == "bar":
+
+class ActivityPlotter:
+    """The drawing steps of :func:`activity`, on a table of counts made beforehand.
+
+    ``table`` is :func:`analystkit.timeline.counts` (periods × actors) and ``dates`` the posts'
+    ``date`` column (read only to name the last date when annotations fall outside the data);
+    the other arguments are those of :func:`activity` (``series_kws`` its ``**kwargs``).
+    :meth:`plot` runs :meth:`draw_bars` or :meth:`draw_heat`, :meth:`date_axis`,
+    :meth:`annotate` and :meth:`add_labels` in that order.
+    """
+
+    def __init__(self, table: pd.DataFrame, dates: pd.Series, *, freq: str = "W", kind: str = "bar",
+                 weight: str | None = None, end: object = None, tz: object = None,
+                 series_kws: dict | None = None) -> None:
+        from matplotlib.dates import date2num
+
+        self.table, self.dates, self.freq, self.kind = table, dates, freq, kind
+        self.weight, self.end, self.series_kws = weight, end, dict(series_kws or {})
+        self.th = _theme.current()
+        self.zone, self.zone_name = display_zone(tz)
+        starts = table.index.tz_convert(None).to_numpy()
+        self.left = date2num(starts)
+        self.edges = np.append(self.left, date2num(np.array([_period_after(starts[-1], freq)]))[0])
+        self.widths = np.diff(self.edges)
+        th = self.th
+        colors = th.series_colors(len(table.columns))
+        if "other" in table.columns:
+            colors[list(table.columns).index("other")] = th.grid if th.name != "print" else "#BBBBBB"
+        self.colors = colors
+        self.names = [_text.label(c, max_len=24) for c in table.columns]
+
+    def plot(self, ax: Axes, *, annotations: Sequence | pd.DataFrame | None = None,
+             title: str | None = None, legend: bool = True, annotation_kws: dict | None = None) -> Axes:
+        """Draw the chart on ``ax`` and return it."""
+        if self.kind == "bar":
+            self.draw_bars(ax)
+        else:
+            self.draw_heat(ax)
+        self.date_axis(ax)
+        self.annotate(ax, annotations, annotation_kws or {})
+        self.add_labels(ax, title, legend)
+        return ax
+
+    def draw_bars(self, ax: Axes) -> None:
+        """Stacked bars: one ``PolyCollection`` per actor (gid ``series-<actor>``), y axis and grid."""
         from matplotlib.collections import PolyCollection
 
+        table, left, widths = self.table, self.left, self.widths
         bottom = np.zeros(len(table))
         x0, x1 = left + widths * 0.06, left + widths * 0.94
-        for col, color, name in zip(table.columns, colors, names, strict=True):
+        for col, color, name in zip(table.columns, self.colors, self.names, strict=True):
             values = table[col].to_numpy(dtype=float)
             top_ = bottom + values
             verts = np.stack([np.c_[x0, bottom], np.c_[x0, top_], np.c_[x1, top_],
                               np.c_[x1, bottom]], axis=1)
             coll = PolyCollection(verts, **{"facecolors": color, "edgecolors": "none",
-                                            "linewidths": 0, "label": name, **kwargs})
+                                            "linewidths": 0, "label": name, **self.series_kws})
             coll.set_gid(f"series-{col}")
             ax.add_collection(coll, autolim=False)
             bottom = top_
         ax.set_ylim(0, max(bottom.max(), 1) * 1.18)
-        unit = "Posts" if weight else "Victims posted"
-        ax.set_ylabel(f"{unit} per {_FREQ_NAME[freq]}")
-        ax.grid(axis="y", color=th.grid, linewidth=0.6)
-    else:
-        data = table.to_numpy(dtype=float).T
-        mesh = ax.pcolormesh(edges, np.arange(len(names) + 1), data,
-                             **{"cmap": "Blues" if th.name != "dark" else "cividis",
-                                "shading": "flat", **kwargs})
+        unit = "Posts" if self.weight else "Victims posted"
+        ax.set_ylabel(f"{unit} per {_FREQ_NAME[self.freq]}")
+        ax.grid(axis="y", color=self.th.grid, linewidth=0.6)
+
+    def draw_heat(self, ax: Axes) -> None:
+        """One strip per actor (``pcolormesh``, gid ``heat``) with a colour bar."""
+        names = self.names
+        data = self.table.to_numpy(dtype=float).T
+        mesh = ax.pcolormesh(self.edges, np.arange(len(names) + 1), data,
+                             **{"cmap": "Blues" if self.th.name != "dark" else "cividis",
+                                "shading": "flat", **self.series_kws})
         mesh.set_gid("heat")
         ax.set_yticks(np.arange(len(names)) + 0.5)
         ax.set_yticklabels(names)
         ax.set_ylim(len(names), 0)
         bar = ax.figure.colorbar(mesh, ax=ax, fraction=0.025, pad=0.01)
-        bar.ax.set_title(f"per {_FREQ_NAME[freq]}", fontsize=8, loc="left")
-    ax.set_xlim(edges[0], edges[-1])
-    date_axis(ax, zone, zone_name, hide_left=False)
-    ax.grid(axis="x", visible=False)
-    outside = _annotate(ax, annotations, edges[0], edges[-1], th, annotation_kws or {})
-    if outside:
-        dates = posts["date"]
-        if end is not None:
-            dates = dates[dates < _stamp(end)]
-        last = dates.max().strftime("%d %b %Y")
-        ax.text(0, -0.075, "Outside this data (to " + last + "): " + "; ".join(outside),
-                transform=ax.transAxes, ha="left", va="top", fontsize=8, color=th.muted,
-                gid="annotations-outside")
-    if title:
-        ax.set_title(_text.label(title, max_len=120), loc="left",
-                     pad=26 if legend and kind == "bar" else 8)
-    if legend and kind == "bar":
-        handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.0),
-                  ncol=min(len(labels), 10), frameon=False, fontsize=8.5, borderaxespad=0.3,
-                  columnspacing=1.4, handlelength=1.4)
-    return ax
+        bar.ax.set_title(f"per {_FREQ_NAME[self.freq]}", fontsize=8, loc="left")
+
+    def date_axis(self, ax: Axes) -> None:
+        """The x axis spans the periods, with dates in the display zone."""
+        ax.set_xlim(self.edges[0], self.edges[-1])
+        date_axis(ax, self.zone, self.zone_name, hide_left=False)
+        ax.grid(axis="x", visible=False)
+
+    def annotate(self, ax: Axes, annotations: Sequence | pd.DataFrame | None, kws: dict) -> None:
+        """Annotations inside the periods drawn; those outside listed in a note under the axis."""
+        outside = _annotate(ax, annotations, self.edges[0], self.edges[-1], self.th, kws)
+        if outside:
+            dates = self.dates
+            if self.end is not None:
+                dates = dates[dates < utc(self.end)]
+            last = dates.max().strftime("%d %b %Y")
+            ax.text(0, -0.075, "Outside this data (to " + last + "): " + "; ".join(outside),
+                    transform=ax.transAxes, ha="left", va="top", fontsize=8, color=self.th.muted,
+                    gid="annotations-outside")
+
+    def add_labels(self, ax: Axes, title: str | None, legend: bool) -> None:
+        """The title, and the actor legend above the plot (bars only)."""
+        bars = self.kind == "bar"
+        if title:
+            ax.set_title(_text.label(title, max_len=120), loc="left", pad=26 if legend and bars else 8)
+        if legend and bars:
+            handles, labels = ax.get_legend_handles_labels()
+            ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                      ncol=min(len(labels), 10), frameon=False, fontsize=8.5, borderaxespad=0.3,
+                      columnspacing=1.4, handlelength=1.4)
+
+
+def _period_after(start: np.datetime64, freq: str) -> np.datetime64:
+    """The start of the period after the one starting at ``start`` (a day, Monday week or month)."""
+    if freq == "M":
+        return (start.astype("datetime64[M]") + 1).astype("datetime64[ns]")
+    return start.astype("datetime64[D]").astype("datetime64[ns]") + {"D": np.timedelta64(1, "D"),
+                                                                     "W": np.timedelta64(7, "D")}[freq]
 
 
 def _annotate(ax, annotations, x0: float, x1: float, th, kws: dict) -> list[str]:
@@ -175,8 +228,8 @@ def _annotate(ax, annotations, x0: float, x1: float, th, kws: dict) -> list[str]
         else [(a[0], None, a[1]) if len(a) == 2 else tuple(a) for a in annotations]
     inside, outside = [], []
     for s, e, label in items:
-        s = _stamp(s)
-        e = _stamp(e) if e is not None else None
+        s = utc(s)
+        e = utc(e) if e is not None else None
         xs = date2num(s.tz_convert(None).to_datetime64())
         xe = date2num(e.tz_convert(None).to_datetime64()) if e is not None else None
         if x0 <= xs <= x1:

@@ -19,6 +19,8 @@ from .. import theme as _theme
 from .. import timeline as _tl
 from .base import labels as _labels
 from .base import marks as _marks
+from .base.lanes import shade as shade_lanes
+from .base.legends import chart_title, footnote, status_legend
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -73,132 +75,194 @@ def compare(events: pd.DataFrame, *, day0: object = None, ax: Axes | None = None
         ax = _labels.new_axes()
     if events is None or len(events) == 0:
         return ax
-    th = _theme.current()
-    if as_of is None and "as_of" in events and events["as_of"].notna().any():
-        as_of = events["as_of"].max()
-    zero = _tl.day0_of(events, day0)
-    inc_col = events["incident"].astype(str) if "incident" in events \
-        else pd.Series("", index=events.index)
-    keep = inc_col.isin(list(zero)).to_numpy()
-    keep &= events["category"].isin([bars, *points]).to_numpy()
-    a = _tl.align(events[keep], day0={k: v for k, v in zero.items()}, as_of=as_of)
-    if a.empty:
-        return ax
-    incidents = [i for i in pd.unique(inc_col[keep]) if i in zero]
-    titles = dict(names or {})
-    if "incident_title" in a:
-        for inc, t in zip(a["incident"], a["incident_title"], strict=True):
-            titles.setdefault(inc, t)
-
-    is_bar = a["category"].eq(bars).to_numpy() & a["kind"].eq("period").to_numpy()
-    is_pt = ~is_bar & a["category"].isin(points).to_numpy()
-    if max_days is None:
-        bar_end = a["end"][is_bar]
-        max_days = float(np.ceil(bar_end.max() * 1.1 if len(bar_end) else a["start_hi"].max()))
-    x_max = float(max_days) + 3
-    beyond = is_pt & (a["start"].to_numpy(dtype=float) > x_max)
-    is_pt &= ~beyond
-    x_min = min(float(np.nanmin(a["lo"][is_bar | is_pt])), 0.0) - 3
-    ax.set_xlim(x_min, x_max)
-    rend = _labels.renderer(ax.figure)
-    per_px = _labels.data_per_pixel(ax, rend)
-    gap = 4 * ax.figure.dpi / 72 * per_px
-
-    rows_y, blocks = [], []
-    y = 0.0
-    for inc in incidents:
-        y += 1.0  # header row: incident name and its key durations
-        mine = np.flatnonzero((a["incident"].astype(str) == inc).to_numpy() & is_bar)
-        mine = mine[np.lexsort((a["end"].to_numpy()[mine], a["start"].to_numpy()[mine]))]
-        block_top = y
-        for i in mine:
-            rows_y.append((i, y + 0.5))
-            y += 1
-        pts = np.flatnonzero((a["incident"].astype(str) == inc).to_numpy() & is_pt)
-        blocks.append((inc, block_top, y, pts))
-        y += 1.3  # milestone row, then a gap before the next incident
-    total = y
-    ax.set_ylim(total - 0.2, -0.2)
-    bar_idx = np.array([i for i, _ in rows_y], dtype=int)
-    bar_y = np.array([yy for _, yy in rows_y])
-    status = a["status"].astype(str).to_numpy()
-    colors = a["category"].map(th.category_color).to_numpy()
-    eprec = a["end_precision"].astype(str).to_numpy() if "end_precision" in a \
-        else a["precision"].astype(str).to_numpy()
-    coarse_end = np.isin(eprec, ("month", "year")) & is_bar
-    s = a["start"].to_numpy(dtype=float)
-    e_solid = np.where(coarse_end, a["end_lo"], a["end"]).astype(float)
-    e_full = a["end"].to_numpy(dtype=float)
-    h = 0.62
-    if len(bar_idx):
-        _marks.bars(ax, s[bar_idx], np.minimum(e_solid[bar_idx], x_max), bar_y, h=h,
-                   status=status[bar_idx], colors=colors[bar_idx], gid="bars", **kwargs)
-        cb = coarse_end[bar_idx]
-        _marks.bands(ax, e_solid[bar_idx][cb], np.minimum(e_full[bar_idx][cb], x_max), bar_y[cb],
-                    h=h, status=status[bar_idx][cb], colors=colors[bar_idx][cb])
-    lkw = {"fontsize": 9, "color": th.foreground, "va": "center",
-           "bbox": {"boxstyle": "square,pad=0.12", "facecolor": th.background, "edgecolor": "none",
-                    "alpha": 0.85}, **(label_kws or {})}
-    for i, yy in zip(bar_idx, bar_y, strict=True):
-        first = np.floor(s[i])  # calendar days covered, both ends counted
-        hi_days = np.ceil(e_full[i]) - first
-        lo_days = np.ceil(e_solid[i]) - first + 1 if coarse_end[i] else hi_days
-        label = f"{_text.label(a['title'].iat[i], max_len=48)} · {_days_text(lo_days, hi_days)}"
-        t = ax.text(min(e_full[i], x_max) + gap, yy, label, ha="left", gid="bar-label", **lkw)
-        width = t.get_window_extent(rend).width * per_px
-        if min(e_full[i], x_max) + gap + width > x_max:
-            t.set_position((max(s[i], x_min) + gap, yy))
-            if _theme.status_style(status[i])["fill"]:
-                t.set_color("#FFFFFF")
-                t.set_bbox(None)
-    # milestone rows: markers per category, shape by status
-    pt_idx = np.concatenate([b[3] for b in blocks]).astype(int) if blocks else np.zeros(0, int)
-    pt_y = np.concatenate([np.full(len(b[3]), b[2] + 0.45) for b in blocks]) if blocks \
-        else np.zeros(0)
-    px = np.where(a["precision"].astype(str).to_numpy() == "approximate", s + 0.5,
-                  (s + a["start_hi"].to_numpy(dtype=float)) / 2)
-    vis = px[pt_idx] <= x_max
-    _marks.markers(ax, px[pt_idx][vis], pt_y[vis], status=status[pt_idx][vis],
-                  colors=colors[pt_idx][vis], size=36, **(marker_kws or {}))
-
-    quoted = _tl.durations(events[keep], day0=zero, as_of=as_of)
-    for k, (inc, top, bottom, _) in enumerate(blocks):
-        if k % 2 == 0:
-            ax.axhspan(top - 1.1, bottom + 0.95, color=th.grid, alpha=0.35, linewidth=0, zorder=0)
-        head = ax.text(x_min + gap, top - 0.45, _text.label(titles.get(inc, inc), max_len=70),
-                       fontsize=10, fontweight="bold", va="center", ha="left", gid="incident",
-                       color=th.foreground)
-        summary = _summary(quoted[quoted["incident"].eq(inc)])
-        if summary:
-            ax.annotate(summary, xy=(1, 0.5), xycoords=head, xytext=(10, 0),
-                        textcoords="offset points", va="center", ha="left", fontsize=9,
-                        color=th.muted, gid="incident-summary")
-    ax.set_yticks([])
-    if beyond.any():
-        ax.text(1, -0.075, f"{int(beyond.sum())} later event{'s' if beyond.sum() != 1 else ''} "
-                f"beyond day {max_days:g} not shown", transform=ax.transAxes, ha="right", va="top",
-                fontsize=8, color=th.muted)
-    ax.vlines([0.0] * len(blocks), [b[1] - 0.1 for b in blocks], [b[2] + 0.95 for b in blocks],
-              colors=th.foreground, linewidth=1.0, zorder=1.5, gid="day0")
-    ax.set_xlabel("Days since day 0")
-    ax.grid(axis="x", color=th.grid, linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    if title:
-        ax.set_title(_text.label(title, max_len=120), loc="left", pad=34 if legend else 8)
-    if legend:
-        from matplotlib.legend_handler import HandlerTuple
-
-        cats = [c for c in (bars, *points) if c in set(a["category"][is_bar | is_pt])]
-        notes = ["band"] if coarse_end.any() else []
-        handles = _marks.legend_handles(sorted(set(status[is_bar | is_pt])), notes=notes,
-                                       categories=cats)
-        ax.legend([hh for hh, _ in handles], [lb for _, lb in handles], loc="lower left",
-                  bbox_to_anchor=(0.0, 1.0), ncol=min(len(handles), 9), frameon=False,
-                  fontsize=8.5, handler_map={tuple: HandlerTuple(ndivide=None, pad=0.6)},
-                  handlelength=3.2, borderaxespad=0.3, columnspacing=1.4)
+    p = _ComparePlotter(events, day0=day0, names=names, bars=bars, points=points, as_of=as_of,
+                        max_days=max_days, title=title, legend=legend, label_kws=label_kws,
+                        marker_kws=marker_kws, bar_kws=kwargs)
+    if p.prepare():
+        p.plot(ax)
     return ax
+
+
+class _ComparePlotter:
+    """One comparison drawing, in the seaborn way: :meth:`prepare` aligns the incidents on day 0,
+    then :meth:`plot` places them (x limits in days, a block of rows per incident), draws them
+    (bars and their labels, milestone markers, incident headers) and adds the axis and legend."""
+
+    def __init__(self, events: pd.DataFrame, *, day0, names, bars, points, as_of, max_days, title,
+                 legend, label_kws, marker_kws, bar_kws) -> None:
+        self.theme = _theme.current()
+        self.events, self.day0, self.names, self.bars, self.points = events, day0, names, bars, points
+        self.as_of, self.max_days, self.title, self.legend = as_of, max_days, title, legend
+        self.label_kws, self.marker_kws, self.bar_kws = label_kws or {}, marker_kws or {}, bar_kws
+
+    # -- prepare -------------------------------------------------------------------------------
+    def prepare(self) -> bool:
+        """Align each incident's bar and point events on its day 0 and name the incidents;
+        False when nothing is left to draw."""
+        events, as_of = self.events, self.as_of
+        if as_of is None and "as_of" in events and events["as_of"].notna().any():
+            as_of = events["as_of"].max()
+        zero = _tl.day0_of(events, self.day0)
+        inc_col = events["incident"].astype(str) if "incident" in events \
+            else pd.Series("", index=events.index)
+        keep = inc_col.isin(list(zero)).to_numpy()
+        keep &= events["category"].isin([self.bars, *self.points]).to_numpy()
+        a = _tl.align(events[keep], day0={k: v for k, v in zero.items()}, as_of=as_of)
+        if a.empty:
+            return False
+        self.a, self.as_of, self.zero, self.keep = a, as_of, zero, keep
+        self.incidents = [i for i in pd.unique(inc_col[keep]) if i in zero]
+        self.titles = dict(self.names or {})
+        if "incident_title" in a:
+            for inc, t in zip(a["incident"], a["incident_title"], strict=True):
+                self.titles.setdefault(inc, t)
+        self._arrays()
+        return True
+
+    def _arrays(self) -> None:
+        """Which aligned events are bars and which are points; status, colour and days."""
+        a = self.a
+        self.is_bar = a["category"].eq(self.bars).to_numpy() & a["kind"].eq("period").to_numpy()
+        self.is_pt = ~self.is_bar & a["category"].isin(self.points).to_numpy()
+        self.status = a["status"].astype(str).to_numpy()
+        self.colors = a["category"].map(self.theme.category_color).to_numpy()
+        eprec = a["end_precision"].astype(str).to_numpy() if "end_precision" in a \
+            else a["precision"].astype(str).to_numpy()
+        self.coarse_end = np.isin(eprec, ("month", "year")) & self.is_bar
+        self.s = a["start"].to_numpy(dtype=float)
+        self.e_solid = np.where(self.coarse_end, a["end_lo"], a["end"]).astype(float)
+        self.e_full = a["end"].to_numpy(dtype=float)
+
+    def plot(self, ax: Axes) -> None:
+        """Place, draw and annotate on ``ax``."""
+        self.place_x(ax)
+        self.place_rows(ax)
+        self.draw_bars(ax)
+        self.draw_bar_labels(ax)
+        self.draw_points(ax)
+        self.draw_blocks(ax)
+        self.annotate(ax)
+
+    # -- place ---------------------------------------------------------------------------------
+    def place_x(self, ax: Axes) -> None:
+        """The x limits in days (to ``max_days``, by default just past the last bar); points
+        beyond the axis are left out and counted."""
+        a, is_bar = self.a, self.is_bar
+        if self.max_days is None:
+            bar_end = a["end"][is_bar]
+            self.max_days = float(np.ceil(bar_end.max() * 1.1 if len(bar_end) else a["start_hi"].max()))
+        self.x_max = x_max = float(self.max_days) + 3
+        self.beyond = self.is_pt & (a["start"].to_numpy(dtype=float) > x_max)
+        self.is_pt &= ~self.beyond
+        self.x_min = min(float(np.nanmin(a["lo"][is_bar | self.is_pt])), 0.0) - 3
+        ax.set_xlim(self.x_min, x_max)
+        self.rend = _labels.renderer(ax.figure)
+        self.per_px = _labels.data_per_pixel(ax, self.rend)
+        self.gap = 4 * ax.figure.dpi / 72 * self.per_px
+
+    def place_rows(self, ax: Axes) -> None:
+        """A block per incident: a header row, a row per bar (by start, then end), a milestone
+        row, then a gap; sets each bar's row and each block's ``(incident, top, bottom, points)``."""
+        a = self.a
+        rows_y, self.blocks = [], []
+        y = 0.0
+        for inc in self.incidents:
+            y += 1.0  # header row: incident name and its key durations
+            mine = np.flatnonzero((a["incident"].astype(str) == inc).to_numpy() & self.is_bar)
+            mine = mine[np.lexsort((a["end"].to_numpy()[mine], a["start"].to_numpy()[mine]))]
+            block_top = y
+            for i in mine:
+                rows_y.append((i, y + 0.5))
+                y += 1
+            pts = np.flatnonzero((a["incident"].astype(str) == inc).to_numpy() & self.is_pt)
+            self.blocks.append((inc, block_top, y, pts))
+            y += 1.3  # milestone row, then a gap before the next incident
+        ax.set_ylim(y - 0.2, -0.2)
+        self.bar_idx = np.array([i for i, _ in rows_y], dtype=int)
+        self.bar_y = np.array([yy for _, yy in rows_y])
+
+    # -- draw ----------------------------------------------------------------------------------
+    def draw_bars(self, ax: Axes) -> None:
+        """The bars, cut at the axis end, with a light band where only the end's month is known."""
+        bar_idx, bar_y, x_max, h = self.bar_idx, self.bar_y, self.x_max, 0.62
+        if not len(bar_idx):
+            return
+        status, colors, e_solid = self.status[bar_idx], self.colors[bar_idx], self.e_solid[bar_idx]
+        _marks.bars(ax, self.s[bar_idx], np.minimum(e_solid, x_max), bar_y, h=h,
+                    status=status, colors=colors, gid="bars", **self.bar_kws)
+        cb = self.coarse_end[bar_idx]
+        _marks.bands(ax, e_solid[cb], np.minimum(self.e_full[bar_idx][cb], x_max), bar_y[cb],
+                     h=h, status=status[cb], colors=colors[cb])
+
+    def draw_bar_labels(self, ax: Axes) -> None:
+        """Each bar's title and length in calendar days, right of the bar or else inside it."""
+        s, e_full, e_solid, x_max, gap = self.s, self.e_full, self.e_solid, self.x_max, self.gap
+        lkw = {"fontsize": 9, "color": self.theme.foreground, "va": "center",
+               "bbox": _labels.label_box(0.85), **self.label_kws}
+        for i, yy in zip(self.bar_idx, self.bar_y, strict=True):
+            first = np.floor(s[i])  # calendar days covered, both ends counted
+            hi_days = np.ceil(e_full[i]) - first
+            lo_days = np.ceil(e_solid[i]) - first + 1 if self.coarse_end[i] else hi_days
+            label = f"{_text.label(self.a['title'].iat[i], max_len=48)} · {_days_text(lo_days, hi_days)}"
+            t = ax.text(min(e_full[i], x_max) + gap, yy, label, ha="left", gid="bar-label", **lkw)
+            width = t.get_window_extent(self.rend).width * self.per_px
+            if min(e_full[i], x_max) + gap + width > x_max:
+                t.set_position((max(s[i], self.x_min) + gap, yy))
+                if _theme.status_style(self.status[i])["fill"]:
+                    t.set_color("#FFFFFF")
+                    t.set_bbox(None)
+
+    def draw_points(self, ax: Axes) -> None:
+        """Each block's milestone row: markers per category, shape by status."""
+        blocks, s, a = self.blocks, self.s, self.a
+        pt_idx = np.concatenate([b[3] for b in blocks]).astype(int) if blocks else np.zeros(0, int)
+        pt_y = np.concatenate([np.full(len(b[3]), b[2] + 0.45) for b in blocks]) if blocks \
+            else np.zeros(0)
+        px = np.where(a["precision"].astype(str).to_numpy() == "approximate", s + 0.5,
+                      (s + a["start_hi"].to_numpy(dtype=float)) / 2)
+        vis = px[pt_idx] <= self.x_max
+        _marks.markers(ax, px[pt_idx][vis], pt_y[vis], status=self.status[pt_idx][vis],
+                       colors=self.colors[pt_idx][vis], size=36, **self.marker_kws)
+
+    def draw_blocks(self, ax: Axes) -> None:
+        """Shade every other block; head each with the incident's name and its key durations."""
+        th, gap = self.theme, self.gap
+        quoted = _tl.durations(self.events[self.keep], day0=self.zero, as_of=self.as_of)
+        shade_lanes(ax, [(top - 1.1, bottom + 0.95) for _, top, bottom, _ in self.blocks],
+                    color=th.grid)
+        for inc, top, _, _ in self.blocks:
+            head = ax.text(self.x_min + gap, top - 0.45,
+                           _text.label(self.titles.get(inc, inc), max_len=70), fontsize=10,
+                           fontweight="bold", va="center", ha="left", gid="incident",
+                           color=th.foreground)
+            summary = _summary(quoted[quoted["incident"].eq(inc)])
+            if summary:
+                ax.annotate(summary, xy=(1, 0.5), xycoords=head, xytext=(10, 0),
+                            textcoords="offset points", va="center", ha="left", fontsize=9,
+                            color=th.muted, gid="incident-summary")
+
+    # -- legend and labels ---------------------------------------------------------------------
+    def annotate(self, ax: Axes) -> None:
+        """The day-0 lines, the days axis, the note on later points, the title and the legend."""
+        th, blocks, beyond = self.theme, self.blocks, self.beyond
+        ax.set_yticks([])
+        if beyond.any():
+            footnote(ax, f"{int(beyond.sum())} later event{'s' if beyond.sum() != 1 else ''} "
+                     f"beyond day {self.max_days:g} not shown", right=True)
+        ax.vlines([0.0] * len(blocks), [b[1] - 0.1 for b in blocks], [b[2] + 0.95 for b in blocks],
+                  colors=th.foreground, linewidth=1.0, zorder=1.5, gid="day0")
+        ax.set_xlabel("Days since day 0")
+        ax.grid(axis="x", color=th.grid, linewidth=0.6)
+        ax.set_axisbelow(True)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        chart_title(ax, self.title, legend=self.legend)
+        if self.legend:
+            shown = self.is_bar | self.is_pt
+            cats = [c for c in (self.bars, *self.points) if c in set(self.a["category"][shown])]
+            notes = ["band"] if self.coarse_end.any() else []
+            status_legend(ax, sorted(set(self.status[shown])), notes=notes, categories=cats,
+                          max_columns=9)
 
 
 _SUMMARY = (("time to disclosure", "disclosed day {:g}"),

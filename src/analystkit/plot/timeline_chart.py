@@ -12,6 +12,7 @@ collections whatever the number of events.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,48 +22,21 @@ from .. import text as _text
 from .. import theme as _theme
 from .. import timeline as _tl
 from ..schema import CATEGORIES
+from ..times import utc
 from .base import labels as _labels
 from .base import marks as _marks
 from .base.dates import date_axis, display_zone
+from .base.lanes import shade as shade_lanes
+from .base.legends import chart_title, footnote, status_legend
+from .base.milestones import milestone_labels, milestone_list, milestones_from
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["milestones_from", "timeline"]
 
-_MILESTONE_NAMES = {
-    "time to disclosure": "First disclosure",
-    "time to first recovery step": "First recovery step",
-    "time to full restoration": "Full restoration",
-}
 
-
-def milestones_from(events: pd.DataFrame, *, day0: object = None,
-                    as_of: object = None) -> list[tuple[pd.Timestamp, str]]:
-    """Key moments of each incident for reference lines: day 0, first disclosure, first recovery
-    step and full restoration, computed by :func:`analystkit.timeline.durations`.
-
-    >>> from analystkit import load_case
-    >>> ev = load_case(DATA / "cases" / "royal-mail-2023").events
-    >>> [label for _, label in milestones_from(ev)]
-    ['Day 0', 'First disclosure · day 1', 'First recovery step · day 8', 'Full restoration · day 42']
-    """
-    if events.empty:
-        return []
-    d = _tl.durations(events, day0=day0, as_of=as_of)
-    out = []
-    for incident, d0 in _tl.day0_of(events, day0).items():
-        rows = d[d["incident"].eq(incident)]
-        if rows.empty:
-            continue
-        out.append((d0, "Day 0"))
-        for _, r in rows.iterrows():
-            if r["measure"] in _MILESTONE_NAMES:
-                out.append((r["end"], f"{_MILESTONE_NAMES[r['measure']]} · day {r['days']:g}"))
-    return out
-
-
-def _lanes(values: pd.Series, starts: pd.Series, lane: str) -> list:
+def _lane_order(values: pd.Series, starts: pd.Series, lane: str) -> list:
     present = list(pd.unique(values))
     if lane == "category":
         return [c for c in CATEGORIES if c in present] + sorted(set(present) - set(CATEGORIES))
@@ -123,257 +97,302 @@ def timeline(events: pd.DataFrame, *, lane: str = "category", ax: Axes | None = 
     >>> ax.get_xlabel()
     'Date (Europe/London)'
     """
-    if ax is None:
-        ax = _labels.new_axes()
-        own_figure = True
-    else:
-        own_figure = False
+    own_figure = ax is None
+    ax = _labels.new_axes() if own_figure else ax
     if events is None or len(events) == 0:
         return ax
     if lane not in events.columns:
         raise KeyError(f"no column {lane!r} for lanes (columns: {', '.join(events.columns)})")
-    th = _theme.current()
-    zone, zone_name = display_zone(tz)
-    if as_of is None and "as_of" in events and events["as_of"].notna().any():
-        as_of = events["as_of"].dropna().iloc[0]
-    ex = _tl.extents(events, as_of=as_of)
-    hidden = 0
-    if window is not None:
-        w0, w1 = (pd.Timestamp(w).tz_localize("UTC") if pd.Timestamp(w).tzinfo is None
-                  else pd.Timestamp(w).tz_convert("UTC") for w in window)
-        inside = (ex["hi"] >= w0) & (ex["lo"] <= w1)
-        hidden = int((~inside).sum())
-        events, ex = events[inside.to_numpy()], ex[inside]
-        if events.empty:
-            return ax
-    n = len(events)
-    lanes = _lanes(events[lane], events["start"], lane)
-    lane_of = events[lane].map({v: i for i, v in enumerate(lanes)}).to_numpy()
-
-    lo, hi = _num(ex["lo"]), _num(ex["hi"])
-    start, start_hi = _num(ex["start"]), _num(ex["start_hi"])
-    end_lo, end = _num(ex["end_lo"]), _num(ex["end"])
-    period = ex["kind"].eq("period").to_numpy()
-    is_open = ex["open"].to_numpy()
-    prec = events["precision"].astype(str).to_numpy()
-    eprec = events["end_precision"].astype(str).to_numpy() if "end_precision" in events else prec
-    eprec = np.where(eprec == "", prec, eprec)
-    coarse_start = np.isin(prec, ("month", "year"))
-    coarse_end = period & np.isin(eprec, ("month", "year"))
-    approx_start = prec == "approximate"
-    approx_end = period & (eprec == "approximate")
-    status = events["status"].astype(str).to_numpy()
-    colors = events["category"].map(th.category_color).to_numpy() if "category" in events \
-        else np.full(n, th.muted, dtype=object)
-
-    if window is not None:
-        x0, x1 = _num(pd.Series([w0, w1]))
-    else:
-        x0, x1 = lo.min(), hi.max()
-        pad = max((x1 - x0) * 0.02, 0.5)
-        x0, x1 = x0 - pad, x1 + pad
-    ax.set_xlim(x0, x1)
-
-    if isinstance(labels, str) and labels == "auto":
-        labelled = np.full(n, n <= max_labels)
-    elif labels is True or labels is False:
-        labelled = np.full(n, bool(labels))
-    else:
-        labelled = events["event_id"].isin(list(labels)).to_numpy()
-    dense = n > max_labels
-
-    fig = ax.figure
-    rend = _labels.renderer(fig)
-    per_px = _labels.data_per_pixel(ax, rend)
-    dpi_scale = fig.dpi / 72.0
-    # where each item is drawn: points sit mid-span (mid-day for day precision)
-    px = np.where(approx_start, start + 0.5, (start + start_hi) / 2)
-    px = np.where(coarse_start & ~period, (start + start_hi) / 2, px)
-    vis_lo = np.minimum(lo, px - 4 * dpi_scale * per_px)
-    vis_hi = np.maximum(hi, px + 4 * dpi_scale * per_px)
-    vis_hi = np.where(period, np.maximum(hi, end), vis_hi)
-    vis_lo, vis_hi = np.clip(vis_lo, x0, x1), np.clip(vis_hi, x0, x1)
-
-    lkw = {"fontsize": 8.5, "color": th.foreground, "va": "center", "clip_on": False,
-           "bbox": {"boxstyle": "square,pad=0.12", "facecolor": th.background, "edgecolor": "none",
-                    "alpha": 0.85}, **(label_kws or {})}
-    texts, label_at, label_mode = [], np.zeros(n), np.zeros(n, dtype=int)
-    row = np.zeros(n, dtype=int)
-    lane_rows = np.ones(len(lanes), dtype=int)
-    gap = 4 * dpi_scale * per_px
-    if labelled.any() and not dense:
-        idx = np.flatnonzero(labelled)
-        texts = [ax.text(0, 0, _text.label(events["title"].iat[i], max_len=label_len), **lkw)
-                 for i in idx]
-        sizes = _labels.measure(texts, rend)
-        width = (sizes[:, 0] + 4 * dpi_scale) * per_px
-        s_vis = np.where(coarse_start, start_hi, start)[idx]
-        e_vis = np.where(coarse_end, end_lo, end)[idx]
-        fits_right = vis_hi[idx] + gap + width <= x1
-        fits_left = vis_lo[idx] - gap - width >= x0
-        fits_inside = period[idx] & (np.minimum(e_vis, x1) - np.maximum(s_vis, x0) >= width + 2 * gap)
-        mode = np.where(fits_right, 0, np.where(fits_inside, 2, np.where(fits_left, 1, 0)))
-        label_mode[idx] = mode
-        label_at[idx] = np.select([mode == 0, mode == 1],
-                                  [vis_hi[idx] + gap, vis_lo[idx] - gap],
-                                  np.maximum(s_vis, x0) + gap)
-        foot_lo, foot_hi = vis_lo.copy(), vis_hi.copy()
-        foot_hi[idx] = np.where(mode == 0, vis_hi[idx] + gap + width, vis_hi[idx])
-        foot_lo[idx] = np.where(mode == 1, vis_lo[idx] - gap - width, vis_lo[idx])
-        text_h = sizes[:, 1].max()
-    else:
-        foot_lo, foot_hi = vis_lo, vis_hi + gap
-        text_h = 0.0
-    if not dense:
-        for k in range(len(lanes)):
-            members = np.flatnonzero(lane_of == k)
-            row[members] = _labels.pack(foot_lo[members], foot_hi[members] + gap)
-            lane_rows[k] = row[members].max() + 1 if len(members) else 1
-
-    marks = _milestone_list(events, milestones, day0=day0, as_of=as_of)
-    marks = [(t, s) for t, s in marks if x0 <= _num(pd.Series([t]))[0] <= x1]
-    m_texts, m_rows, m_x, m_right = _place_milestones(ax, marks, rend, per_px, x1, th, gap)
-    n_mrows = int(m_rows.max()) + 1 if len(m_rows) else 0
-    total = n_mrows + int(lane_rows.sum())
-
-    # make sure rows are tall enough for their labels
-    need = max(text_h, *(t.get_window_extent(rend).height for t in m_texts), 0.0) * 1.3
-    have = ax.get_window_extent(rend).height / total
-    if need > have:
-        if own_figure:
-            fig.set_figheight(fig.get_figheight() * need / have * 1.02)
-        else:
-            scale = max(have / need, 6.0 / lkw["fontsize"])
-            for t in [*texts, *m_texts]:
-                t.set_fontsize(t.get_fontsize() * scale)
-
-    lane_start = n_mrows + np.concatenate([[0], np.cumsum(lane_rows)[:-1]])
-    y = lane_start[lane_of] + row + 0.5
-    h = 0.62 if not dense else 0.7
-
-    # lanes: alternate shading and names
-    for k in range(len(lanes)):
-        if k % 2 == 0:
-            ax.axhspan(lane_start[k], lane_start[k] + lane_rows[k], color=th.grid, alpha=0.35,
-                       linewidth=0, zorder=0)
-    ax.set_yticks(lane_start + lane_rows / 2)
-    ax.set_yticklabels([_text.label(str(v).replace("-", " ").capitalize() if lane == "category"
-                                    else v, max_len=28) for v in lanes])
-    ax.tick_params(axis="y", length=0)
-    ax.set_ylim(total, 0)
-
-    # periods: solid part, month bands, fading open ends, whiskers
-    s0 = np.where(coarse_start, start_hi, start)
-    e0 = np.where(coarse_end, end_lo, end)
-    fade = np.where(is_open, np.minimum((e0 - s0) * 0.25, 14.0), 0.0)
-    p = period & (e0 > s0)
-    _marks.bars(ax, s0[p], (e0 - fade)[p], y[p], h=h, status=status[p], colors=colors[p],
-               dense=dense, gid="bars", **kwargs)
-    po = p & is_open
-    _marks.fades(ax, (e0 - fade)[po], e0[po], y[po], h=h, colors=colors[po])
-    band_lo = np.concatenate([start[coarse_start], end_lo[coarse_end]])
-    band_hi = np.concatenate([start_hi[coarse_start], end[coarse_end]])
-    band_y = np.concatenate([y[coarse_start], y[coarse_end]])
-    band_status = np.concatenate([status[coarse_start], status[coarse_end]])
-    band_col = np.concatenate([colors[coarse_start], colors[coarse_end]])
-    _marks.bands(ax, band_lo, band_hi, band_y, h=h, status=band_status, colors=band_col)
-    cap = h * 0.3
-    w_lo = np.concatenate([lo[approx_start], end_lo[approx_end]])
-    w_hi = np.concatenate([start_hi[approx_start], ex["hi"].pipe(_num)[approx_end]])
-    w_y = np.concatenate([y[approx_start], y[approx_end]])
-    _marks.whiskers(ax, w_lo, w_hi, w_y, color=th.foreground, cap=cap)
-    pts = ~period & ~coarse_start
-    _marks.markers(ax, px[pts], y[pts], status=status[pts], colors=colors[pts], dense=dense,
-                  size=18.0 if dense else 42.0,
-                  **(marker_kws or {}))
-
-    # event labels beside their items
-    for t, i in zip(texts, np.flatnonzero(labelled), strict=False):
-        t.set_position((label_at[i], y[i]))
-        t.set_horizontalalignment("right" if label_mode[i] == 1 else "left")
-        if label_mode[i] == 2:  # inside its own bar
-            t.set_gid("label-inside")
-            if _theme.status_style(status[i])["fill"]:
-                t.set_color(_contrast(colors[i]))
-                t.set_bbox(None)
-
-    # milestones: lines from their label row down through the lanes
-    if marks:
-        mkw = {"colors": th.muted, "linestyles": (0, (4, 3)), "linewidths": 0.9, "zorder": 1,
-               **(milestone_kws or {})}
-        ax.vlines(m_x, m_rows + 0.5, total, **mkw)
-        for t, r, xx, right in zip(m_texts, m_rows, m_x, m_right, strict=True):
-            t.set_position((xx + (gap if right else -gap), r + 0.5))
-            t.set_horizontalalignment("left" if right else "right")
-
-    date_axis(ax, zone, zone_name)
-    if hidden:
-        ax.text(0, -0.075, f"{hidden} event{'s' if hidden != 1 else ''} outside the window "
-                "not shown", transform=ax.transAxes, ha="left", va="top", fontsize=8,
-                color=th.muted)
-    if title:
-        ax.set_title(_text.label(title, max_len=120), loc="left", pad=34 if legend else 8)
-    if legend:
-        notes = [k for k, m in (("band", coarse_start.any() or coarse_end.any()),
-                                ("whisker", approx_start.any() or approx_end.any()),
-                                ("open", is_open.any())) if m]
-        cats = sorted(set(events["category"])) if lane != "category" and "category" in events \
-            else ()
-        _legend(ax, sorted(set(status)), notes, cats)
+    p = _TimelinePlotter(events, lane=lane, tz=tz, as_of=as_of, window=window, labels=labels,
+                         max_labels=max_labels, label_len=label_len, milestones=milestones,
+                         day0=day0, title=title, legend=legend, label_kws=label_kws,
+                         marker_kws=marker_kws, milestone_kws=milestone_kws, bar_kws=kwargs)
+    if p.prepare():
+        p.plot(ax, own_figure=own_figure)
     return ax
 
 
-def _contrast(color: str) -> str:
-    """Black or white, whichever reads better on ``color``."""
-    from matplotlib.colors import to_rgb
+@dataclass
+class _Items:
+    """What the timeline needs of each event: its lane, its span in matplotlib date numbers
+    (``lo``/``hi`` the full uncertain extent, ``start``..``start_hi`` and ``end_lo``..``end`` the
+    ranges its ends may fall in), how its dates are known, its status and its colour."""
 
-    r, g, b = to_rgb(color)
-    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "#FFFFFF"
+    lane_of: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    start: np.ndarray
+    start_hi: np.ndarray
+    end_lo: np.ndarray
+    end: np.ndarray
+    period: np.ndarray
+    is_open: np.ndarray
+    coarse_start: np.ndarray
+    coarse_end: np.ndarray
+    approx_start: np.ndarray
+    approx_end: np.ndarray
+    status: np.ndarray
+    colors: np.ndarray
 
 
-def _milestone_list(events, milestones, *, day0, as_of) -> list[tuple[pd.Timestamp, str]]:
-    if milestones is None or (isinstance(milestones, str) and milestones == "none"):
-        return []
-    if isinstance(milestones, str) and milestones == "auto":
-        try:
-            return milestones_from(events, day0=day0, as_of=as_of)
-        except ValueError:
-            return []
-    out = []
-    ids = events.set_index("event_id") if "event_id" in events else None
-    for item in milestones:
-        if isinstance(item, str) and ids is not None and item in ids.index:
-            out.append((ids.loc[item, "start"], str(ids.loc[item, "title"])))
-        elif isinstance(item, tuple) and len(item) == 2:
-            stamp = pd.Timestamp(item[0])
-            out.append((stamp if stamp.tzinfo else stamp.tz_localize("UTC"), str(item[1])))
+def _items(events: pd.DataFrame, ex: pd.DataFrame, lanes: list, lane: str, th) -> _Items:
+    """The per-event arrays of ``events`` (with their :func:`analystkit.timeline.extents`)."""
+    period = ex["kind"].eq("period").to_numpy()
+    prec = events["precision"].astype(str).to_numpy()
+    eprec = events["end_precision"].astype(str).to_numpy() if "end_precision" in events else prec
+    eprec = np.where(eprec == "", prec, eprec)
+    colors = events["category"].map(th.category_color).to_numpy() if "category" in events \
+        else np.full(len(events), th.muted, dtype=object)
+    return _Items(
+        lane_of=events[lane].map({v: i for i, v in enumerate(lanes)}).to_numpy(),
+        lo=_num(ex["lo"]), hi=_num(ex["hi"]), start=_num(ex["start"]),
+        start_hi=_num(ex["start_hi"]), end_lo=_num(ex["end_lo"]), end=_num(ex["end"]),
+        period=period, is_open=ex["open"].to_numpy(),
+        coarse_start=np.isin(prec, ("month", "year")),
+        coarse_end=period & np.isin(eprec, ("month", "year")),
+        approx_start=prec == "approximate", approx_end=period & (eprec == "approximate"),
+        status=events["status"].astype(str).to_numpy(), colors=colors)
+
+
+class _TimelinePlotter:
+    """One timeline drawing, in the seaborn way: :meth:`prepare` the events, then :meth:`plot`
+    places them (x limits, label sides, rows in lanes, milestones, row heights), draws them
+    (lanes, periods, points, labels, milestone lines) and adds the axis, notes and legend."""
+
+    def __init__(self, events: pd.DataFrame, *, lane, tz, as_of, window, labels, max_labels,
+                 label_len, milestones, day0, title, legend, label_kws, marker_kws,
+                 milestone_kws, bar_kws) -> None:
+        self.theme = _theme.current()
+        self.zone, self.zone_name = display_zone(tz)
+        self.events, self.lane, self.as_of, self.window = events, lane, as_of, window
+        self.labels, self.max_labels, self.label_len = labels, max_labels, label_len
+        self.milestones, self.day0, self.title, self.legend = milestones, day0, title, legend
+        self.label_kws, self.marker_kws = label_kws or {}, marker_kws or {}
+        self.milestone_kws, self.bar_kws = milestone_kws or {}, bar_kws
+
+    # -- prepare -------------------------------------------------------------------------------
+    def prepare(self) -> bool:
+        """Fix the as-of date, keep the events inside the window (counting the others) and build
+        their arrays; False when the window leaves nothing to draw."""
+        events, as_of = self.events, self.as_of
+        if as_of is None and "as_of" in events and events["as_of"].notna().any():
+            as_of = events["as_of"].dropna().iloc[0]
+        ex = _tl.extents(events, as_of=as_of)
+        self.hidden = 0
+        if self.window is not None:
+            self.w0, self.w1 = (utc(w) for w in self.window)
+            inside = (ex["hi"] >= self.w0) & (ex["lo"] <= self.w1)
+            self.hidden = int((~inside).sum())
+            events, ex = events[inside.to_numpy()], ex[inside]
+            if events.empty:
+                return False
+        self.events, self.as_of = events, as_of
+        self.lanes = _lane_order(events[self.lane], events["start"], self.lane)
+        self.items = _items(events, ex, self.lanes, self.lane, self.theme)
+        return True
+
+    def plot(self, ax: Axes, *, own_figure: bool) -> None:
+        """Place, draw and annotate on ``ax`` (a figure of our own may grow to fit the rows)."""
+        self.place_x(ax)
+        self.place_labels(ax)
+        self.pack_rows()
+        self.place_milestones(ax)
+        self.fit_rows(ax, own_figure=own_figure)
+        self.place_y()
+        self.draw_lanes(ax)
+        self.draw_periods(ax)
+        self.draw_points(ax)
+        self.draw_labels()
+        self.draw_milestones(ax)
+        self.annotate(ax)
+
+    # -- place ---------------------------------------------------------------------------------
+    def place_x(self, ax: Axes) -> None:
+        """The x limits (the window, else all events with a 2 % margin); who gets a label."""
+        it, n = self.items, len(self.events)
+        if self.window is not None:
+            x0, x1 = _num(pd.Series([self.w0, self.w1]))
         else:
-            raise ValueError(f"milestone {item!r} is neither an event id nor a (date, text) pair")
-    return out
+            x0, x1 = it.lo.min(), it.hi.max()
+            pad = max((x1 - x0) * 0.02, 0.5)
+            x0, x1 = x0 - pad, x1 + pad
+        ax.set_xlim(x0, x1)
+        self.x0, self.x1 = x0, x1
+        labels = self.labels
+        if isinstance(labels, str) and labels == "auto":
+            self.labelled = np.full(n, n <= self.max_labels)
+        elif labels is True or labels is False:
+            self.labelled = np.full(n, bool(labels))
+        else:
+            self.labelled = self.events["event_id"].isin(list(labels)).to_numpy()
+        self.dense = n > self.max_labels
 
+    def place_labels(self, ax: Axes) -> None:
+        """Where each item is drawn and seen, then each label's text and side; sets the
+        footprints (item plus label, in data units) that the rows are packed by."""
+        it, n, x0, x1 = self.items, len(self.events), self.x0, self.x1
+        fig = ax.figure
+        self.rend = _labels.renderer(fig)
+        self.per_px = per_px = _labels.data_per_pixel(ax, self.rend)
+        self.dpi_scale = dpi_scale = fig.dpi / 72.0
+        # where each item is drawn: points sit mid-span (mid-day for day precision)
+        px = np.where(it.approx_start, it.start + 0.5, (it.start + it.start_hi) / 2)
+        self.px = px = np.where(it.coarse_start & ~it.period, (it.start + it.start_hi) / 2, px)
+        vis_lo = np.minimum(it.lo, px - 4 * dpi_scale * per_px)
+        vis_hi = np.maximum(it.hi, px + 4 * dpi_scale * per_px)
+        vis_hi = np.where(it.period, np.maximum(it.hi, it.end), vis_hi)
+        vis_lo, vis_hi = np.clip(vis_lo, x0, x1), np.clip(vis_hi, x0, x1)
+        self.lkw = {"fontsize": 8.5, "color": self.theme.foreground, "va": "center",
+                    "clip_on": False, "bbox": _labels.label_box(0.85), **self.label_kws}
+        self.texts, self.label_at, self.label_mode = [], np.zeros(n), np.zeros(n, dtype=int)
+        self.gap = 4 * dpi_scale * per_px
+        if self.labelled.any() and not self.dense:
+            self.foot_lo, self.foot_hi, self.text_h = self._label_sides(ax, vis_lo, vis_hi)
+        else:
+            self.foot_lo, self.foot_hi, self.text_h = vis_lo, vis_hi + self.gap, 0.0
 
-def _place_milestones(ax, marks, rend, per_px, x1, th, gap):
-    if not marks:
-        return [], np.zeros(0, int), np.zeros(0), np.zeros(0, bool)
-    xs = _num(pd.Series([t for t, _ in marks]))
-    texts = [ax.text(0, 0, _text.label(s, max_len=60), fontsize=8.5, color=th.foreground,
-                     fontweight="bold", va="center", clip_on=False,
-                     bbox={"boxstyle": "square,pad=0.12", "facecolor": th.background,
-                           "edgecolor": "none", "alpha": 0.9})
-             for _, s in marks]
-    width = (_labels.measure(texts, rend)[:, 0] + 4) * per_px
-    right = xs + gap + width <= x1
-    lo = np.where(right, xs, xs - gap - width)
-    hi = np.where(right, xs + gap + width, xs)
-    rows = _labels.pack(lo, hi + gap)
-    return texts, rows, xs, right
+    def _label_sides(self, ax: Axes, vis_lo: np.ndarray, vis_hi: np.ndarray):
+        """Write and measure the labels; put each right of its item if it fits, else inside its
+        own bar, else left of it. Returns the footprints and the tallest label's height."""
+        it, gap, x0, x1 = self.items, self.gap, self.x0, self.x1
+        idx = np.flatnonzero(self.labelled)
+        self.texts = [ax.text(0, 0, _text.label(self.events["title"].iat[i], max_len=self.label_len),
+                              **self.lkw) for i in idx]
+        sizes = _labels.measure(self.texts, self.rend)
+        width = (sizes[:, 0] + 4 * self.dpi_scale) * self.per_px
+        s_vis = np.where(it.coarse_start, it.start_hi, it.start)[idx]
+        e_vis = np.where(it.coarse_end, it.end_lo, it.end)[idx]
+        fits_right = vis_hi[idx] + gap + width <= x1
+        fits_left = vis_lo[idx] - gap - width >= x0
+        fits_inside = it.period[idx] & (np.minimum(e_vis, x1) - np.maximum(s_vis, x0) >= width + 2 * gap)
+        mode = np.where(fits_right, 0, np.where(fits_inside, 2, np.where(fits_left, 1, 0)))
+        self.label_mode[idx] = mode
+        self.label_at[idx] = np.select([mode == 0, mode == 1],
+                                       [vis_hi[idx] + gap, vis_lo[idx] - gap],
+                                       np.maximum(s_vis, x0) + gap)
+        foot_lo, foot_hi = vis_lo.copy(), vis_hi.copy()
+        foot_hi[idx] = np.where(mode == 0, vis_hi[idx] + gap + width, vis_hi[idx])
+        foot_lo[idx] = np.where(mode == 1, vis_lo[idx] - gap - width, vis_lo[idx])
+        return foot_lo, foot_hi, sizes[:, 1].max()
 
+    def pack_rows(self) -> None:
+        """Rows inside each lane so that no two footprints touch (one row a lane when dense)."""
+        self.row = np.zeros(len(self.events), dtype=int)
+        self.lane_rows = np.ones(len(self.lanes), dtype=int)
+        if self.dense:
+            return
+        for k in range(len(self.lanes)):
+            members = np.flatnonzero(self.items.lane_of == k)
+            self.row[members] = _labels.pack(self.foot_lo[members], self.foot_hi[members] + self.gap)
+            self.lane_rows[k] = self.row[members].max() + 1 if len(members) else 1
 
-def _legend(ax, statuses, notes, categories) -> None:
-    from matplotlib.legend_handler import HandlerTuple
+    def place_milestones(self, ax: Axes) -> None:
+        """The milestones inside the x limits, their labels packed into rows above the lanes."""
+        marks = milestone_list(self.events, self.milestones, day0=self.day0, as_of=self.as_of)
+        self.marks = [(t, s) for t, s in marks if self.x0 <= _num(pd.Series([t]))[0] <= self.x1]
+        self.m_x = _num(pd.Series([t for t, _ in self.marks])) if self.marks else np.zeros(0)
+        self.m_texts, self.m_rows, self.m_right = milestone_labels(
+            ax, self.m_x, [s for _, s in self.marks], self.rend, self.per_px, self.x1, self.gap)
+        self.n_mrows = int(self.m_rows.max()) + 1 if len(self.m_rows) else 0
+        self.total = self.n_mrows + int(self.lane_rows.sum())
 
-    handles = _marks.legend_handles(statuses, notes=notes, categories=categories)
-    ax.legend([h for h, _ in handles], [lbl for _, lbl in handles], loc="lower left",
-              bbox_to_anchor=(0.0, 1.0), ncol=min(len(handles), 8), frameon=False, fontsize=8.5,
-              handler_map={tuple: HandlerTuple(ndivide=None, pad=0.6)}, handlelength=3.2,
-              borderaxespad=0.3, columnspacing=1.4)
+    def fit_rows(self, ax: Axes, *, own_figure: bool) -> None:
+        """Make rows tall enough for their labels: grow a figure of our own, else shrink the text."""
+        rend = self.rend
+        need = max(self.text_h, *(t.get_window_extent(rend).height for t in self.m_texts), 0.0) * 1.3
+        have = ax.get_window_extent(rend).height / self.total
+        if need > have:
+            if own_figure:
+                fig = ax.figure
+                fig.set_figheight(fig.get_figheight() * need / have * 1.02)
+            else:
+                scale = max(have / need, 6.0 / self.lkw["fontsize"])
+                for t in [*self.texts, *self.m_texts]:
+                    t.set_fontsize(t.get_fontsize() * scale)
+
+    def place_y(self) -> None:
+        """Each lane's first row (milestone rows on top) and each item's y; bar height."""
+        self.lane_start = self.n_mrows + np.concatenate([[0], np.cumsum(self.lane_rows)[:-1]])
+        self.y = self.lane_start[self.items.lane_of] + self.row + 0.5
+        self.h = 0.62 if not self.dense else 0.7
+
+    # -- draw ----------------------------------------------------------------------------------
+    def draw_lanes(self, ax: Axes) -> None:
+        """Alternate lane shading, lane names as y tick labels, rows top to bottom."""
+        lane_start, lane_rows = self.lane_start, self.lane_rows
+        shade_lanes(ax, zip(lane_start, lane_start + lane_rows, strict=True), color=self.theme.grid)
+        ax.set_yticks(lane_start + lane_rows / 2)
+        ax.set_yticklabels([_text.label(str(v).replace("-", " ").capitalize() if self.lane == "category"
+                                        else v, max_len=28) for v in self.lanes])
+        ax.tick_params(axis="y", length=0)
+        ax.set_ylim(self.total, 0)
+
+    def draw_periods(self, ax: Axes) -> None:
+        """Periods: the solid part, fading open ends, month bands and ± 1 day whiskers."""
+        it, y, h = self.items, self.y, self.h
+        start, start_hi, end_lo, end = it.start, it.start_hi, it.end_lo, it.end
+        cs, ce, status, colors = it.coarse_start, it.coarse_end, it.status, it.colors
+        s0 = np.where(cs, start_hi, start)
+        e0 = np.where(ce, end_lo, end)
+        fade = np.where(it.is_open, np.minimum((e0 - s0) * 0.25, 14.0), 0.0)
+        p = it.period & (e0 > s0)
+        _marks.bars(ax, s0[p], (e0 - fade)[p], y[p], h=h, status=status[p], colors=colors[p],
+                    dense=self.dense, gid="bars", **self.bar_kws)
+        po = p & it.is_open
+        _marks.fades(ax, (e0 - fade)[po], e0[po], y[po], h=h, colors=colors[po])
+        _marks.bands(ax, np.concatenate([start[cs], end_lo[ce]]), np.concatenate([start_hi[cs], end[ce]]),
+                     np.concatenate([y[cs], y[ce]]), h=h, status=np.concatenate([status[cs], status[ce]]),
+                     colors=np.concatenate([colors[cs], colors[ce]]))
+        a_s, a_e = it.approx_start, it.approx_end
+        _marks.whiskers(ax, np.concatenate([it.lo[a_s], end_lo[a_e]]),
+                        np.concatenate([start_hi[a_s], it.hi[a_e]]), np.concatenate([y[a_s], y[a_e]]),
+                        color=self.theme.foreground, cap=h * 0.3)
+
+    def draw_points(self, ax: Axes) -> None:
+        """Point events (not the month-precise ones, drawn as bands) as status-coded markers."""
+        it = self.items
+        pts = ~it.period & ~it.coarse_start
+        _marks.markers(ax, self.px[pts], self.y[pts], status=it.status[pts], colors=it.colors[pts],
+                       dense=self.dense, size=18.0 if self.dense else 42.0, **self.marker_kws)
+
+    def draw_labels(self) -> None:
+        """Move each event label beside its item (or into its own bar, in a contrasting colour)."""
+        it = self.items
+        for t, i in zip(self.texts, np.flatnonzero(self.labelled), strict=False):
+            t.set_position((self.label_at[i], self.y[i]))
+            t.set_horizontalalignment("right" if self.label_mode[i] == 1 else "left")
+            if self.label_mode[i] == 2:  # inside its own bar
+                t.set_gid("label-inside")
+                if _theme.status_style(it.status[i])["fill"]:
+                    t.set_color(_labels.contrast(it.colors[i]))
+                    t.set_bbox(None)
+
+    def draw_milestones(self, ax: Axes) -> None:
+        """Milestones: dashed lines from their label row down through the lanes."""
+        if not self.marks:
+            return
+        mkw = {"colors": self.theme.muted, "linestyles": (0, (4, 3)), "linewidths": 0.9, "zorder": 1,
+               **self.milestone_kws}
+        ax.vlines(self.m_x, self.m_rows + 0.5, self.total, **mkw)
+        gap = self.gap
+        for t, r, xx, right in zip(self.m_texts, self.m_rows, self.m_x, self.m_right, strict=True):
+            t.set_position((xx + (gap if right else -gap), r + 0.5))
+            t.set_horizontalalignment("left" if right else "right")
+
+    # -- legend and labels ---------------------------------------------------------------------
+    def annotate(self, ax: Axes) -> None:
+        """The date axis, the note on events outside the window, the title and the legend."""
+        date_axis(ax, self.zone, self.zone_name)
+        hidden = self.hidden
+        if hidden:
+            footnote(ax, f"{hidden} event{'s' if hidden != 1 else ''} outside the window not shown")
+        chart_title(ax, self.title, legend=self.legend)
+        if self.legend:
+            it, events = self.items, self.events
+            notes = [k for k, m in (("band", it.coarse_start.any() or it.coarse_end.any()),
+                                    ("whisker", it.approx_start.any() or it.approx_end.any()),
+                                    ("open", it.is_open.any())) if m]
+            cats = sorted(set(events["category"])) if self.lane != "category" and "category" in events \
+                else ()
+            status_legend(ax, sorted(set(it.status)), notes=notes, categories=cats)
+

@@ -87,17 +87,43 @@ class Explorer:
         self.months = _months([ev["start"] if ev is not None else None,
                                ev["end"] if ev is not None else None,
                                posts["date"] if posts is not None else None])
-        options = [(m.strftime("%Y-%m"), i) for i, m in enumerate(self.months)]
-        first, last = 0, len(options) - 1
+        self._make_controls()
+        self.categories = {c: w.ToggleButton(value=True, description=c, layout=w.Layout(width="auto"))
+                           for c in CATEGORIES}
+        self.statuses = {s: w.ToggleButton(value=True, description=s, layout=w.Layout(width="auto"))
+                         for s in STATUSES}
+        self.images = {name: w.Image(format="svg+xml") for name in ("timeline", "graph", "activity")
+                       if (name != "activity" or posts is not None)}
+        self.table = w.HTML()
+        self.export_button = w.Button(description="Export this view", icon="download")
+        self.status = w.HTML()
+        self._add_css_classes()
+        self._rendered: dict[tuple, bytes] = {}
+        self._restore()
+        self._observe_controls()
+        self.widget = self._layout()
+        self.widget.add_class("ak-explorer")
+        self.widget.explorer = self
+        self.update()
+
+    def _initial_months(self) -> tuple[int, int]:
+        """Indexes of the first and last month the date slider opens on."""
+        first, last = 0, len(self.months) - 1
+        case = self.case
         if case is not None and case.meta.get("day0"):  # open on the incident's first months
             day0 = pd.Timestamp(case.meta["day0"], tz="UTC")
             first = max(0, sum(m <= day0 for m in self.months) - 2)
             last = min(last, first + 4)
+        return first, last
+
+    def _choices(self) -> tuple[set[str], set[str], set[str]]:
+        """The actors, sectors and countries the selection lists offer (blank included)."""
+        case, posts = self.case, self.posts
         actors: set[str] = set()
         sectors: set[str] = set()
         countries: set[str] = set()
         if case is not None:
-            actors |= set(ev["actor"]) | set(case.relations["source"])
+            actors |= set(case.events["actor"]) | set(case.relations["source"])
             sectors |= set(case.entities["sector"])
             countries |= set(case.entities["country"])
         if posts is not None:
@@ -105,6 +131,15 @@ class Explorer:
             actors |= set(counts.index[:60])
             sectors |= set(posts["sector"].unique()) if "sector" in posts else set()
             countries |= set(posts["country"].unique()) if "country" in posts else set()
+        return actors, sectors, countries
+
+    def _make_controls(self) -> None:
+        """The date slider, the actor / sector / country lists and the TLP dropdown."""
+        import ipywidgets as w
+
+        options = [(m.strftime("%Y-%m"), i) for i, m in enumerate(self.months)]
+        first, last = self._initial_months()
+        actors, sectors, countries = self._choices()
         short = w.Layout(width="14em")
         self.controls: dict[str, Any] = {
             "dates": w.SelectionRangeSlider(options=options, index=(first, last),
@@ -117,17 +152,11 @@ class Explorer:
             "countries": w.SelectMultiple(options=sorted(countries - {""}), description="Countries",
                                           rows=6, layout=short),
             "max_tlp": w.Dropdown(options=TLP_LEVELS, description="Max TLP",
-                                  value=case.tlp if case is not None else "clear"),
+                                  value=self.case.tlp if self.case is not None else "clear"),
         }
-        self.categories = {c: w.ToggleButton(value=True, description=c, layout=w.Layout(width="auto"))
-                           for c in CATEGORIES}
-        self.statuses = {s: w.ToggleButton(value=True, description=s, layout=w.Layout(width="auto"))
-                         for s in STATUSES}
-        self.images = {name: w.Image(format="svg+xml") for name in ("timeline", "graph", "activity")
-                       if (name != "activity" or posts is not None)}
-        self.table = w.HTML()
-        self.export_button = w.Button(description="Export this view", icon="download")
-        self.status = w.HTML()
+
+    def _add_css_classes(self) -> None:
+        """``ak-*`` classes on every control and chart (the browser tests find them by these)."""
         for name, control in self.controls.items():
             control.add_class(f"ak-{name.replace('_', '-')}")
         for group, prefix in ((self.categories, "cat"), (self.statuses, "status")):
@@ -136,8 +165,9 @@ class Explorer:
         for name, image in self.images.items():
             image.add_class(f"ak-chart-{name}")
         self.export_button.add_class("ak-export")
-        self._rendered: dict[tuple, bytes] = {}
-        self._restore()
+
+    def _observe_controls(self) -> None:
+        """Redraw on every control change; the export button exports the view."""
         for name, control in self.controls.items():
             control.observe(lambda _change, n=name: self.update(n), names="value")
         for control in self.categories.values():
@@ -145,11 +175,16 @@ class Explorer:
         for control in self.statuses.values():
             control.observe(lambda _change: self.update("statuses"), names="value")
         self.export_button.on_click(lambda _: self.export())
+
+    def _layout(self):
+        """The explorer's box: controls above, charts and the summary table below."""
+        import ipywidgets as w
+
         charts = [w.HTML("<b>Timeline</b>"), self.images["timeline"]]
         if "activity" in self.images:
             charts += [w.HTML("<b>Leak-site activity</b>"), self.images["activity"]]
         charts += [w.HTML("<b>Actor → victim graph</b>"), self.images["graph"], self.table]
-        self.widget = w.VBox([
+        return w.VBox([
             self.controls["dates"],
             w.HBox([self.controls["actors"], self.controls["sectors"], self.controls["countries"],
                     w.VBox([self.controls["max_tlp"], self.export_button, self.status])]),
@@ -157,9 +192,6 @@ class Explorer:
             w.HBox(list(self.statuses.values())),
             *charts,
         ])
-        self.widget.add_class("ak-explorer")
-        self.widget.explorer = self
-        self.update()
 
     # -- state -------------------------------------------------------------------------------
     def filters(self) -> dict[str, Any]:

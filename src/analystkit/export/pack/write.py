@@ -18,10 +18,10 @@ import pandas as pd
 
 from ... import schema
 from ... import theme as _theme
-from ...aliases import data_dir
 from ...case import Case
 from ...files import write_atomic
 from ...io.leaksites import read_posts
+from ...resources import data_dir
 from ...text import clean, csv_cell, defang, safe_url
 from ..chart import save
 from .charts import draw as draw_chart

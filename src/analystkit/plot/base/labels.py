@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...theme import SIZES
+from ...theme import SIZES, current
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from matplotlib.text import Text
     from matplotlib.transforms import Bbox
 
-__all__ = ["data_per_pixel", "measure", "new_axes", "overlapping", "pack", "renderer"]
+__all__ = ["contrast", "data_per_pixel", "label_box", "measure", "new_axes", "overlapping", "pack",
+           "renderer"]
 
 
 def renderer(fig) -> RendererBase:
@@ -98,3 +99,21 @@ def new_axes(figsize: tuple[float, float] | None = None) -> Axes:
     fig, ax = plt.subplots(figsize=figsize or SIZES["slide"])
     fig.subplots_adjust(left=0.11, right=0.98, top=0.86, bottom=0.1)
     return ax
+
+
+def label_box(alpha: float = 0.85) -> dict:
+    """The ``bbox`` behind a chart label: a tight square of the theme's background, no edge."""
+    return {"boxstyle": "square,pad=0.12", "facecolor": current().background, "edgecolor": "none",
+            "alpha": alpha}
+
+
+def contrast(color: str) -> str:
+    """Black or white, whichever reads better on ``color``.
+
+    >>> contrast("#FFEE00"), contrast("#202060")
+    ('#000000', '#FFFFFF')
+    """
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(color)
+    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "#FFFFFF"

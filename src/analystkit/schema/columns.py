@@ -1,0 +1,116 @@
+"""The four tables' columns (one definition of each), and the leak-site posts table's columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .vocab import CATEGORIES, ENTITY_KINDS, RELATIONS, RELIABILITY, SECTORS, STATUSES
+
+__all__ = ["COLUMNS", "POSTS_COLUMNS", "SLUG_IDS", "Column", "column_of", "id_column"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its name, kind, whether it is required, and its vocabulary."""
+
+    name: str
+    kind: str  # id | text | date | precision | bool | vocab | tlp | ids | list | country
+    required: bool = False
+    vocab: tuple[str, ...] = ()
+    doc: str = ""
+
+
+Column.__module__ = "analystkit.schema"  # shown under the package users import it from
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "events": (
+        Column("event_id", "id", True, doc="unique id within the case"),
+        Column("incident", "text", doc="incident id, e.g. royal-mail-2023"),
+        Column("start", "date", True, doc="start of the event (UTC)"),
+        Column("end", "date", doc="end of a period; empty for a point event"),
+        Column("ongoing", "bool", doc="true for a period still open at the as-of date"),
+        Column("precision", "precision", doc="precision of start; inferred from its form if empty"),
+        Column("end_precision", "precision", doc="precision of end; defaults to precision"),
+        Column("category", "vocab", True, CATEGORIES),
+        Column("title", "text", True),
+        Column("description", "text"),
+        Column("actor", "text", doc="canonical actor name"),
+        Column("victim", "text", doc="canonical victim name"),
+        Column("status", "vocab", True, STATUSES),
+        Column("sources", "ids", True, doc="source ids separated by ';'"),
+        Column("tlp", "tlp", doc="TLP 2.0 label; empty takes the case's label"),
+        Column("conflict", "text", doc="shared by rows that are rival accounts of one fact"),
+        Column("notes", "text"),
+    ),
+    "relations": (
+        Column("relation_id", "id", True),
+        Column("source", "text", True, doc="actor (or supplier) name"),
+        Column("target", "text", True, doc="victim (or actor) name"),
+        Column("relation", "vocab", True, RELATIONS),
+        Column("via", "text", doc="supplier through which a via-supplier victim was hit"),
+        Column("date", "date"),
+        Column("precision", "precision"),
+        Column("status", "vocab", True, STATUSES),
+        Column("incident", "text"),
+        Column("description", "text"),
+        Column("sources", "ids", True),
+        Column("tlp", "tlp"),
+    ),
+    "entities": (
+        Column("name", "id", True, doc="canonical name"),
+        Column("kind", "vocab", True, ENTITY_KINDS),
+        Column("aliases", "list", doc="other names separated by ';'"),
+        Column("sector", "vocab", False, SECTORS),
+        Column("sector_detail", "text"),
+        Column("country", "country", doc="ISO 3166-1 alpha-2"),
+        Column("domain", "text"),
+        Column("description", "text"),
+    ),
+    "sources": (
+        Column("source_id", "id", True),
+        Column("name", "text", True),
+        Column("url", "text"),
+        Column("published", "date"),
+        Column("reliability", "vocab", False, RELIABILITY),
+        Column("tlp", "tlp"),
+    ),
+}
+#: Columns of the leak-site posts table built by ``analystkit.io.leaksites.read_posts``: one row per
+#: distinct (actor, victim, day) claim; ``count`` is how many raw posts collapsed into it.
+POSTS_COLUMNS = (
+    "date",          # datetime64[ns, UTC]: the event date the analyst chose (discovered / published)
+    "actor",         # canonical actor name (LockBit for lockbit2 / lockbit3)
+    "group_name",    # the feed's own group name, as written
+    "victim",        # tidied victim name for display (entities decoded, truncation marks removed)
+    "victim_key",    # matching key (case-folded, legal suffix removed, domain kept)
+    "post_title",    # the raw title, untouched
+    "count",         # int: raw posts collapsed into this row
+    "announcement",  # bool: not a victim (group news, recruitment, ...)
+    "country",       # ISO alpha-2 or ""
+    "sector",        # free text from the feed or ""
+    "website",       # victim website from the feed or ""
+    "feed",          # ransomwatch | ransomware.live
+)
+
+_ID_COLUMN = {"events": "event_id", "relations": "relation_id", "entities": "name",
+              "sources": "source_id"}
+#: Id columns whose values must be slugs (``rm-001``); entity names are free text.
+SLUG_IDS = frozenset({"event_id", "relation_id", "source_id"})
+
+
+def id_column(table: str) -> str:
+    """Name of the column that identifies a row of ``table``.
+
+    >>> id_column("events"), id_column("entities")
+    ('event_id', 'name')
+    """
+    return _ID_COLUMN[table]
+
+
+def column_of(table: str, name: str) -> Column | None:
+    """The definition of column ``name`` of ``table``, or None for an extra (user) column.
+
+    >>> column_of("events", "start").kind, column_of("events", "my_note")
+    ('date', None)
+    """
+    return next((c for c in COLUMNS[table] if c.name == name), None)

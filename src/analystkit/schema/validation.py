@@ -1,0 +1,259 @@
+"""Checking and coercing one table: one step per kind of column, then the dates.
+
+:func:`validate` runs the step of each column's kind (:data:`CHECKS`) in the table's column
+order, each appending a :class:`Problem` per bad cell and returning the coerced column, and then
+parses the date columns once their precisions are known.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .columns import COLUMNS, SLUG_IDS, Column
+from .dates import coerce_dates
+from .problems import Problem, ValidationError
+from .vocab import PRECISIONS, RELIABILITY, TLP_LEVELS, country_codes, normalise_tlp
+
+__all__ = ["CHECKS", "Checking", "empty", "text_cells", "validate", "validate_entities",
+           "validate_events", "validate_relations", "validate_sources"]
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_TRUTH = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False, "": False}
+
+
+@dataclass
+class Checking:
+    """What a column check needs besides the column: where problems go, and the case context."""
+
+    file: str
+    problems: list[Problem]
+    default_tlp: str | None = None
+    source_ids: set[str] | None = None  # ids a ``sources`` cell may cite; None: any
+
+    def add(self, row: int | None, column: str | None, value: object, expected: str) -> None:
+        self.problems.append(Problem(self.file, row, column, value, expected))
+
+
+def text_cells(series: pd.Series) -> pd.Series:
+    """Cells as stripped text, with None and NaN as ``""``.
+
+    >>> text_cells(pd.Series([" a ", None, float("nan"), 3])).tolist()
+    ['a', '', '', '3']
+    """
+    return series.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                      else str(v).strip()).astype(object)
+
+
+def split_ids(value: object) -> tuple[str, ...]:
+    """A cell of ``;``-separated ids (or a list of them) as a tuple of stripped ids.
+
+    >>> split_ids("s1; s2;;"), split_ids(["a", " "]), split_ids(None)
+    (('s1', 's2'), ('a',), ())
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ()
+    if isinstance(value, (tuple, list)):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return tuple(part.strip() for part in str(value).split(";") if part.strip())
+
+
+def check_bools(col: Column, values: pd.Series, at: Checking) -> pd.Series:
+    """``true``/``yes``/``1`` or ``false``/``no``/``0``/empty, as booleans."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype(bool)
+    out = []
+    for i, v in enumerate(text_cells(values)):
+        key = v.lower()
+        if key not in _TRUTH:
+            at.add(i + 1, col.name, v, "is not true or false")
+        out.append(_TRUTH.get(key, False))
+    return pd.Series(out, index=values.index, dtype=bool)
+
+
+def check_ids(col: Column, values: pd.Series, at: Checking) -> pd.Series:
+    """Lists of ids (``sources``) or names (``aliases``); cited sources must be defined."""
+    parts = values.map(split_ids)
+    for i, ids in enumerate(parts):
+        if col.required and not ids:
+            at.add(i + 1, col.name, "", "is empty (expected at least one source id)")
+        elif col.kind == "ids" and at.source_ids is not None:
+            for sid in ids:
+                if sid not in at.source_ids:
+                    at.add(i + 1, col.name, sid, "is not defined in sources.csv")
+    return parts
+
+
+def check_tlp(col: Column, values: pd.Series, at: Checking) -> list[str]:
+    """TLP 2.0 labels; an empty cell takes the case's label (refused when there is none)."""
+    labels = []
+    for i, v in enumerate(text_cells(values)):
+        if not v:
+            if at.default_tlp is None:
+                at.add(i + 1, col.name, "", f"is empty (expected one of {', '.join(TLP_LEVELS)})")
+            labels.append(at.default_tlp or "clear")
+            continue
+        norm = normalise_tlp(v)
+        if norm is None:
+            at.add(i + 1, col.name, v, f"is not a TLP 2.0 label (expected one of "
+                                       f"{', '.join(TLP_LEVELS)})")
+        labels.append(norm or "red")
+    return labels
+
+
+def check_vocab(col: Column, values: pd.Series, at: Checking) -> pd.Series:
+    """A word from the column's vocabulary (a precision for ``precision`` columns)."""
+    text = text_cells(values)
+    vocab = col.vocab or PRECISIONS
+    norm = text.str.upper() if col.vocab is RELIABILITY else text.str.lower()
+    for i, v in enumerate(norm):
+        if v and v not in vocab:
+            at.add(i + 1, col.name, text.iat[i],
+                   f"is not a known {col.name} (expected one of {', '.join(vocab)})")
+        elif not v and col.required:
+            at.add(i + 1, col.name, "", f"is empty (expected one of {', '.join(vocab)})")
+    return norm
+
+
+def check_country(col: Column, values: pd.Series, at: Checking) -> pd.Series:
+    """An ISO 3166-1 alpha-2 code, upper-cased."""
+    text = text_cells(values)
+    countries = country_codes()
+    norm = text.str.upper()
+    for i, v in enumerate(norm):
+        if v and v not in countries:
+            hint = " (did you mean GB?)" if v == "UK" else ""
+            at.add(i + 1, col.name, text.iat[i], f"is not an ISO 3166-1 alpha-2 country code{hint}")
+    return norm
+
+
+def check_text(col: Column, values: pd.Series, at: Checking) -> pd.Series:
+    """Free text; a required cell must be filled, and ids must be unique (and slugs)."""
+    text = text_cells(values)
+    if col.required:
+        for i, v in enumerate(text):
+            if not v:
+                at.add(i + 1, col.name, "", "is empty (required)")
+    if col.kind == "id" and col.name in SLUG_IDS:
+        for i, v in enumerate(text):
+            if v and not _SLUG.match(v):
+                at.add(i + 1, col.name, v, "is not an id (expected lowercase letters, digits, "
+                                           "'-', '.', '_', e.g. rm-001)")
+    if col.kind == "id":
+        dupes = text[text.duplicated(keep="first") & text.ne("")]
+        for i, v in dupes.items():
+            first = int(text[text.eq(v)].index[0]) + 1
+            at.add(int(i) + 1, col.name, v, f"duplicates the id of row {first} (ids must be unique)")
+    return text
+
+
+#: The check each kind of column gets (``date`` columns are parsed after, by ``coerce_dates``).
+CHECKS: dict[str, Callable[[Column, pd.Series, Checking], object]] = {
+    "bool": check_bools, "ids": check_ids, "list": check_ids, "tlp": check_tlp,
+    "vocab": check_vocab, "precision": check_vocab, "country": check_country,
+    "id": check_text, "text": check_text,
+}
+
+
+def missing_columns(table: str, data: pd.DataFrame, at: Checking) -> bool:
+    """Report the required columns ``data`` lacks (as one problem); True when there are any."""
+    missing = [c.name for c in COLUMNS[table] if c.required and c.name not in data.columns]
+    if missing:
+        at.add(None, None, None, f"missing required column{'s' if len(missing) > 1 else ''} "
+                                 f"{', '.join(repr(m) for m in missing)} (found: "
+                                 f"{', '.join(map(str, data.columns)) or 'no columns'})")
+    return bool(missing)
+
+
+def with_all_columns(table: str, data: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``data`` with every column of ``table`` (empty ones added), extras last."""
+    spec = COLUMNS[table]
+    df = data.reset_index(drop=True).copy()
+    known = {c.name for c in spec}
+    extras = [c for c in df.columns if c not in known]
+    for col in spec:
+        if col.name not in df.columns:
+            df[col.name] = pd.Series([""] * len(df), dtype=object)
+    return df[[c.name for c in spec] + extras]
+
+
+def validate(table: str, data: pd.DataFrame, *, file: str | None = None,
+             default_tlp: str | None = None, source_ids: Iterable[str] | None = None,
+             problems: list[Problem] | None = None) -> pd.DataFrame:
+    """Check and coerce one table; return a new DataFrame or raise :class:`ValidationError`.
+
+    Parameters
+    ----------
+    table : {'events', 'relations', 'entities', 'sources'}
+    data : DataFrame as read (text cells) or as built in Python (timestamps allowed).
+    file : name used in messages (defaults to ``<table>.csv``).
+    default_tlp : label given to rows whose ``tlp`` cell is empty; if None such rows are refused.
+    source_ids : ids that ``sources`` cells may reference; None skips that check.
+    problems : if given, problems are appended to it instead of being raised.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"event_id": ["e1"], "start": ["2023-01"], "category": ["intrusion"],
+    ...                     "title": ["Break-in"], "status": ["reported"], "sources": ["s1"],
+    ...                     "tlp": ["TLP:CLEAR"]})
+    >>> ev = validate("events", raw)
+    >>> ev.loc[0, "start"], ev.loc[0, "precision"], ev.loc[0, "tlp"], ev.loc[0, "sources"]
+    (Timestamp('2023-01-01 00:00:00+0000', tz='UTC'), 'month', 'clear', ('s1',))
+    >>> validate("events", raw.assign(start="2022-101-27"))
+    Traceback (most recent call last):
+    ...
+    analystkit.schema.ValidationError: 1 problem found:
+      - events.csv, line 2 (row 1), column 'start': value '2022-101-27' is not a real date (expected e.g. 2023-01-10, 2023-01, 2023 or 2023-01-12T13:44:00Z)
+    """
+    if table not in COLUMNS:
+        raise ValueError(f"unknown table {table!r}; expected one of {', '.join(COLUMNS)}")
+    own = problems is None
+    at = Checking(file or f"{table}.csv", [] if own else problems, default_tlp,
+                  None if source_ids is None else set(source_ids))
+    start_count = len(at.problems)
+    if missing_columns(table, data, at):
+        if own:
+            raise ValidationError(at.problems)
+        return data
+    df = with_all_columns(table, data)
+    for col in COLUMNS[table]:
+        if col.kind != "date":  # dates are parsed after their precision is known
+            df[col.name] = CHECKS[col.kind](col, df[col.name], at)
+    coerce_dates(table, df, at.file, at.problems)
+    if len(at.problems) > start_count and own:
+        raise ValidationError(at.problems)
+    return df
+
+
+def validate_events(data: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """:func:`validate` for the events table."""
+    return validate("events", data, **kwargs)
+
+
+def validate_relations(data: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """:func:`validate` for the relations table."""
+    return validate("relations", data, **kwargs)
+
+
+def validate_entities(data: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """:func:`validate` for the entities table."""
+    return validate("entities", data, **kwargs)
+
+
+def validate_sources(data: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """:func:`validate` for the sources table."""
+    return validate("sources", data, **kwargs)
+
+
+def empty(table: str) -> pd.DataFrame:
+    """A valid, empty table with every column of ``table``.
+
+    >>> list(empty("sources").columns)
+    ['source_id', 'name', 'url', 'published', 'reliability', 'tlp']
+    """
+    frame = pd.DataFrame({c.name: pd.Series([], dtype=object) for c in COLUMNS[table]})
+    return validate(table, frame)

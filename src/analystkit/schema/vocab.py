@@ -1,0 +1,117 @@
+"""The kit's vocabularies, and the one place TLP labels are read and compared.
+
+TLP 2.0 labels run from ``clear`` (anyone) to ``red`` (named recipients only); a row "may be
+shared at" a level when its label is no more restricted than that level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import pandas as pd
+
+__all__ = [
+    "CATEGORIES",
+    "ENTITY_KINDS",
+    "PRECISIONS",
+    "RELATIONS",
+    "RELIABILITY",
+    "SECTORS",
+    "STATUSES",
+    "TLP_LEVELS",
+    "country_codes",
+    "highest_tlp",
+    "normalise_tlp",
+    "tlp_allows",
+    "tlp_rank",
+    "tlp_within",
+]
+
+PRECISIONS = ("exact", "day", "month", "year", "approximate")
+CATEGORIES = (
+    "intrusion", "disruption", "extortion", "disclosure", "response",
+    "recovery", "law-enforcement", "impact", "background",
+)
+STATUSES = ("confirmed", "reported", "claimed", "disputed")
+#: TLP 2.0 labels, least to most restricted.
+TLP_LEVELS = ("clear", "green", "amber", "amber+strict", "red")
+RELATIONS = (
+    "targets", "claimed", "via-supplier", "supplier-of", "affiliate-of",
+    "rebrand-of", "uses", "attributed-to",
+)
+ENTITY_KINDS = ("actor", "victim", "supplier", "authority", "other")
+#: STIX 2.1 industry-sector-ov, plus ``legal``, ``culture`` and ``other``.
+SECTORS = (
+    "agriculture", "aerospace", "automotive", "chemical", "commercial", "communications",
+    "construction", "defense", "education", "energy", "entertainment", "financial-services",
+    "government", "emergency-services", "government-local", "government-national",
+    "government-public-services", "government-regional", "healthcare", "hospitality-leisure",
+    "infrastructure", "dams", "nuclear", "water", "insurance", "manufacturing", "mining",
+    "non-profit", "pharmaceuticals", "retail", "technology", "telecommunications",
+    "transportation", "utilities", "legal", "culture", "other",
+)
+#: Admiralty code source reliability (A completely reliable ... F cannot be judged).
+RELIABILITY = ("A", "B", "C", "D", "E", "F")
+
+_TLP_SYNONYMS = {"white": "clear", "amber-strict": "amber+strict", "amber strict": "amber+strict"}
+
+
+def normalise_tlp(value: object) -> str | None:
+    """Return the TLP 2.0 label for ``value`` (``'TLP:WHITE'`` → ``'clear'``), or None.
+
+    >>> normalise_tlp("TLP:AMBER+STRICT"), normalise_tlp("white"), normalise_tlp("pink")
+    ('amber+strict', 'clear', None)
+    """
+    text = str(value).strip().lower()
+    text = text.removeprefix("tlp:").strip()
+    text = _TLP_SYNONYMS.get(text, text)
+    return text if text in TLP_LEVELS else None
+
+
+def tlp_rank(label: str) -> int:
+    """Position of a TLP label from 0 (clear) to 4 (red).
+
+    >>> tlp_rank("amber") > tlp_rank("green")
+    True
+    """
+    norm = normalise_tlp(label)
+    if norm is None:
+        raise ValueError(f"unknown TLP label {label!r}; expected one of {', '.join(TLP_LEVELS)}")
+    return TLP_LEVELS.index(norm)
+
+
+def tlp_allows(label: str, level: str) -> bool:
+    """True when a row marked ``label`` may be shared at ``level`` (it is no more restricted).
+
+    >>> tlp_allows("green", "amber"), tlp_allows("TLP:RED", "amber+strict")
+    (True, False)
+    """
+    return tlp_rank(label) <= tlp_rank(level)
+
+
+def tlp_within(labels: pd.Series, level: str) -> pd.Series:
+    """:func:`tlp_allows` for a column of labels: a boolean mask with the same index.
+
+    >>> tlp_within(pd.Series(["clear", "amber", "red"]), "amber").tolist()
+    [True, True, False]
+    """
+    return labels.map(tlp_rank) <= tlp_rank(level)
+
+
+def highest_tlp(labels: Iterable[str], default: str) -> str:
+    """The most restricted of ``labels`` (``default`` when none is a TLP label).
+
+    >>> highest_tlp(["TLP:GREEN", "amber", "pink"], "clear"), highest_tlp([], "clear")
+    ('amber', 'clear')
+    """
+    ranked = [tlp_rank(label) for label in labels if normalise_tlp(label)]
+    return TLP_LEVELS[max(ranked)] if ranked else default
+
+
+@lru_cache(maxsize=1)
+def country_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code (from pycountry), e.g. ``"GB"``."""
+    import pycountry  # loaded on first use: importing the kit stays light
+
+    return frozenset(c.alpha_2 for c in pycountry.countries)
