@@ -8,7 +8,7 @@ same bytes: no timestamps, no software version in PNG, a fixed SVG hash salt.
 
 The caller's figure is dressed only for the time of the save: its size, layout and artists are
 restored afterwards. :func:`analystkit.export.brief` turns a whole case into a briefing pack (see
-:mod:`analystkit.export.brief`).
+:mod:`analystkit.export.pack`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Building actor → victim graphs (and their tables) from a case, relations or posts.
 
-See :mod:`analystkit.graph` for the node and edge attributes.
+The entry points, and the graphs made from graphs (:func:`merge`, :func:`actor_subgraph`); a posts
+table is aggregated in :mod:`analystkit.graph.posts`, a relations table walked in
+:mod:`analystkit.graph.relations`. See :mod:`analystkit.graph` for the node and edge attributes.
 """
 
 from __future__ import annotations

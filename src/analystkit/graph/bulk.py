@@ -3,7 +3,7 @@
 The one place in the kit that writes networkx's storage directly. The graph it makes is pinned, in
 ``tests/test_graph.py``, to the one ``add_nodes_from`` + ``add_edges_from`` make (same nodes,
 edges, attributes, order, adjacency views and cache); going through those public methods instead
-makes a million-post build about 1.6x slower.
+makes a million-post build 1.7-1.9x slower (3.7 s → 6.1-7.0 s).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Tables behind the graph metrics and charts, cached on the graph they describe.
 
-The metrics in :mod:`analystkit.graph` and the chart in :mod:`analystkit.plot.graph` read a graph as
+The metrics in :mod:`analystkit.graph` and the chart :func:`analystkit.plot.graph` read a graph as
 pandas tables (nodes, edges, actor → organisation claims) rather than walking networkx dicts; the
 tables are made once per graph and kept in networkx's own per-graph cache.
 """

@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 import pytest
-from test_brief import pdf_text
+from test_pack import pdf_text
 
 from analystkit.case import Case
 from analystkit.export import brief

@@ -256,7 +256,7 @@ def test_bulk_build_is_the_graph_networkx_would_build(posts, monkeypatch):
         calls.append(args)
         bulk_fill(G, *args)
 
-    monkeypatch.setattr(ak.graph.posts, "bulk_fill", recorded)
+    monkeypatch.setattr("analystkit.graph.posts.bulk_fill", recorded)
     G = ak.actor_victim_graph(posts)  # written straight into networkx's dict-of-dicts storage
     (args,) = calls
     G.__networkx_cache__.clear()  # the tables cached by the build
