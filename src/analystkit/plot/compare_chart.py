@@ -2,8 +2,10 @@
 
 Each incident gets a block of rows: one bar per disruption period, labelled with its length in
 days, and one row of markers for the moments that frame it (intrusion, disclosure, recovery
-steps). Day 0 comes from :func:`analystkit.timeline.day0_of`: an event id, a category, a date,
-a mapping per incident, or each case's ``day0`` (via :func:`analystkit.timeline.combine`).
+steps). A period still ongoing fades out at *its own case's* as-of date, as on the timeline, and
+its incident's header says it is not fully restored. Day 0 comes from
+:func:`analystkit.timeline.day0_of`: an event id, a category, a date, a mapping per incident, or
+each case's ``day0`` (via :func:`analystkit.timeline.combine`).
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ def compare(events: pd.DataFrame, *, day0: object = None, ax: Axes | None = None
     names : display name per incident id (default: the ``incident_title`` column, else the id).
     bars : category drawn as labelled bars (periods of that category, one row each).
     points : categories drawn as markers on each incident's milestone row.
-    as_of : end of ongoing periods.
+    as_of : end of ongoing periods for every incident; None (the default) ends each incident's
+        at its own as-of date (the ``as_of`` column of :func:`analystkit.timeline.combine`).
     max_days : right end of the axis in days (default: just past the last bar or marker).
     title : Axes title.
     legend : draw the category / status legend above the plot.
@@ -99,9 +102,7 @@ class _ComparePlotter:
     def prepare(self) -> bool:
         """Align each incident's bar and point events on its day 0 and name the incidents;
         False when nothing is left to draw."""
-        events, as_of = self.events, self.as_of
-        if as_of is None and "as_of" in events and events["as_of"].notna().any():
-            as_of = events["as_of"].max()
+        events, as_of = self.events, self.as_of  # None: each row's own as-of date
         zero = _tl.day0_of(events, self.day0)
         inc_col = events["incident"].astype(str) if "incident" in events \
             else pd.Series("", index=events.index)
@@ -123,6 +124,7 @@ class _ComparePlotter:
         """Which aligned events are bars and which are points; status, colour and days."""
         a = self.a
         self.is_bar = a["category"].eq(self.bars).to_numpy() & a["kind"].eq("period").to_numpy()
+        self.is_open = self.is_bar & a["open"].to_numpy(dtype=bool)
         self.is_pt = ~self.is_bar & a["category"].isin(self.points).to_numpy()
         self.status = a["status"].astype(str).to_numpy()
         self.colors = a["category"].map(self.theme.category_color).to_numpy()
@@ -183,13 +185,18 @@ class _ComparePlotter:
 
     # -- draw ----------------------------------------------------------------------------------
     def draw_bars(self, ax: Axes) -> None:
-        """The bars, cut at the axis end, with a light band where only the end's month is known."""
+        """The bars, cut at the axis end, with a light band where only the end's month is known
+        and a fading end (gid ``open-ends``) where a period is still ongoing at the as-of date."""
         bar_idx, bar_y, x_max, h = self.bar_idx, self.bar_y, self.x_max, 0.62
         if not len(bar_idx):
             return
         status, colors, e_solid = self.status[bar_idx], self.colors[bar_idx], self.e_solid[bar_idx]
-        _marks.bars(ax, self.s[bar_idx], np.minimum(e_solid, x_max), bar_y, h=h,
-                    status=status, colors=colors, gid="bars", **self.bar_kws)
+        s, still = self.s[bar_idx], self.is_open[bar_idx]
+        e_cut = np.minimum(e_solid, x_max)
+        fade = np.where(still, np.minimum((e_cut - s) * 0.25, 14.0), 0.0)
+        _marks.bars(ax, s, e_cut - fade, bar_y, h=h, status=status, colors=colors, gid="bars",
+                    **self.bar_kws)
+        _marks.fades(ax, (e_cut - fade)[still], e_cut[still], bar_y[still], h=h, colors=colors[still])
         cb = self.coarse_end[bar_idx]
         _marks.bands(ax, e_solid[cb], np.minimum(self.e_full[bar_idx][cb], x_max), bar_y[cb],
                      h=h, status=status[cb], colors=colors[cb])
@@ -203,7 +210,8 @@ class _ComparePlotter:
             first = np.floor(s[i])  # calendar days covered, both ends counted
             hi_days = np.ceil(e_full[i]) - first
             lo_days = np.ceil(e_solid[i]) - first + 1 if self.coarse_end[i] else hi_days
-            label = f"{_text.label(self.a['title'].iat[i], max_len=48)} · {_days_text(lo_days, hi_days)}"
+            length = f"ongoing, ≥ {hi_days:g} days" if self.is_open[i] else _days_text(lo_days, hi_days)
+            label = f"{_text.label(self.a['title'].iat[i], max_len=48)} · {length}"
             t = ax.text(min(e_full[i], x_max) + gap, yy, label, ha="left", gid="bar-label", **lkw)
             width = t.get_window_extent(self.rend).width * self.per_px
             if min(e_full[i], x_max) + gap + width > x_max:
@@ -260,18 +268,18 @@ class _ComparePlotter:
         if self.legend:
             shown = self.is_bar | self.is_pt
             cats = [c for c in (self.bars, *self.points) if c in set(self.a["category"][shown])]
-            notes = ["band"] if self.coarse_end.any() else []
+            notes = [k for k, m in (("band", self.coarse_end.any()), ("open", self.is_open.any())) if m]
             status_legend(ax, sorted(set(self.status[shown])), notes=notes, categories=cats,
                           max_columns=9)
 
 
-_SUMMARY = (("time to disclosure", "disclosed day {:g}"),
-            ("time to first recovery step", "first recovery step day {:g}"),
-            ("time to full restoration", "fully restored day {}"))
+_SUMMARY = (("time to disclosure", "disclosed day {}"),
+            ("time to first recovery step", "first recovery step day {}"))
 
 
 def _summary(rows: pd.DataFrame) -> str:
-    """'disclosed day 1 · first recovery step day 8 · fully restored day 42'."""
+    """'disclosed day 1 · first recovery step day 8 · fully restored day 42' (restoration in the
+    words of :func:`analystkit.timeline.restoration_phrase`, open or closed)."""
     parts = []
     by = rows.set_index("measure")
     for measure, fmt in _SUMMARY:
@@ -279,5 +287,7 @@ def _summary(rows: pd.DataFrame) -> str:
             r = by.loc[measure]
             days = f"{r['days_min']:g}–{r['days_max']:g}" if r["days_min"] != r["days_max"] \
                 else f"{r['days']:g}"
-            parts.append(fmt.replace("{:g}", "{}").format(days))
+            parts.append(fmt.format(days))
+    if "time to full restoration" in by.index:
+        parts.append(_tl.restoration_phrase(by.loc["time to full restoration"]))
     return " · ".join(parts)

@@ -28,7 +28,7 @@ from .base import marks as _marks
 from .base.dates import date_axis, display_zone
 from .base.lanes import shade as shade_lanes
 from .base.legends import chart_title, footnote, status_legend
-from .base.milestones import milestone_labels, milestone_list, milestones_from
+from .base.milestones import milestone_labels, milestone_lines, milestone_marks, milestones_from
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -288,11 +288,13 @@ class _TimelinePlotter:
 
     def place_milestones(self, ax: Axes) -> None:
         """The milestones inside the x limits, their labels packed into rows above the lanes."""
-        marks = milestone_list(self.events, self.milestones, day0=self.day0, as_of=self.as_of)
-        self.marks = [(t, s) for t, s in marks if self.x0 <= _num(pd.Series([t]))[0] <= self.x1]
-        self.m_x = _num(pd.Series([t for t, _ in self.marks])) if self.marks else np.zeros(0)
+        marks = milestone_marks(self.events, self.milestones, day0=self.day0, as_of=self.as_of)
+        self.marks = [m for m in marks if self.x0 <= _num(pd.Series([m[0]]))[0] <= self.x1]
+        self.m_x = _num(pd.Series([m[0] for m in self.marks])) if self.marks else np.zeros(0)
+        self.m_kinds = [m[2] for m in self.marks]
         self.m_texts, self.m_rows, self.m_right = milestone_labels(
-            ax, self.m_x, [s for _, s in self.marks], self.rend, self.per_px, self.x1, self.gap)
+            ax, self.m_x, [m[1] for m in self.marks], self.rend, self.per_px, self.x1, self.gap,
+            kinds=self.m_kinds)
         self.n_mrows = int(self.m_rows.max()) + 1 if len(self.m_rows) else 0
         self.total = self.n_mrows + int(self.lane_rows.sum())
 
@@ -368,12 +370,12 @@ class _TimelinePlotter:
                     t.set_bbox(None)
 
     def draw_milestones(self, ax: Axes) -> None:
-        """Milestones: dashed lines from their label row down through the lanes."""
+        """Milestones: lines from their label row down through the lanes (see ``milestone_lines``)."""
         if not self.marks:
             return
         mkw = {"colors": self.theme.muted, "linestyles": (0, (4, 3)), "linewidths": 0.9, "zorder": 1,
                **self.milestone_kws}
-        ax.vlines(self.m_x, self.m_rows + 0.5, self.total, **mkw)
+        milestone_lines(ax, self.m_x, self.m_rows + 0.5, self.total, kinds=self.m_kinds, **mkw)
         gap = self.gap
         for t, r, xx, right in zip(self.m_texts, self.m_rows, self.m_x, self.m_right, strict=True):
             t.set_position((xx + (gap if right else -gap), r + 0.5))

@@ -119,7 +119,9 @@ def combine(cases: list[Case] | tuple[Case, ...], *, main_only: bool = True) -> 
 
     Empty ``incident`` cells take the case's ``meta["incident"]``; with ``main_only`` the rows
     of other incidents a case carries as background are left out. Extra columns ``day0`` (the
-    case's day 0, or NaT), ``as_of`` and ``incident_title`` (the case title) are added.
+    case's day 0, or NaT), ``as_of`` and ``incident_title`` (the case title) are added. Each
+    row's ``as_of`` is its own case's: :func:`extents`, :func:`durations`, :func:`align` and
+    ``plot.compare`` end the case's ongoing periods there, never at another case's as-of date.
 
     >>> from analystkit import load_case
     >>> rm = load_case(DATA / "cases" / "royal-mail-2023")

@@ -11,8 +11,8 @@ import pandas as pd
 
 from ..times import utc, utc_series
 
-__all__ = ["APPROXIMATE", "DAY_NS", "as_of_ns", "extents", "from_ns", "merge_periods", "span_end",
-           "to_ns"]
+__all__ = ["APPROXIMATE", "DAY_NS", "as_of_ns", "as_of_rows", "extents", "from_ns", "merge_periods",
+           "span_end", "to_ns"]
 
 #: How far either side of its day an ``approximate`` date may lie.
 APPROXIMATE = pd.Timedelta(days=1)
@@ -58,13 +58,38 @@ def as_of_ns(as_of: object, events: pd.DataFrame) -> np.int64:
     return np.int64(last.value if pd.notna(last) else 0)
 
 
+def as_of_rows(as_of: object, events: pd.DataFrame) -> np.ndarray:
+    """The as-of date of each row in UTC nanoseconds: where its open periods end.
+
+    An ``as_of`` given applies to every row. Without one, each row keeps its own clock: the
+    ``as_of`` column that :func:`analystkit.timeline.combine` adds from each case's ``case.json``;
+    rows without one (or a table without the column) take the latest ``start`` or ``end`` in
+    ``events``. So incidents of several cases never borrow each other's as-of date.
+
+    >>> ev = pd.DataFrame({"start": pd.to_datetime(["2024-01-01", "2024-02-01"], utc=True),
+    ...                    "end": pd.to_datetime([None, None], utc=True),
+    ...                    "as_of": pd.to_datetime(["2024-06-30", None], utc=True)})
+    >>> [str(t.date()) for t in from_ns(as_of_rows(None, ev), ev.index)]
+    ['2024-06-30', '2024-02-01']
+    """
+    n = len(events)
+    if as_of is not None or "as_of" not in events:
+        return np.full(n, as_of_ns(as_of, events), dtype=np.int64)
+    own = to_ns(pd.to_datetime(events["as_of"], utc=True))
+    missing = own == _NAT
+    if missing.any():
+        own = np.where(missing, as_of_ns(None, events), own)
+    return own
+
+
 def extents(events: pd.DataFrame, *, as_of: object = None) -> pd.DataFrame:
     """Where each event may lie in time, with its date precision taken into account.
 
     Parameters
     ----------
     events : the events table (``start``, ``end``, ``ongoing``, ``precision``, ``end_precision``).
-    as_of : end given to ``ongoing`` periods (default: the latest date in the table).
+    as_of : end given to ``ongoing`` periods; None gives each row its own (see :func:`as_of_rows`:
+        the ``as_of`` column, else the latest date in the table).
 
     Returns
     -------
@@ -105,7 +130,7 @@ def extents(events: pd.DataFrame, *, as_of: object = None) -> pd.DataFrame:
     end_lo = np.where(eprec == "exact", end, end_lo)
     hi = np.where(eprec == "approximate", end_x + approx, end_x)
     if ongoing.any():
-        limit = as_of_ns(as_of, events)
+        limit = as_of_rows(as_of, events)
         end_lo = np.where(ongoing, limit, end_lo)
         end_x = np.where(ongoing, limit, end_x)
         hi = np.where(ongoing, limit, hi)

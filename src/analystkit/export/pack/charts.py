@@ -17,7 +17,7 @@ from ... import plot
 from ...graph import actor_victim_graph
 from ...text import clean
 from ...theme import SIZES
-from ...timeline import combine, durations
+from ...timeline import combine, durations, restoration_phrase
 from ..chart import Furniture, furnished
 from .data import Chart, Pack, main_events, when
 
@@ -92,10 +92,16 @@ def _timeline(pack: Pack) -> Chart | None:
     lines = [f"Timeline of {title}: {len(shown)} events ({status}) from {start.day} {start:%B %Y} "
              f"to {end.day} {end:%B %Y}, one lane per event category."]
     for r in pack.durations.itertuples(index=False):
-        if r.measure == "days disrupted":
+        if r.measure == "days disrupted" and r.open:
+            lines.append(f"Services have been disrupted for {r.text} since {when(r.start, 'day')}; "
+                         "the disruption is still ongoing at the as-of date.")
+        elif r.measure == "days disrupted":
             lines.append(f"Services were disrupted for {r.text}, {when(r.start, 'day', r.end, 'day')}.")
         elif r.measure == "time to disclosure":
             lines.append(f"The first public disclosure came {r.text} after day 0.")
+    for r in pack.durations.itertuples(index=False):  # an open incident: said last, plainly
+        if r.measure == "time to full restoration" and r.open:
+            lines.append(f"The incident was {restoration_phrase(r._asdict())}.")
     hidden = len(events) - len(shown)
     if hidden:
         lines.append(f"{hidden} later events are outside the window and listed in the chronology.")
@@ -119,11 +125,14 @@ def _compare(pack: Pack) -> Chart | None:
     fig = _drawn(pack, title, subtitle, sources,
                  lambda ax: plot.compare(events, ax=ax, bars="disruption",
                                              points=("intrusion", "disclosure", "recovery")))
-    d = durations(events)
+    d = durations(events)  # each case at its own as-of date
     parts = []
     for c, name in zip(trimmed, names, strict=True):
-        rows = d[d["incident"].eq(c.meta["incident"]) & d["measure"].eq("days disrupted")]
+        mine = d[d["incident"].eq(c.meta["incident"])]
+        rows = mine[mine["measure"].eq("days disrupted")]
         extra = f", disrupted for {rows['text'].iat[0]}" if len(rows) else ""
+        restore = mine[mine["measure"].eq("time to full restoration") & mine["open"].astype(bool)]
+        extra += f", {restoration_phrase(restore.iloc[0])}" if len(restore) else ""
         parts.append(f"{name} (day 0 {pd.Timestamp(c.meta['day0']):%d %B %Y}{extra})")
     alt = (f"{len(trimmed)} incidents drawn on a shared axis of days since day 0: "
            + "; ".join(parts) + ".")

@@ -20,11 +20,13 @@ from ... import theme as _theme
 from ...case import Case
 from ...text import clean
 from ...timeline import durations as measure_durations
+from ...timeline import restoration_phrase
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["CHARTS", "Chart", "Pack", "facts_rows", "key_facts", "main_events", "prepare", "when"]
+__all__ = ["CHARTS", "Chart", "Pack", "facts_rows", "key_facts", "main_events", "measure_facts", "prepare",
+           "when"]
 
 #: Charts a pack can hold, in the order they appear.
 CHARTS = ("timeline", "compare", "activity", "graph")
@@ -149,6 +151,8 @@ def prepare(case: Case, *, tlp: str = "clear", related: Sequence[Case] = (),
 
 
 def _durations(case: Case) -> pd.DataFrame:
+    """The durations of the case's main incident at its own as-of date (``open`` rows are lower
+    bounds: a disruption still ongoing at that date)."""
     events = main_events(case)
     if events.empty:
         return measure_durations(events)
@@ -203,7 +207,10 @@ def key_facts(pack: Pack) -> list[tuple[str, str]]:
     if day0:
         out.append(("Day 0", when(pd.Timestamp(day0), "day")))
     for r in pack.durations.itertuples(index=False):
-        if r.measure == "days disrupted":
+        if r.measure == "days disrupted" and r.open:
+            out.append(("Disrupted", f"{r.text} since {when(r.start, 'day')} (still disrupted at "
+                                     "the as-of date)"))
+        elif r.measure == "days disrupted":
             out.append(("Disrupted", f"{r.text} ({when(r.start, 'day', r.end, 'day')})"))
     ev = case.events
     if len(ev):
@@ -215,4 +222,21 @@ def key_facts(pack: Pack) -> list[tuple[str, str]]:
     if actors:
         out.append(("Actors", ", ".join(actors)))
     out.append(("Sources", str(len(pack.sources))))
+    return out
+
+
+def measure_facts(pack: Pack) -> list[tuple[str, str]]:
+    """Label / value lines for the measures other than days disrupted, e.g. ``("Time to full
+    restoration", "42 days (to 21 Feb 2023)")``; an incident still disrupted at its as-of date
+    reads "Not fully restored as of 7 Mar 2025 (≥ 496 days)"
+    (:func:`analystkit.timeline.restoration_phrase`)."""
+    out = []
+    for r in pack.durations.itertuples(index=False):
+        if r.measure == "days disrupted":
+            continue
+        if r.measure == "time to full restoration" and r.open:
+            phrase = restoration_phrase(r._asdict())
+            out.append((str(r.measure).capitalize(), phrase[:1].upper() + phrase[1:]))
+        else:
+            out.append((str(r.measure).capitalize(), f"{r.text} (to {when(r.end, 'day')})"))
     return out

@@ -18,7 +18,7 @@ from ... import theme as _theme
 from ...text import clean, defang, label, safe_url
 from ...theme import SIZES
 from ..chart import RC, Furniture, furnished, wrap
-from .data import Pack, facts_rows, key_facts, when
+from .data import Pack, facts_rows, key_facts, measure_facts, when
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -131,9 +131,7 @@ def _cover(pack: Pack) -> Figure:
     _text(fig, x, y, "Key facts", fontsize=12, fontweight="bold", color=t.foreground)
     y += 0.35
     width = _W - x - _LEFT
-    facts = key_facts(pack) + [(str(r.measure).capitalize(), f"{r.text} (to {when(r.end, 'day')})")
-                               for r in pack.durations.itertuples(index=False)
-                               if r.measure != "days disrupted"]
+    facts = key_facts(pack) + measure_facts(pack)
     for key, value in facts:
         _text(fig, x, y, key, fontsize=8.5, fontweight="bold", color=t.foreground)
         y += 8.5 * 1.4 / 72

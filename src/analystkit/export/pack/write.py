@@ -142,9 +142,10 @@ def _write_tables(pack: Pack, out: Path) -> None:
     write_csv(out / "facts.csv", facts_rows(pack),
               ["when", "category", "event", "detail", "status", "sources", "incident"])
     durations = [{"incident": r.incident, "measure": r.measure, "days": r.text,
-                  "from": when(r.start, "day"), "to": when(r.end, "day")}
+                  "from": when(r.start, "day"), "to": when(r.end, "day"),
+                  "bound": "lower: still ongoing at the as-of date" if r.open else ""}
                  for r in pack.durations.itertuples(index=False)]
-    write_csv(out / "durations.csv", durations, ["incident", "measure", "days", "from", "to"])
+    write_csv(out / "durations.csv", durations, ["incident", "measure", "days", "from", "to", "bound"])
     sources = [{"n": f"[{r.n}]", "name": r.name, "url": safe_url(r.url) or defang(r.url),
                 "published": when(r.published, "day") if pd.notna(r.published) else "",
                 "reliability": r.reliability, "tlp": _theme.tlp_label(r.tlp)}
