@@ -39,3 +39,17 @@ def write_open_case(folder: Path, *, incident: str = "library-2023", prefix: str
             "title": title, "tlp": "clear"}
     return write_case(folder, events="\n".join([EVENTS_HEADER, *rows]) + "\n", sources=_SOURCES,
                       meta=json.dumps(meta, indent=2) + "\n")
+
+
+def restoration_claims(text: str) -> list[str]:
+    """Every place ``text`` claims restoration: "restored" without a "not" just before it, and
+    the closed wordings ("Full restoration · day N", "fully restored day N")."""
+    import re
+
+    out = []
+    for m in re.finditer(r"restored", text, flags=re.IGNORECASE):
+        before = text[max(0, m.start() - 12):m.start()].lower()
+        if "not" not in before:
+            out.append(text[max(0, m.start() - 30):m.end() + 30])
+    out += re.findall(r"full restoration · day \d+", text, flags=re.IGNORECASE)
+    return out

@@ -172,3 +172,62 @@ def test_nothing_above_the_level_appears_anywhere(tmp_path_factory, marks, rel_m
         sum(above(m) for m in src_marks)
     html = (out / "brief.html").read_text()
     assert ("nothing was withheld" in html) is (withheld == 0)
+
+
+# -- an incident still open at its as-of date ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def open_pack(tmp_path_factory):
+    from opencase import write_open_case
+
+    root = tmp_path_factory.mktemp("open")
+    case = ak.load_case(write_open_case(root / "lib"))
+    other = ak.load_case(write_open_case(root / "other", incident="lib-b", prefix="b",
+                                         as_of="2024-06-30", title="Library B"))
+    return case, other, brief(case, root / "pack", related=[other], charts=("timeline", "compare"))
+
+
+def test_open_pack_never_claims_restoration(open_pack):
+    import csv
+
+    from opencase import OPEN_DAYS, restoration_claims
+
+    from analystkit.export.pack.data import facts_rows, key_facts, measure_facts, prepare
+
+    case, other, folder = open_pack
+    pack = prepare(case, related=[other])
+    facts = dict(key_facts(pack) + measure_facts(pack))
+    assert facts["Time to full restoration"] == f"Not fully restored as of 7 Mar 2025 (≥ {OPEN_DAYS} days)"
+    assert facts["Disrupted"].startswith(f"≥ {OPEN_DAYS} days since 28 Oct 2023")
+    assert facts["Time to first recovery step"] == "43 days (to 10 Dec 2023)"
+    rows = list(csv.DictReader((folder / "durations.csv").open(encoding="utf-8")))
+    by = {r["measure"]: r for r in rows}
+    assert by["time to full restoration"]["days"] == f"≥ {OPEN_DAYS} days"
+    assert by["time to full restoration"]["bound"].startswith("lower")
+    assert by["days disrupted"]["bound"].startswith("lower") and by["time to disclosure"]["bound"] == ""
+    alts = {p.stem: p.read_text(encoding="utf-8") for p in folder.glob("*.txt")}
+    assert set(alts) == {"timeline", "compare"}
+    assert f"not fully restored as of 7 Mar 2025 (≥ {OPEN_DAYS} days)" in alts["timeline"]
+    # the comparison keeps each case's own as-of date
+    assert f"not fully restored as of 7 Mar 2025 (≥ {OPEN_DAYS} days)" in alts["compare"]
+    assert "not fully restored as of 30 Jun 2024 (≥ 246 days)" in alts["compare"]
+    html = re.sub(r"<[^>]+>", " ", (folder / "brief.html").read_text(encoding="utf-8"))
+    texts = {"key facts": " ".join(f"{k} {v}" for k, v in facts.items()),
+             "chronology": " ".join(" ".join(r.values()) for r in facts_rows(pack)),
+             "durations.csv": (folder / "durations.csv").read_text(encoding="utf-8"),
+             "facts.csv": (folder / "facts.csv").read_text(encoding="utf-8"),
+             "brief.html": html, "brief.pdf": pdf_text(folder / "brief.pdf"), **alts,
+             "everything": pack_text(folder)}
+    assert {name: restoration_claims(text) for name, text in texts.items()
+            if restoration_claims(text)} == {}
+    assert "Not fully restored as of 7 Mar 2025" in texts["brief.pdf"]
+
+
+def test_closed_pack_keeps_its_restoration_wording(packs):
+    from analystkit.export.pack.data import measure_facts, prepare
+
+    pack = prepare(ak.load_case(ROYAL_MAIL))
+    assert dict(measure_facts(pack))["Time to full restoration"] == "42 days (to 21 Feb 2023)"
+    durations = (packs["clear"] / "durations.csv").read_text(encoding="utf-8").splitlines()
+    assert durations[0] == "incident,measure,days,from,to,bound"
+    assert all(line.endswith(",") for line in durations[1:])  # no bound: every period is closed

@@ -95,3 +95,49 @@ def test_input_untouched_and_same_bytes(four):
 
     assert png() == png()
     assert four.equals(before)
+
+
+# -- open incidents, each on its own clock ------------------------------------------------------
+
+def _open_pair(tmp_path):
+    from opencase import write_open_case
+
+    early = ak.load_case(write_open_case(tmp_path / "a", incident="lib-a", prefix="a",
+                                         as_of="2024-06-30", title="Library A"))
+    late = ak.load_case(write_open_case(tmp_path / "b", incident="lib-b", prefix="b",
+                                        as_of="2025-03-07", title="Library B"))
+    return tl.combine([early, late])
+
+
+def test_open_incident_header_is_not_restored_and_bar_fades(tmp_path):
+    from opencase import restoration_claims
+
+    events = _open_pair(tmp_path)
+    ax = compare(events)
+    summaries = [t.get_text() for t in ax.texts if t.get_gid() == "incident-summary"]
+    assert summaries == [
+        "disclosed day 3 · first recovery step day 43 · not fully restored as of 30 Jun 2024 (≥ 246 days)",
+        "disclosed day 3 · first recovery step day 43 · not fully restored as of 7 Mar 2025 (≥ 496 days)"]
+    labels = [t.get_text() for t in ax.texts if t.get_gid() == "bar-label"]
+    assert "Catalogue and reading rooms down · ongoing, ≥ 496 days" in labels
+    assert "Catalogue and reading rooms down · ongoing, ≥ 246 days" in labels
+    assert restoration_claims(" ".join(t.get_text() for t in ax.texts)) == []
+    # each open bar: a solid part, then a fading end with an arrow at ITS case's as-of date
+    (fade,) = [c for c in ax.collections if c.get_gid() == "open-ends"]
+    alphas = fade.get_facecolors()[:, 3]
+    assert alphas.max() > alphas.min()
+    (arrows,) = [c for c in ax.collections if c.get_gid() == "open-ends-arrows"]
+    assert sorted(arrows.get_offsets()[:, 0]) == [246.0, 496.0]
+    solid_ends = sorted(b for _, b in bar_spans(ax))
+    assert max(solid_ends) < 496.0 and 246.0 not in solid_ends  # no closed bar to the as-of date
+    fade_spans = sorted((p.vertices[:, 0].min(), p.vertices[:, 0].max()) for p in fade.get_paths())
+    assert max(b for _, b in fade_spans) == 496.0
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "ongoing at the as-of date (fading end)" in legend
+
+
+def test_closed_incidents_get_no_fade_or_ongoing_legend(four):
+    ax = compare(four)
+    assert not [c for c in ax.collections if (c.get_gid() or "").startswith("open-ends")]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "ongoing at the as-of date (fading end)" not in legend

@@ -238,3 +238,23 @@ def render(fmt: str) -> bytes:
 @pytest.mark.parametrize("fmt", ["png", "svg"])
 def test_same_input_same_bytes(fmt):
     assert render(fmt) == render(fmt)
+
+
+def test_open_incident_milestone_says_not_restored_at_the_as_of_date(tmp_path):
+    from opencase import OPEN_DAYS, restoration_claims, write_open_case
+
+    case = ak.load_case(write_open_case(tmp_path / "lib"))
+    ax = timeline(case.events, as_of=case.meta["as_of"], day0=case.meta["day0"])
+    texts = [t.get_text() for t in ax.texts]
+    assert restoration_claims(" ".join(texts)) == []
+    (mark,) = [t for t in ax.texts if t.get_gid() == "milestone-open"]
+    assert mark.get_text() == f"Not fully restored as of 7 Mar 2025 · ≥ day {OPEN_DAYS}"
+    assert mark.get_fontstyle() == "italic" and mark.get_fontweight() != "bold"
+    assert "First recovery step · day 43" in texts  # partial recovery keeps its own wording
+    (line,) = [c for c in ax.collections if c.get_gid() == "milestone-open"]
+    (x,) = {seg[0][0] for seg in line.get_segments()}
+    assert x == pytest.approx(num("2025-03-07"))
+    (dashed,) = [c for c in ax.collections if type(c).__name__ == "LineCollection"
+                 and c.get_gid() is None]  # the other milestones: day 0, disclosure, first step
+    xs = sorted(seg[0][0] for seg in dashed.get_segments())
+    assert xs == pytest.approx([num("2023-10-28"), num("2023-10-31"), num("2023-12-10")])

@@ -191,3 +191,64 @@ def test_week_periods_start_on_monday():
 def test_public_names_stay_on_the_package():
     for name in tl.__all__:
         assert getattr(ak.timeline, name) is getattr(tl, name)
+
+
+# -- open incidents and each case's own clock --------------------------------------------------
+
+def test_ongoing_incident_gives_lower_bounds_never_restoration(tmp_path):
+    from opencase import OPEN_DAYS, restoration_claims, write_open_case
+
+    case = ak.load_case(write_open_case(tmp_path / "lib"))
+    d = tl.durations(case.events, day0=case.meta["day0"], as_of=case.meta["as_of"]).set_index("measure")
+    for measure in ("time to full restoration", "days disrupted"):
+        row = d.loc[measure]
+        assert bool(row["open"]) and row["days"] == OPEN_DAYS == row["days_min"]
+        assert pd.isna(row["days_max"]) and row["text"] == f"≥ {OPEN_DAYS} days"
+        assert row["as_of"] == ts("2025-03-07")
+    assert d.loc["time to full restoration", "end"] == ts("2025-03-07")
+    assert d.loc["time to full restoration", "event_id"] == "lib-001"  # the ongoing outage
+    # partial recovery stays apart: the closed website outage, not the open period's as-of end
+    assert not d.loc["time to first recovery step", "open"]
+    assert d.loc["time to first recovery step", "event_id"] == "lib-002"
+    assert d.loc["time to first recovery step", "days"] == 43
+    phrase = tl.restoration_phrase(d.loc["time to full restoration"])
+    assert phrase == f"not fully restored as of 7 Mar 2025 (≥ {OPEN_DAYS} days)"
+    milestone = tl.restoration_phrase(d.loc["time to full restoration"], form="milestone")
+    assert milestone == f"Not fully restored as of 7 Mar 2025 · ≥ day {OPEN_DAYS}"
+    assert restoration_claims(" ".join([*d["text"], phrase, milestone])) == []
+
+
+def test_closed_incident_keeps_its_wording(royal_mail):
+    d = tl.durations(royal_mail.events, as_of=royal_mail.meta["as_of"]).set_index("measure")
+    assert not d["open"].any()
+    assert (d["as_of"] == ts(royal_mail.meta["as_of"])).all()
+    row = d.loc["time to full restoration"]
+    assert tl.restoration_phrase(row) == "fully restored day 42"
+    assert tl.restoration_phrase(row, form="milestone") == "Full restoration · day 42"
+    with pytest.raises(ValueError, match="form"):
+        tl.restoration_phrase(row, form="headline")
+
+
+def test_combine_keeps_each_case_on_its_own_as_of(tmp_path):
+    from opencase import write_open_case
+
+    early = ak.load_case(write_open_case(tmp_path / "a", incident="lib-a", prefix="a",
+                                         as_of="2024-06-30", title="Library A"))
+    late = ak.load_case(write_open_case(tmp_path / "b", incident="lib-b", prefix="b",
+                                        as_of="2025-03-07", title="Library B"))
+    both = tl.combine([early, late])
+    assert set(zip(both["incident"], both["as_of"], strict=True)) == {
+        ("lib-a", ts("2024-06-30")), ("lib-b", ts("2025-03-07"))}
+    x = tl.extents(both)
+    ends = dict(zip(both.loc[x["open"], "incident"], x.loc[x["open"], "end"], strict=True))
+    assert ends == {"lib-a": ts("2024-06-30"), "lib-b": ts("2025-03-07")}
+    d = tl.durations(both)
+    restore = d[d["measure"].eq("time to full restoration")].set_index("incident")
+    assert restore.loc["lib-a", "days"] == (ts("2024-06-30") - ts("2023-10-28")).days == 246
+    assert restore.loc["lib-b", "days"] == 496
+    assert restore["open"].all() and list(restore["as_of"]) == [ts("2024-06-30"), ts("2025-03-07")]
+    a = tl.align(both)
+    open_end = a[a["open"].astype(bool)].set_index("incident")["end"]
+    assert open_end.to_dict() == {"lib-a": 246.0, "lib-b": 496.0}
+    # an explicit as_of still applies to every row
+    assert set(tl.extents(both, as_of="2024-12-31").loc[x["open"], "end"]) == {ts("2024-12-31")}

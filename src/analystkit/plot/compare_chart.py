@@ -212,9 +212,10 @@ class _ComparePlotter:
             lo_days = np.ceil(e_solid[i]) - first + 1 if self.coarse_end[i] else hi_days
             length = f"ongoing, ≥ {hi_days:g} days" if self.is_open[i] else _days_text(lo_days, hi_days)
             label = f"{_text.label(self.a['title'].iat[i], max_len=48)} · {length}"
-            t = ax.text(min(e_full[i], x_max) + gap, yy, label, ha="left", gid="bar-label", **lkw)
+            after = min(e_full[i], x_max) + gap * (2 if self.is_open[i] else 1)  # clear of the arrow
+            t = ax.text(after, yy, label, ha="left", gid="bar-label", **lkw)
             width = t.get_window_extent(self.rend).width * self.per_px
-            if min(e_full[i], x_max) + gap + width > x_max:
+            if after + width > x_max:
                 t.set_position((max(s[i], self.x_min) + gap, yy))
                 if _theme.status_style(self.status[i])["fill"]:
                     t.set_color("#FFFFFF")
