@@ -9,6 +9,7 @@ a failure while rendering or staging leaves the previous files intact.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -299,10 +300,8 @@ def find_case(name: str, *, near: Sequence[str | os.PathLike] = ()) -> Path:
     'synnovis-2024'
     """
     roots = [Path(b) for b in near]
-    try:
+    with contextlib.suppress(FileNotFoundError):  # an installed kit without its data
         roots.append(data_dir() / "cases")
-    except FileNotFoundError:
-        pass
     for root in roots:
         if (root / name / META_FILE).is_file():
             return root / name
