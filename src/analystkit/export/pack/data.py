@@ -224,9 +224,10 @@ def _notices(shared: Case, texts: dict[str, int], compared: Sequence[Case],
     """The sentences that say which free text the pack leaves out or replaces."""
     out = []
     if texts.get("title"):
+        instead = f"its incident id, {shared.title}" if shared.meta.get("incident") \
+            else f'"{shared.title}"'
         out.append(f"The case title is marked {_theme.tlp_label(shared.marking('title'))} and is "
-                   f"replaced by {'its incident id, ' if shared.meta.get('incident') else ''}"
-                   f"{shared.title}.")
+                   f"replaced by {instead}.")
     if texts.get("summary"):
         out.append(f"The case summary is marked {_theme.tlp_label(shared.marking('summary'))} "
                    "and is left out.")
