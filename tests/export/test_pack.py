@@ -274,3 +274,13 @@ def test_summary_and_title_marked_amber_are_left_out_of_a_clear_pack(tmp_path):
         assert sentence in html and sentence in pdf
         assert sentence not in pack_text(folders["amber"])
     assert (folders["clear"] / "timeline.txt").read_text().startswith("Timeline of royal-mail-2023:")
+
+
+def test_a_compared_case_whose_title_is_marked_above_the_level_is_named_by_its_incident_id():
+    capita = _other("capita-2023", tlp="amber", title_tlp="amber")
+    pack = prepare(ak.load_case(ROYAL_MAIL), tlp="clear", compare=[capita])
+    chart = draw(pack, "compare")
+    heads = [t.get_text() for ax in chart.figure.axes for t in ax.texts if t.get_gid() == "incident"]
+    assert "capita-2023" in heads and not any("Black Basta" in h for h in heads)
+    assert "Black Basta" not in chart.alt and "capita-2023" in chart.alt
+    assert "The title of the compared case capita-2023 is marked TLP:AMBER" in pack.withheld_text()
