@@ -162,3 +162,61 @@ def test_at_tlp_withholds_entities_only_withheld_rows_name(tmp_path):
     assert "Royal Mail" in set(clear.entities["name"])  # withheld rows name it, and so do kept ones
     amber, withheld = bigger.at_tlp("amber")
     assert "Hidden Supplier Ltd" in set(amber.entities["name"]) and withheld["entities"] == 0
+
+
+# --- free-text markings and named cases ---------------------------------------------------------
+
+def _meta(**extra) -> str:
+    import json
+
+    meta = {"as_of": "2024-12-31", "summary": "Sumtok secret summary.", "title": "Titletok case",
+            "tlp": "amber", "incident": "demo-2023", **extra}
+    return json.dumps(meta)
+
+
+def test_title_and_summary_markings_are_validated_like_tlp(tmp_path):
+    folder = write_case(tmp_path / "c", meta=_meta(summary_tlp="pink", title_tlp="TLP:WHITE",
+                                                 compare="capita-2023"))
+    with pytest.raises(ValidationError) as err:
+        load_case(folder)
+    text = str(err.value)
+    assert "case.json, column 'summary_tlp': value 'pink' is not a TLP 2.0 label" in text
+    assert "column 'compare': value 'capita-2023' is not a list of case folder names" in text
+    assert "title_tlp" not in text  # TLP:WHITE is a synonym of clear
+    case = load_case(write_case(tmp_path / "d", meta=_meta(title_tlp="TLP:WHITE")))
+    assert case.meta["title_tlp"] == "clear" and case.marking("summary") == "amber"
+
+
+def test_at_tlp_leaves_out_free_text_marked_above_the_level(tmp_path):
+    case = load_case(write_case(tmp_path / "c", meta=_meta(title_tlp="green")))
+    clear, withheld = case.at_tlp("clear")
+    assert (withheld["title"], withheld["summary"]) == (1, 1)
+    assert clear.title == "demo-2023" and "summary" not in clear.meta
+    assert "Titletok" not in str(clear.meta) and "Sumtok" not in str(clear.meta)
+    assert clear.marking("title") == "green" and clear.marking("summary") == "amber"  # still said
+    green, withheld = case.at_tlp("green")
+    assert green.title == "Titletok case" and withheld["title"] == 0 and withheld["summary"] == 1
+    assert green.tlp == "green"  # the kept title's marking counts towards the highest left
+    amber, withheld = case.at_tlp("amber")
+    assert amber.meta["summary"] == "Sumtok secret summary." and withheld["summary"] == 0
+    untitled = case.with_tables()
+    del untitled.meta["incident"]
+    assert untitled.at_tlp("clear")[0].title == "untitled case"
+
+
+def test_find_case_by_folder_or_incident_id_and_never_guesses(tmp_path):
+    from analystkit.case import find_case, load_cases
+
+    root = tmp_path / "cases"
+    write_case(root / "one", meta=_meta(incident="first-2023"))
+    write_case(root / "two", meta=_meta(incident="second-2023"))
+    assert find_case("one", near=[root]) == root / "one"
+    assert find_case("second-2023", near=[root]) == root / "two"
+    assert [c.folder for c in load_cases(["two", "first-2023", "two"], near=[root])] == \
+        [root / "two", root / "one"]
+    with pytest.raises(FileNotFoundError, match="no case 'third-2023'"):
+        find_case("third-2023", near=[root])
+    write_case(root / "again", meta=_meta(incident="second-2023"))
+    with pytest.raises(ValueError, match=r"again and .*two both have incident id 'second-2023'"):
+        find_case("second-2023", near=[root])
+    assert find_case("two", near=[root]) == root / "two"  # a folder name still finds its folder

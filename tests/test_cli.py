@@ -171,3 +171,95 @@ def test_import_detects_a_bundle_without_type_and_reports_in_lines(tmp_path):
                for line in lines)
     assert lines[-1].startswith("analystkit import: error:") and "at least one event" in lines[-1]
     assert "Traceback" not in out.stderr and not (tmp_path / "case" / "events.csv").exists()
+
+
+# --- comparisons chosen, free text marked --------------------------------------------------------
+
+import shutil  # noqa: E402
+
+
+@pytest.fixture
+def cases_copy(tmp_path) -> Path:
+    """A copy of the shipped case folders, to add folders beside Royal Mail."""
+    return shutil.copytree(DATA / "cases", tmp_path / "cases")
+
+
+def _compare_pack(folder: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return run("brief", str(folder), "--tlp", "clear", "--out", str(out), "--charts", "compare",
+               *extra)
+
+
+def test_a_new_case_beside_royal_mail_does_not_change_its_pack(cases_copy, tmp_path):
+    rm = cases_copy / "royal-mail-2023"
+    before = _compare_pack(rm, tmp_path / "before")
+    assert before.returncode == 0, before.stderr
+    new = shutil.copytree(cases_copy / "synnovis-2024", cases_copy / "aa-library-2025")
+    meta = json.loads((new / "case.json").read_text())
+    (new / "case.json").write_text(json.dumps({**meta, "incident": "library-2025",
+                                               "title": "Library still rebuilding"}))
+    after = _compare_pack(rm, tmp_path / "after")
+    assert after.returncode == 0, after.stderr
+    alt = (tmp_path / "after" / "compare.txt").read_text()
+    assert alt == (tmp_path / "before" / "compare.txt").read_text()
+    assert (tmp_path / "after" / "compare.png").read_bytes() == \
+        (tmp_path / "before" / "compare.png").read_bytes()
+    assert alt.startswith("4 incidents drawn") and "Library" not in alt
+    for name in ("Capita", "Change Healthcare", "Synnovis"):  # case.json's list, as before
+        assert name in alt
+    assert "aa-library-2025" not in after.stderr  # never even read
+
+
+def test_compare_picks_exactly_the_named_cases(tmp_path):
+    out = _compare_pack(ROYAL_MAIL, tmp_path / "p", "--compare", "synnovis-2024", "capita-2023")
+    assert out.returncode == 0, out.stderr
+    alt = (tmp_path / "p" / "compare.txt").read_text()
+    assert alt.startswith("3 incidents drawn") and "Synnovis" in alt and "Capita" in alt
+    assert "Change Healthcare" not in alt
+
+
+def test_without_a_compare_list_there_is_no_comparison(demo_case, tmp_path):
+    out = _compare_pack(demo_case, tmp_path / "p")
+    assert out.returncode == 0, out.stderr
+    assert not (tmp_path / "p" / "compare.png").exists() and "no compare chart" in out.stderr
+
+
+@pytest.mark.parametrize("how", ["--compare", "case.json"])
+def test_two_cases_sharing_an_incident_id_are_one_line_naming_both(cases_copy, tmp_path, how):
+    shutil.copytree(cases_copy / "capita-2023", cases_copy / "capita-draft")
+    rm = cases_copy / "royal-mail-2023"
+    extra = ("--compare", "capita-2023", "capita-draft") if how == "--compare" else ()
+    if how == "case.json":
+        meta = json.loads((rm / "case.json").read_text())
+        (rm / "case.json").write_text(json.dumps({**meta, "compare": ["capita-2023", "capita-draft"]}))
+    out = _compare_pack(rm, tmp_path / "p", *extra)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    errors = [line for line in out.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and "share the incident id 'capita-2023'" in errors[0]
+    assert str(cases_copy / "capita-2023") in errors[0] and str(cases_copy / "capita-draft") in errors[0]
+
+
+def test_an_unknown_compared_case_says_where_it_was_named(cases_copy, tmp_path):
+    rm = cases_copy / "royal-mail-2023"
+    meta = json.loads((rm / "case.json").read_text())
+    (rm / "case.json").write_text(json.dumps({**meta, "compare": ["no-such-case"]}))
+    out = _compare_pack(rm, tmp_path / "p")
+    assert out.returncode == 1 and out.stderr.strip().count("\n") == 0
+    assert f"{rm / 'case.json'} compare list: no case 'no-such-case'" in out.stderr
+
+
+def test_no_related_with_compare_is_a_usage_error(tmp_path):
+    out = _compare_pack(ROYAL_MAIL, tmp_path / "p", "--no-related", "--compare", "capita-2023")
+    assert out.returncode == 2 and "--no-related cannot be combined" in out.stderr
+
+
+def test_export_at_a_lower_level_leaves_out_a_marked_summary(tmp_path):
+    folder = write_case(tmp_path / "c", meta=json.dumps({
+        "as_of": "2024-12-31", "title": "Titletok case", "summary": "Sumtok summary.", "tlp": "amber",
+        "title_tlp": "clear", "incident": "demo"}))
+    for fmt in ("stix", "misp"):
+        out = run("export", str(folder), "--format", fmt, "-o", str(tmp_path / f"{fmt}.json"),
+                  "--tlp", "clear")
+        assert out.returncode == 0, out.stderr
+        text = (tmp_path / f"{fmt}.json").read_text()
+        assert "Sumtok" not in text and "Titletok case" in text
+        assert "the case summary is marked TLP:AMBER and is left out" in out.stderr

@@ -9,10 +9,12 @@ a failure while rendering or staging leaves the previous files intact.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,14 +22,18 @@ import pandas as pd
 
 from . import schema
 from .files import write_all_atomic
+from .resources import data_dir
 from .schema import Problem, ValidationError
 from .times import utc
 
-__all__ = ["TABLES", "Case", "load_case", "read_table"]
+__all__ = ["FREE_TEXT", "TABLES", "Case", "find_case", "load_case", "load_cases", "read_table"]
 
 TABLES = ("events", "relations", "entities", "sources")
 META_FILE = "case.json"
-_META_KEYS = ("title", "summary", "tlp", "as_of", "incident", "day0", "timezone")
+_META_KEYS = ("title", "summary", "tlp", "as_of", "incident", "day0", "timezone", "title_tlp",
+              "summary_tlp", "compare", "related")
+#: The free-text fields of ``case.json``; each has its own marking, ``<field>_tlp``.
+FREE_TEXT = ("title", "summary")
 
 
 @dataclass
@@ -35,7 +41,11 @@ class Case:
     """An incident case: ``events``, ``relations``, ``entities``, ``sources`` and ``meta``.
 
     ``meta`` holds ``title``, ``summary``, ``tlp`` (the case's highest marking), ``as_of``
-    (``YYYY-MM-DD``) and optionally ``incident``, ``day0`` and ``timezone``.
+    (``YYYY-MM-DD``) and optionally ``incident``, ``day0``, ``timezone``, the markings of the
+    free text (``title_tlp``, ``summary_tlp``; each defaults to ``tlp``) and the cases a briefing
+    pack draws on (``compare``: the day-0 comparison; ``related``: further cases whose relations
+    join the actor → victim graph), as lists of folder names or incident ids.
+    ``folder`` is where the case was loaded from (None for a case built in Python).
     """
 
     events: pd.DataFrame
@@ -43,6 +53,7 @@ class Case:
     entities: pd.DataFrame = field(default_factory=lambda: schema.empty("entities"))
     sources: pd.DataFrame = field(default_factory=lambda: schema.empty("sources"))
     meta: dict = field(default_factory=dict)
+    folder: Path | None = field(default=None, compare=False, repr=False)
 
     @property
     def title(self) -> str:
@@ -51,6 +62,22 @@ class Case:
     @property
     def tlp(self) -> str:
         return str(self.meta.get("tlp", "clear"))
+
+    @property
+    def name(self) -> str:
+        """What messages call the case: its folder, else its incident id, else its title."""
+        return str(self.folder or self.meta.get("incident") or self.title or "(unnamed case)")
+
+    def marking(self, key: str) -> str:
+        """The TLP marking of the free-text field ``key`` (``title`` or ``summary``).
+
+        >>> Case(events=schema.empty("events"), meta={"tlp": "amber", "title_tlp": "clear"}).marking(
+        ...     "summary")
+        'amber'
+        """
+        if key not in FREE_TEXT:
+            raise KeyError(f"unknown free-text field {key!r}; expected one of {', '.join(FREE_TEXT)}")
+        return str(self.meta.get(f"{key}_tlp") or self.tlp)
 
     @property
     def as_of(self) -> pd.Timestamp | None:
@@ -66,7 +93,8 @@ class Case:
 
     def validated(self) -> Case:
         """A copy with every table re-validated (after editing tables in Python)."""
-        return _validate_case({t: self.table(t) for t in TABLES}, dict(self.meta), folder="")
+        return _validate_case({t: self.table(t) for t in TABLES}, dict(self.meta),
+                              folder=self.folder)
 
     def with_tables(self, **tables: pd.DataFrame) -> Case:
         """A copy with some tables replaced (not validated; call :meth:`validated`)."""
@@ -90,17 +118,20 @@ class Case:
         return write_all_atomic({folder / name: data for name, data in rendered.items()})
 
     def at_tlp(self, level: str) -> tuple[Case, dict[str, int]]:
-        """The case as shared at TLP ``level``: rows marked above it are removed.
+        """The case as shared at TLP ``level``: rows and free text marked above it are removed.
 
-        Returns the reduced case and how many rows of each table were withheld. The case's
-        own ``tlp`` becomes the highest marking left (never above ``level``). Entities carry no
-        marking of their own: an entity that only withheld rows name is withheld with them (its
-        existence would tell what they said); entities no row names are kept.
+        Returns the reduced case and how many rows of each table were withheld, plus ``title``
+        and ``summary`` (1 when that text is marked above ``level``). A withheld summary is
+        dropped; a withheld title is replaced by the incident id (or "untitled case"); their
+        markings stay in ``meta`` so a pack can say what was left out. The case's own ``tlp``
+        becomes the highest marking left (never above ``level``). Entities carry no marking of
+        their own: an entity that only withheld rows name is withheld with them (its existence
+        would tell what they said); entities no row names are kept.
 
         >>> case = load_case(DATA / "cases" / "royal-mail-2023")
         >>> clear, withheld = case.at_tlp("clear")
-        >>> clear.tlp, withheld["events"] > 0, set(clear.events["tlp"])
-        ('clear', True, {'clear'})
+        >>> clear.tlp, withheld["events"] > 0, set(clear.events["tlp"]), withheld["summary"]
+        ('clear', True, {'clear'}, 0)
         """
         kept: dict[str, pd.DataFrame] = {}
         withheld: dict[str, int] = {}
@@ -118,7 +149,20 @@ class Case:
         kept["entities"] = entities[~gone].reset_index(drop=True)
         withheld["entities"] = int(gone.sum())
         marks = pd.concat([kept[n]["tlp"] for n in ("events", "relations", "sources")], ignore_index=True)
-        meta = {**self.meta, "tlp": schema.highest_tlp(marks, "clear")}  # never above level
+        meta, text_marks = dict(self.meta), []
+        for key in FREE_TEXT:
+            mark, text = self.marking(key), str(self.meta.get(key) or "")
+            withheld[key] = int(bool(text) and not schema.tlp_allows(mark, level))
+            if text and not withheld[key]:
+                text_marks.append(mark)
+            elif withheld[key] and key == "title":
+                meta["title"] = str(self.meta.get("incident") or "untitled case")
+            elif withheld[key]:
+                meta.pop(key)
+        meta["tlp"] = schema.highest_tlp([*marks, *text_marks], "clear")  # never above level
+        for key in FREE_TEXT:  # a marking that the lowered ``tlp`` no longer implies is kept
+            if f"{key}_tlp" in self.meta or self.marking(key) != meta["tlp"]:
+                meta[f"{key}_tlp"] = self.marking(key)
         return replace(self, **kept, meta=meta), withheld
 
     def conflicts(self) -> pd.DataFrame:
@@ -244,7 +288,54 @@ def load_case(path: str | os.PathLike, *, encoding: str = "utf-8") -> Case:
     return _validate_case(raw, meta, folder=str(folder), problems=problems)
 
 
-def _validate_case(raw: dict, meta: dict, *, folder: str,
+def find_case(name: str, *, near: Sequence[str | os.PathLike] = ()) -> Path:
+    """The folder of the case called ``name``, looked for in ``near`` and then the shipped cases.
+
+    ``name`` is a folder (a path, or a folder name inside one of the ``near`` folders or the
+    shipped ``data/cases``) or else an incident id, matched against the ``incident`` of every
+    case in those folders. Other folders never change the answer: a name matches one folder or
+    none, and two cases that share the incident id are an error naming both.
+
+    >>> find_case("synnovis-2024", near=[DATA / "cases"]).name
+    'synnovis-2024'
+    """
+    roots = [Path(b) for b in near]
+    with contextlib.suppress(FileNotFoundError):  # an installed kit without its data
+        roots.append(data_dir() / "cases")
+    for root in roots:
+        if (root / name / META_FILE).is_file():
+            return root / name
+    cases = {f.resolve(): f for r in roots if r.is_dir() for f in sorted(r.iterdir())
+             if (f / META_FILE).is_file()}  # one entry per folder, however often it is reached
+    found = sorted((f for f in cases.values() if _incident_of(f) == name), key=str)
+    if len(found) > 1:
+        raise ValueError(f"{found[0]} and {found[1]} both have incident id {name!r}: name the "
+                         "folder instead, or give one of them its own incident id")
+    if not found:
+        raise FileNotFoundError(f"no case {name!r}: no case folder of that name and no case with "
+                                f"that incident id in {', '.join(map(str, roots))}")
+    return found[0]
+
+
+def _incident_of(folder: Path) -> str | None:
+    try:
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8-sig"))
+        return str(meta.get("incident") or "")
+    except (ValueError, UnicodeDecodeError, OSError, AttributeError):
+        return None
+
+
+def load_cases(names: Sequence[str], *, near: Sequence[str | os.PathLike] = ()) -> list[Case]:
+    """Load the cases ``names`` (folders or incident ids, see :func:`find_case`), each once.
+
+    >>> [c.meta["incident"] for c in load_cases(["capita-2023", "synnovis-2024", "capita-2023"])]
+    ['capita-2023', 'synnovis-2024']
+    """
+    folders = {f.resolve(): f for f in (find_case(n, near=near) for n in names)}
+    return [load_case(folder) for folder in folders.values()]
+
+
+def _validate_case(raw: dict, meta: dict, *, folder: str | os.PathLike | None,
                    problems: list[Problem] | None = None) -> Case:
     problems = [] if problems is None else problems
     meta = _validate_meta(meta, problems)
@@ -264,7 +355,8 @@ def _validate_case(raw: dict, meta: dict, *, folder: str,
     if problems:
         raise ValidationError(problems)
     return Case(events=tables["events"], relations=tables["relations"],
-                entities=tables["entities"], sources=tables["sources"], meta=meta)
+                entities=tables["entities"], sources=tables["sources"], meta=meta,
+                folder=Path(folder) if folder else None)
 
 
 def _validate_meta(meta: dict, problems: list[Problem]) -> dict:
@@ -272,18 +364,25 @@ def _validate_meta(meta: dict, problems: list[Problem]) -> dict:
     for key in ("title", "tlp", "as_of"):
         if not str(out.get(key, "")).strip():
             problems.append(Problem(META_FILE, None, key, None, "is missing or empty"))
-    if out.get("tlp"):
-        norm = schema.normalise_tlp(out["tlp"])
-        if norm is None:
-            problems.append(Problem(META_FILE, None, "tlp", out["tlp"],
-                                    f"is not a TLP 2.0 label (expected one of "
-                                    f"{', '.join(schema.TLP_LEVELS)})"))
-        else:
-            out["tlp"] = norm
+    for key in ("tlp", *(f"{k}_tlp" for k in FREE_TEXT)):
+        if out.get(key):
+            norm = schema.normalise_tlp(out[key])
+            if norm is None:
+                problems.append(Problem(META_FILE, None, key, out[key],
+                                        f"is not a TLP 2.0 label (expected one of "
+                                        f"{', '.join(schema.TLP_LEVELS)})"))
+            else:
+                out[key] = norm
     for key in ("as_of", "day0"):
         if out.get(key) and schema.infer_precision(str(out[key])) != "day":
             problems.append(Problem(META_FILE, None, key, out[key], "is not a date written "
                                                                     "YYYY-MM-DD"))
+    for key in ("compare", "related"):
+        names = out.get(key)
+        if names is not None and not (isinstance(names, list) and all(
+                isinstance(n, str) and n.strip() for n in names)):
+            problems.append(Problem(META_FILE, None, key, names, "is not a list of case folder "
+                                    'names or incident ids (e.g. ["capita-2023"])'))
     return out
 
 

@@ -50,30 +50,32 @@ def _case_folder(name: str) -> Path:
     return case_dir(name)
 
 
-def _related(folder: Path, names: Sequence[str] | None) -> list:
-    """Cases to compare with: the named folders, or every other case beside this one."""
-    if names is not None:
-        folders = [Path(n) for n in names]
-    else:
-        folders = sorted(p for p in folder.resolve().parent.iterdir()
-                         if p.is_dir() and p.resolve() != folder.resolve() and (p / "case.json").exists())
-    cases = []
-    for folder in folders:
-        _say(f"reading related case {folder}")
-        cases.append(load_case(folder))
-    return cases
+def _chosen(case: Case, args: argparse.Namespace) -> tuple[list[Case] | None, list[Case]]:
+    """The cases the pack compares with and draws on (see ``export.pack.data.listed_cases``)."""
+    from .export.pack.data import listed_cases
+
+    if args.no_related:
+        return [], []
+    compare = None if args.compare is None and args.related is not None else \
+        listed_cases(case, "compare", args.compare, near=[Path.cwd()])  # None: the related ones
+    related = listed_cases(case, "related", args.related, near=[Path.cwd()])
+    for other in [*(compare or []), *related]:
+        _say(f"reading related case {other.folder}")
+    return compare, related
 
 
 def _brief(args: argparse.Namespace) -> int:
     from .export import brief
 
-    folder = _case_folder(args.case)
-    case = load_case(folder)
-    related = [] if args.no_related else _related(folder, args.related)
-    charts = tuple(c for c in args.charts.split(",") if c) if args.charts else None
-    options = {"charts": charts} if charts else {}
-    out = brief(case, args.out, tlp=args.tlp, posts=args.posts, related=related, theme=args.theme,
-                progress=_say, **options)
+    if args.no_related and (args.compare is not None or args.related is not None):
+        print("analystkit brief: error: --no-related cannot be combined with --compare or --related",
+              file=sys.stderr)
+        return 2
+    case = load_case(_case_folder(args.case))
+    compare, related = _chosen(case, args)
+    charts = tuple(c for c in (args.charts or "").split(",") if c)
+    out = brief(case, args.out, tlp=args.tlp, posts=args.posts, related=related, compare=compare,
+                theme=args.theme, progress=_say, **({"charts": charts} if charts else {}))
     print(out / "brief.html")
     print(out / "brief.pdf")
     return 0
@@ -240,19 +242,15 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    import importlib
+    from .io import misp, stix
 
-    module, function = {"stix": ("stix", "to_bundle"), "misp": ("misp", "to_event")}[args.format]
-    try:
-        writer = getattr(importlib.import_module(f"analystkit.io.{module}"), function)
-    except (ModuleNotFoundError, AttributeError):
-        raise ValueError(f"{args.format.upper()} export is not available in this version "
-                         f"(analystkit.io.{module}.{function} is missing)") from None
+    writer = {"stix": stix.to_bundle, "misp": misp.to_event}[args.format]
     case = load_case(_case_folder(args.case))
     if args.tlp:
-        case, _ = case.at_tlp(args.tlp)
-    document = writer(case)
-    text = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+        case, withheld = case.at_tlp(args.tlp)
+        for key in (k for k in ("title", "summary") if withheld[k]):
+            _say(f"the case {key} is marked TLP:{case.marking(key).upper()} and is left out")
+    text = json.dumps(writer(case), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     write_atomic(Path(args.output), text.encode("utf-8"))
     print(args.output)
     return 0
@@ -286,19 +284,23 @@ def _add_validate(sub) -> None:
 
 def _add_brief(sub) -> None:
     p = sub.add_parser("brief", help="write a briefing pack (charts, brief.html, brief.pdf)",
-                       description="Turn a case into a briefing pack at one TLP level: every "
-                                   "chart, a self-contained brief.html, a multi-page brief.pdf "
-                                   "and CSV tables. Rows marked above the level are left out.")
+                       description="A briefing pack at one TLP level: every chart, brief.html, "
+                                   "brief.pdf, CSV tables. Rows, title or summary marked above it "
+                                   "are left out, and the pack says so. Other cases join only "
+                                   "when named (--compare, --related or case.json's lists).")
     p.add_argument("case", help="case folder, or the name of a shipped case such as royal-mail-2023")
     p.add_argument("--tlp", required=True, help="level the pack is shared at (clear, green, "
                                                 "amber, amber+strict, red)")
     p.add_argument("--out", required=True, help="folder to write the pack into")
     p.add_argument("--posts", help="leak-site posts file for the activity chart (default: the "
                                    "bundled ransomwatch sample)")
-    p.add_argument("--related", nargs="+", metavar="CASE",
-                   help="cases to compare with and to draw in the graph (default: every other "
-                        "case folder beside CASE)")
-    p.add_argument("--no-related", action="store_true", help="use no other case")
+    p.add_argument("--compare", nargs="+", metavar="CASE", help="exactly the cases of the day-0 "
+                   "comparison (folders, shipped names or incident ids; default: the \"compare\" "
+                   "list of CASE's case.json, else no comparison)")
+    p.add_argument("--related", nargs="+", metavar="CASE", help="cases whose relations with CASE's "
+                   "actors join the graph; without --compare, those of another incident with a "
+                   "day 0 are compared too (default: the \"related\" list of case.json)")
+    p.add_argument("--no-related", action="store_true", help="use no other case at all")
     p.add_argument("--charts", help="comma-separated subset of timeline,compare,activity,graph")
     p.add_argument("--theme", default="briefing", help="theme name (default: briefing)")
     p.set_defaults(func=_brief)

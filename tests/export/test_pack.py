@@ -122,7 +122,8 @@ def test_unknown_level_and_chart_are_refused(tmp_path):
 
 # --- the TLP property ------------------------------------------------------------------------
 
-def _case(marks: list[str], rel_marks: list[str], src_marks: list[str], words: list[str]) -> Case:
+def _case(marks: list[str], rel_marks: list[str], src_marks: list[str], words: list[str],
+          text_marks: tuple[str, str] = ("clear", "clear")) -> Case:
     ev = [{"event_id": f"e{i}", "incident": "demo", "start": f"2023-01-{i + 10:02d}",
            "end": "2023-02-01" if i == 0 else "", "category": "disruption" if i == 0 else "extortion",
            "title": f"evq{i}{words[i]} happened", "description": f"evd{i}{words[i]}",
@@ -135,8 +136,9 @@ def _case(marks: list[str], rel_marks: list[str], src_marks: list[str], words: l
             "url": f"https://news.example/srcu{i}{words[i]}"} for i, m in enumerate(src_marks)]
     ent = [{"name": f"tq{i}{words[i]}", "kind": "victim", "description": f"entq{i}{words[i]}"}
            for i in range(len(rel_marks))]
-    meta = {"title": "Demo pack", "summary": "A generated case.", "tlp": "red", "as_of": "2024-01-01",
-            "incident": "demo", "day0": "2023-01-10"}
+    meta = {"title": f"Demo pack ttlq{words[0]}", "summary": f"A generated case smyq{words[1]}.",
+            "tlp": "red", "as_of": "2024-01-01", "incident": "demo", "day0": "2023-01-10",
+            "title_tlp": text_marks[0], "summary_tlp": text_marks[1]}
     return Case(events=pd.DataFrame(ev), relations=pd.DataFrame(rel), sources=pd.DataFrame(src),
                 entities=pd.DataFrame(ent), meta=meta).validated()
 
@@ -148,11 +150,12 @@ levels = st.sampled_from(schema.TLP_LEVELS)
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(marks=st.lists(levels, min_size=2, max_size=4), rel_marks=st.lists(levels, min_size=1, max_size=3),
        src_marks=st.lists(levels, min_size=1, max_size=3), level=levels,
-       words=st.lists(st.text("bcdfghjk", min_size=4, max_size=4), min_size=4, max_size=4))
+       words=st.lists(st.text("bcdfghjk", min_size=4, max_size=4), min_size=4, max_size=4),
+       text_marks=st.tuples(levels, levels))
 def test_nothing_above_the_level_appears_anywhere(tmp_path_factory, marks, rel_marks, src_marks, level,
-                                                  words):
+                                                  words, text_marks):
     marks[0] = "clear"  # the pack always has one event to draw
-    case = _case(marks, rel_marks, src_marks, words)
+    case = _case(marks, rel_marks, src_marks, words, text_marks)
     out = brief(case, tmp_path_factory.mktemp("prop"), tlp=level, charts=("timeline", "graph"))
     text = pack_text(out)
     limit = schema.tlp_rank(level)
@@ -168,8 +171,10 @@ def test_nothing_above_the_level_appears_anywhere(tmp_path_factory, marks, rel_m
         token = f"srcq{i}{words[i]}"
         if above(m):
             assert token not in text and f"srcu{i}{words[i]}" not in text
+    for token, m in ((f"ttlq{words[0]}", text_marks[0]), (f"smyq{words[1]}", text_marks[1])):
+        assert (token in text) is not above(m), (token, m, level)  # title and summary likewise
     withheld = sum(above(m) for m in marks) + sum(above(m) for m in rel_marks) + \
-        sum(above(m) for m in src_marks)
+        sum(above(m) for m in src_marks) + sum(above(m) for m in text_marks)
     html = (out / "brief.html").read_text()
     assert ("nothing was withheld" in html) is (withheld == 0)
 
@@ -231,3 +236,110 @@ def test_closed_pack_keeps_its_restoration_wording(packs):
     durations = (packs["clear"] / "durations.csv").read_text(encoding="utf-8").splitlines()
     assert durations[0] == "incident,measure,days,from,to,bound"
     assert all(line.endswith(",") for line in durations[1:])  # no bound: every period is closed
+
+
+# --- comparisons chosen, free text marked --------------------------------------------------------
+
+from analystkit.export.pack.charts import draw  # noqa: E402
+from analystkit.export.pack.data import prepare  # noqa: E402
+
+RM_SUMMARY = "LockBit background from its 'ABCD' origins"  # only in the Royal Mail summary
+RM_TITLE = "Royal Mail / LockBit ransomware attack (2023)"
+
+
+def _other(name: str, **meta) -> Case:
+    """A shipped case, with some of its case.json values replaced (a new incident id renames
+    the incident of its main events too)."""
+    case = ak.load_case(DATA / "cases" / name)
+    events = case.events
+    if "incident" in meta:
+        events = events.assign(incident=events["incident"].replace(case.meta["incident"],
+                                                                   meta["incident"]))
+    return Case(events=events, relations=case.relations, entities=case.entities,
+                sources=case.sources, meta={**case.meta, **meta}, folder=case.folder)
+
+
+def _amber(case: Case, n: int | None = None) -> Case:
+    """The case with its first ``n`` events (all when None) marked TLP:AMBER."""
+    ev = case.events.copy()
+    ev.loc[ev.index[: len(ev) if n is None else n], "tlp"] = "amber"
+    out = case.with_tables(events=ev)
+    out.meta["tlp"] = "amber"
+    return out
+
+
+def test_compare_alt_text_counts_exactly_the_incidents_drawn():
+    rm = ak.load_case(ROYAL_MAIL)
+    hidden = _amber(_other("synnovis-2024", incident="hidden-2024", title="Hidden incident"))
+    compare = [_other("capita-2023"), _other("change-healthcare-2024"), hidden]
+    for level, expected in (("clear", 3), ("amber", 4)):  # at CLEAR every hidden event is withheld
+        chart = draw(prepare(rm, tlp=level, compare=compare), "compare")
+        heads = [t.get_text() for ax in chart.figure.axes for t in ax.texts if t.get_gid() == "incident"]
+        assert len(heads) == expected and chart.alt.startswith(f"{expected} incidents drawn")
+        assert ("Hidden incident" in chart.alt) is (level == "amber")
+        assert ("Hidden incident" in heads) is (level == "amber")
+
+
+def test_compare_draws_only_the_cases_passed():
+    rm = ak.load_case(ROYAL_MAIL)
+    assert draw(prepare(rm, tlp="clear"), "compare") is None  # nothing passed: no comparison
+    chart = draw(prepare(rm, tlp="clear", related=[_other("ransomware-victims")],
+                         compare=[_other("synnovis-2024")]), "compare")
+    assert chart.alt.startswith("2 incidents drawn") and "Synnovis" in chart.alt
+    assert "Capita" not in chart.alt and "Change Healthcare" not in chart.alt
+
+
+def test_two_cases_sharing_an_incident_id_are_an_error_naming_both(tmp_path):
+    rm = ak.load_case(ROYAL_MAIL)
+    copy = shutil.copytree(DATA / "cases" / "capita-2023", tmp_path / "capita-copy")
+    capita, again = _other("capita-2023"), ak.load_case(copy)
+    for kwargs in ({"compare": [capita, again]}, {"related": [capita, again]}):
+        with pytest.raises(ValueError, match="share the incident id 'capita-2023'") as err:
+            brief(rm, tmp_path / "pack", tlp="clear", charts=("compare",), **kwargs)
+        assert str(capita.folder) in str(err.value) and str(copy) in str(err.value)
+    with pytest.raises(ValueError, match=r"royal-mail-2023 and .*ransomware-victims share"):
+        prepare(rm, compare=[_other("ransomware-victims")])  # its incident is Royal Mail's own
+    with pytest.raises(ValueError, match="needs an incident id and a day0"):
+        prepare(rm, compare=[_other("capita-2023", day0="")])
+
+
+def test_withheld_text_names_where_the_rows_come_from():
+    rm = ak.load_case(ROYAL_MAIL)
+    capita = _amber(_other("capita-2023"), 2)
+    pack = prepare(rm, tlp="clear", compare=[capita], related=[_amber(_other("ransomware-victims"), 1)])
+    text = pack.withheld_text()
+    assert "3 events of this case, 2 events of compared cases, 1 event of related cases marked " \
+           "above TLP:CLEAR are withheld" in text
+    assert pack.withheld["events"] == 6
+    assert prepare(rm, tlp="clear", compare=[_other("capita-2023")]).withheld_text().startswith(
+        "Produced at TLP:CLEAR: 3 events marked above TLP:CLEAR are withheld")
+
+
+def test_summary_and_title_marked_amber_are_left_out_of_a_clear_pack(tmp_path):
+    rm = ak.load_case(ROYAL_MAIL)
+    marked = Case(events=rm.events, relations=rm.relations, entities=rm.entities, sources=rm.sources,
+                  meta={**rm.meta, "summary_tlp": "amber", "title_tlp": "amber"}, folder=rm.folder)
+    folders = {level: brief(marked, tmp_path / level, tlp=level, charts=("timeline", "compare"),
+                            compare=[_other("capita-2023")]) for level in ("clear", "amber")}
+    clear, amber = pack_text(folders["clear"]), pack_text(folders["amber"])
+    assert RM_SUMMARY not in clear and RM_TITLE not in clear
+    assert RM_SUMMARY in amber and RM_TITLE in amber
+    said = ["The case title is marked TLP:AMBER and is replaced by its incident id, royal-mail-2023.",
+            "The case summary is marked TLP:AMBER and is left out."]
+    html = (folders["clear"] / "brief.html").read_text()
+    pdf = " ".join(subprocess.run(["pdftotext", str(folders["clear"] / "brief.pdf"), "-"],
+                                  capture_output=True, text=True, check=True).stdout.split())
+    for sentence in said:
+        assert sentence in html and sentence in pdf
+        assert sentence not in pack_text(folders["amber"])
+    assert (folders["clear"] / "timeline.txt").read_text().startswith("Timeline of royal-mail-2023:")
+
+
+def test_a_compared_case_whose_title_is_marked_above_the_level_is_named_by_its_incident_id():
+    capita = _other("capita-2023", tlp="amber", title_tlp="amber")
+    pack = prepare(ak.load_case(ROYAL_MAIL), tlp="clear", compare=[capita])
+    chart = draw(pack, "compare")
+    heads = [t.get_text() for ax in chart.figure.axes for t in ax.texts if t.get_gid() == "incident"]
+    assert "capita-2023" in heads and not any("Black Basta" in h for h in heads)
+    assert "Black Basta" not in chart.alt and "capita-2023" in chart.alt
+    assert "The title of the compared case capita-2023 is marked TLP:AMBER" in pack.withheld_text()

@@ -239,3 +239,26 @@ def test_export_refuses_a_case_without_as_of() -> None:
     del meta["as_of"]
     with pytest.raises(ValueError, match="no as_of date"):
         misp.to_event(Case(events=case.events, meta=meta))
+
+
+def test_a_summary_marked_above_the_level_is_left_out_of_the_event() -> None:
+    from test_stix import RM_SUMMARY, _marked_summary
+
+    case = _marked_summary("amber")
+    clear = json.dumps(misp.to_event(case.at_tlp("clear")[0]))
+    assert RM_SUMMARY not in clear and "Royal Mail / LockBit ransomware attack (2023)" in clear
+    amber = misp.to_event(case.at_tlp("amber")[0])["Event"]
+    assert RM_SUMMARY in json.dumps(amber) and [t["name"] for t in amber["Tag"]] == ["tlp:amber"]
+
+
+def test_a_summary_marked_above_the_case_is_tagged_with_its_own_marking() -> None:
+    from test_stix import RM_SUMMARY, _marked_summary
+
+    event = misp.to_event(_marked_summary("red"))["Event"]
+    incident = next(o for o in event["Object"] if o["name"] == "incident"
+                    and any(a["value"] == RM_SUMMARY or RM_SUMMARY in a["value"] for a in o["Attribute"]))
+    description = next(a for a in incident["Attribute"] if a.get("object_relation") == "description")
+    assert [t["name"] for t in description["Tag"]] == ["tlp:red"]
+    holder = next(a for a in event["Attribute"] if a["comment"] == "analystkit:case")
+    assert [t["name"] for t in holder["Tag"]] == ["tlp:red"]  # it carries the summary too
+    assert [t["name"] for t in event["Tag"]] == ["tlp:amber"]  # the title stays at the case's level

@@ -367,3 +367,33 @@ def test_a_bundle_of_100k_objects_loads_within_2_gb(tmp_path: Path) -> None:
     assert peak < 2 * 1024**3
     assert len(case.relations) == 49_999 and len(case.entities) == 50_000
     assert set(case.relations["status"]) == {"confirmed"}
+
+
+def _marked_summary(summary_tlp: str, tlp: str = "amber") -> Case:
+    case = load_case(ROYAL_MAIL)
+    return Case(events=case.events, relations=case.relations, entities=case.entities,
+                sources=case.sources, meta={**case.meta, "tlp": tlp, "summary_tlp": summary_tlp})
+
+
+RM_SUMMARY = "LockBit background from its 'ABCD' origins"  # only in the Royal Mail summary
+
+
+def test_a_summary_marked_above_the_level_is_left_out_of_the_bundle() -> None:
+    case = _marked_summary("amber")
+    clear = json.dumps(stix.to_bundle(case.at_tlp("clear")[0]))
+    assert RM_SUMMARY not in clear and '"summary_tlp": "amber"' in clear  # the marking is kept
+    assert "Royal Mail / LockBit ransomware attack (2023)" in clear  # its title is marked CLEAR
+    amber = stix.to_bundle(case.at_tlp("amber")[0])
+    report = next(o for o in amber["objects"] if o["type"] == "report")
+    assert RM_SUMMARY in report["description"] and "granular_markings" not in report
+    assert stix.read(amber).meta["summary_tlp"] == "amber"
+
+
+def test_a_summary_marked_above_the_case_gets_a_granular_marking() -> None:
+    bundle = stix.to_bundle(_marked_summary("red"))
+    report = next(o for o in bundle["objects"] if o["type"] == "report")
+    assert report["object_marking_refs"] == [stix.TLP_MARKINGS["amber"]]
+    assert report["granular_markings"] == [{"marking_ref": stix.TLP_MARKINGS["red"],
+                                            "selectors": ["description"]}]
+    assert any(o["id"] == stix.TLP_MARKINGS["red"] for o in bundle["objects"])
+    stix2.parse(bundle, allow_custom=True)

@@ -34,7 +34,7 @@ import pandas as pd
 
 from .. import schema
 from ..aliases import canonical_actor, load_aliases, name_key
-from ..case import Case
+from ..case import FREE_TEXT, Case
 from ._common import (
     STATUS_CREDIBILITY,
     ImportFormatError,
@@ -141,8 +141,10 @@ def to_event(case: Case) -> dict[str, Any]:
     w = _Writer(case)
     attributes, objects = [], []
     meta = {k: v for k, v in case.meta.items() if k != "import"}
+    title_tlp, summary_tlp = (schema.highest_tlp([w.tlp, case.marking(k)], w.tlp) for k in FREE_TEXT)
     attributes.append(w.attribute(("case",), "text", json.dumps(meta, sort_keys=True, ensure_ascii=False),
-                                  comment="analystkit:case", tags=w.tags(w.tlp)))
+                                  comment="analystkit:case",  # holds the title and the summary
+                                  tags=w.tags(schema.highest_tlp([title_tlp, summary_tlp], w.tlp))))
     for row in case.entities.itertuples(index=False):
         if row.kind == "actor":
             attributes.append(w.attribute(("actor", row.name), "threat-actor", row.name,
@@ -168,7 +170,8 @@ def to_event(case: Case) -> dict[str, Any]:
         attrs = [w.attribute(("incident", name, "name"), "text", name, relation="name")]
         if summary:
             attrs.append(w.attribute(("incident", name, "description"), "text", summary,
-                                     relation="description"))
+                                     relation="description",
+                                     tags=w.tags(summary_tlp) if summary_tlp != w.tlp else None))
         objects.append(w.obj(("incident", name), "incident", attrs, first_seen=group["start"].min()))
     for table in ("sources", "entities", "relations", "events"):
         objects.extend(w.rows(table))
@@ -177,7 +180,7 @@ def to_event(case: Case) -> dict[str, Any]:
              "info": case.title or "analystkit case", "date": f"{as_of:%Y-%m-%d}",
              "timestamp": w.stamp, "publish_timestamp": w.stamp, "published": False,
              "analysis": "2", "threat_level_id": "4", "distribution": "0",
-             "Tag": w.tags(w.tlp), "Attribute": attributes, "Object": objects}
+             "Tag": w.tags(title_tlp), "Attribute": attributes, "Object": objects}  # info: the title
     return {"Event": event}
 
 

@@ -18,7 +18,8 @@ relation row                  ``relationship`` (``targets``, ``uses``, ``attribu
 events of one incident        one ``incident`` whose ``x_analystkit_events`` lists every
                               events column; an event marked above the incident's lowest
                               TLP gets a granular marking on its list item
-case meta                     ``report`` (``published`` = as-of date, ``object_refs``)
+case meta                     ``report`` (``published`` = as-of date, ``object_refs``; a
+                              title or summary marked above the case is marked granularly)
 sources                       ``external_references`` (``source_name``, ``url``,
                               ``external_id`` = source id); full rows on the report
 status                        ``confidence``: confirmed 85, reported 50, claimed 15,
@@ -283,6 +284,8 @@ def to_bundle(case: Case) -> dict[str, Any]:
     used = {o["object_marking_refs"][0] for o in objects}
     used |= {g["marking_ref"] for o in objects for g in o.get("granular_markings", ())}
     used.add(TLP_MARKINGS[case_tlp])
+    text_marks = _text_markings(case, case_tlp)
+    used |= {g["marking_ref"] for g in text_marks}
     markings = [marking_definition(label) for label, mid in TLP_MARKINGS.items() if mid in used]
     report = {"type": "report", "spec_version": _SPEC,
               "id": f"report--{stable_uuid('report', case.title, stamp)}", **common,
@@ -290,6 +293,8 @@ def to_bundle(case: Case) -> dict[str, Any]:
               "published": stamp, "object_refs": [o["id"] for o in objects] or [TLP_MARKINGS[case_tlp]]}
     if case.meta.get("summary"):
         report["description"] = str(case.meta["summary"])
+    if text_marks:
+        report["granular_markings"] = [g for g in text_marks if g["selectors"][0] in report]
     if sources:
         report["external_references"] = _references(tuple(sources), sources)
     report["x_analystkit_sources"] = list(sources.values())
@@ -302,6 +307,17 @@ def to_bundle(case: Case) -> dict[str, Any]:
     everything = [*markings, *objects, report]
     return {"type": "bundle", "id": f"bundle--{stable_uuid('bundle', report['id'])}",
             "objects": everything}
+
+
+def _text_markings(case: Case, case_tlp: str) -> list[dict[str, Any]]:
+    """Granular markings for the report's ``name`` and ``description`` (the case title and
+    summary) when their own marking is above the case's: the report's marking does not cover them."""
+    out = []
+    for key, selector in (("title", "name"), ("summary", "description")):
+        mark = schema.normalise_tlp(case.marking(key)) or case_tlp
+        if schema.tlp_rank(mark) > schema.tlp_rank(case_tlp):
+            out.append({"marking_ref": TLP_MARKINGS[mark], "selectors": [selector]})
+    return out
 
 
 def _relation_date(row: Mapping[str, Any]) -> pd.Timestamp:

@@ -108,16 +108,20 @@ def _timeline(pack: Pack) -> Chart | None:
     return Chart("timeline", title, subtitle, " ".join(lines), sources, fig)
 
 
+def _drawable(case, drawn: tuple[str, ...]) -> bool:
+    """True when the compare chart draws a block for ``case``: an event it draws and a day 0."""
+    events = case.events
+    return bool(events["category"].isin(drawn).any()) and bool(
+        case.meta.get("day0") or events["category"].eq("disruption").any())
+
+
 def _compare(pack: Pack) -> Chart | None:
-    main = pack.case.meta.get("incident")
-    cases = [pack.case] + [c for c in pack.related
-                           if c.meta.get("incident") and c.meta.get("incident") != main
-                           and c.meta.get("day0") and len(main_events(c))]
-    if len(cases) < 2:
-        return None
-    trimmed = [c.with_tables(events=main_events(c)) for c in cases]
-    events = combine(trimmed)
     drawn = ("disruption", "intrusion", "disclosure", "recovery")  # compare's bars and points
+    trimmed = [c.with_tables(events=main_events(c)) for c in [pack.case, *pack.compared]]
+    trimmed = [c for c in trimmed if _drawable(c, drawn)]  # the alt text counts exactly these
+    if len(trimmed) < 2:
+        return None
+    events = combine(trimmed)
     sources = pack.cited([c.events[c.events["category"].isin(drawn)] for c in trimmed])
     title = "Incidents compared on a common day 0"
     names = [clean(c.meta.get("title", c.meta.get("incident")), max_len=60) for c in trimmed]

@@ -124,7 +124,7 @@ def _cover(pack: Pack) -> Figure:
         _text(fig, _LEFT, y, line, fontsize=9.5, color=t.foreground)
         y += 9.5 * 1.45 / 72
     y += 0.2
-    for line in wrap(pack.withheld_text(), left_w * 72, 9, max_lines=4):
+    for line in wrap(pack.withheld_text(), left_w * 72, 9, max_lines=8):  # with its notices
         _text(fig, _LEFT, y, line, fontsize=9, color=t.foreground, fontstyle="italic")
         y += 9 * 1.45 / 72
     x, y = _LEFT + left_w + 0.45, _TOP + 1.05

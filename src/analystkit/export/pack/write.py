@@ -61,8 +61,8 @@ def _read_posts(posts: pd.DataFrame | str | os.PathLike | None, charts: Sequence
 
 def brief(case: Case, out_dir: str | os.PathLike, *, tlp: str = "clear",
           posts: pd.DataFrame | str | os.PathLike | None = None, related: Sequence[Case] = (),
-          charts: Sequence[str] = CHARTS, theme: str = "briefing", dpi: int = 200,
-          progress: Callable[[str], None] | None = None) -> Path:
+          compare: Sequence[Case] | None = None, charts: Sequence[str] = CHARTS,
+          theme: str = "briefing", dpi: int = 200, progress: Callable[[str], None] | None = None) -> Path:
     """Write the briefing pack of ``case`` at TLP ``tlp`` into ``out_dir``; return the folder.
 
     Parameters
@@ -74,8 +74,11 @@ def brief(case: Case, out_dir: str | os.PathLike, *, tlp: str = "clear",
         many were withheld and carries this marking in its header and footer.
     posts : a leak-site posts table or feed file for the activity chart; by default the bundled
         ransomwatch sample when it is present.
-    related : other cases: those about another incident with a day 0 join the day-0 comparison,
-        and their relations that involve this case's actors join the actor → victim graph.
+    related : other cases whose relations with this case's actors join the graph; when
+        ``compare`` is None, those about another incident with a day 0 are also compared.
+    compare : exactly the cases of the day-0 comparison (their relations join the graph too);
+        two sharing an incident id (this case included) are a ``ValueError`` naming both. Only
+        the cases passed are used; ``data.listed_cases`` reads a case.json's lists.
     charts : which of ``timeline``, ``compare``, ``activity``, ``graph`` to draw.
     theme : theme name (see :mod:`analystkit.theme`).
     dpi : resolution of the PNG charts.
@@ -107,7 +110,7 @@ def brief(case: Case, out_dir: str | os.PathLike, *, tlp: str = "clear",
     out.mkdir(parents=True, exist_ok=True)
     say(f"preparing the case at {_theme.tlp_label(level)}")
     posts_table = _read_posts(posts, charts)
-    pack = prepare(case, tlp=tlp, related=related, posts=posts_table)
+    pack = prepare(case, tlp=tlp, related=related, compare=compare, posts=posts_table)
     try:
         with _theme.use(theme), warnings.catch_warnings():
             # A glyph the font lacks (an emoji in a victim's name) is drawn as a box, not an error.
