@@ -239,3 +239,36 @@ def test_export_refuses_a_case_without_as_of() -> None:
     del meta["as_of"]
     with pytest.raises(ValueError, match="no as_of date"):
         misp.to_event(Case(events=case.events, meta=meta))
+
+
+def _admiralty_tags() -> set[str]:
+    """Every machine tag of the real MISP ``admiralty-scale`` taxonomy."""
+    data = json.loads((MISP / "taxonomies" / "admiralty-scale.machinetag.json").read_text())
+    return {f'{data["namespace"]}:{v["predicate"]}="{e["value"]}"' for v in data["values"]
+            for e in v["entry"]}
+
+
+def test_credibility_travels_as_the_admiralty_tag_and_back() -> None:
+    case = load_case(ROYAL_MAIL)
+    relations, events = case.relations.copy(), case.events.copy()
+    relations.loc[0, "credibility"], events.loc[0, "credibility"] = "3", "5"
+    case = case.with_tables(relations=relations, events=events).validated()
+    event = misp.to_event(case)
+    loaded = pymisp.MISPEvent()
+    loaded.load(json.dumps(event))
+    rows = {o["name"]: [] for o in event["Event"]["Object"]}
+    for o in event["Event"]["Object"]:
+        rows[o["name"]].append({t["name"] for t in o["Attribute"][0].get("Tag", [])})
+    assert 'admiralty-scale:information-credibility="3"' in rows["analystkit-relation"][0]
+    assert 'admiralty-scale:information-credibility="5"' in rows["analystkit-event"][0]
+    used = {t for tags in rows.values() for s in tags for t in s if t.startswith("admiralty-scale:")}
+    assert used and used <= _admiralty_tags()
+    again = misp.read(event)
+    assert again.relations.loc[0, "credibility"] == "3" and again.events.loc[0, "credibility"] == "5"
+    assert_same_case(case, again)
+
+
+def test_foreign_event_credibility_tag_grades_its_rows() -> None:
+    case = misp.read(_leak_event())
+    assert set(case.events["credibility"]) == {"2"} and set(case.relations["credibility"]) == {"2"}
+    assert 'admiralty-scale:information-credibility="2"' in _admiralty_tags()
