@@ -172,3 +172,79 @@ def test_nothing_above_the_level_appears_anywhere(tmp_path_factory, marks, rel_m
         sum(above(m) for m in src_marks)
     html = (out / "brief.html").read_text()
     assert ("nothing was withheld" in html) is (withheld == 0)
+
+
+# --- row markings, disagreements and grades --------------------------------------------------
+
+def _csv(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+
+
+def test_amber_pack_shows_each_rows_marking_and_clear_pack_does_not(packs):
+    amber, clear = _csv(packs["amber"], "facts.csv"), _csv(packs["clear"], "facts.csv")
+    case = ak.load_case(ROYAL_MAIL)
+    expected = case.events.sort_values(["start", "event_id"], kind="stable")["tlp"]
+    assert list(amber["tlp"]) == [ak.theme.tlp_label(t) for t in expected]
+    assert amber.loc[amber["event"].str.startswith(AMBER_ONLY[:30]), "tlp"].tolist() == ["TLP:AMBER"]
+    assert "tlp" not in clear.columns
+    html = (packs["amber"] / "brief.html").read_text()
+    chronology = html.split("<h2>Chronology</h2>")[1].split("<h2>Sources</h2>")[0]
+    assert "<th>TLP</th>" in chronology and chronology.count('<td class="mark">TLP:AMBER</td>') == 2
+    assert '<td class="mark">TLP:GREEN</td>' in chronology
+    sources = re.findall(r'<li id="source-\d+"[^\n]*', html.split("<h2>Sources</h2>")[1])
+    assert sources and all(re.search(r" — [^<]*TLP:(CLEAR|GREEN|AMBER)", li) for li in sources)
+    assert "TLP" in _csv(packs["amber"], "sources.csv").columns.str.upper()
+    assert "<th>TLP</th>" not in (packs["clear"] / "brief.html").read_text()
+    text = pdf_text(packs["amber"] / "brief.pdf")
+    assert "TLP:AMBER" in text.split("Chronology")[-1] and "TLP:GREEN" in text
+
+
+def test_conflict_block_lists_each_account_with_its_sources(packs):
+    folder = packs["clear"]
+    accounts = _csv(folder, "conflicts.csv")
+    day = accounts[accounts["conflict"].eq("full-restoration-day")]
+    assert day["account"].tolist() == ["1 of 3", "2 of 3", "3 of 3"]
+    assert day["when"].tolist() == ["10 Jan 2023 06:00 UTC – 21 Feb 2023", "21 Feb 2023", "23 Feb 2023"]
+    assert day["status"].tolist() == ["confirmed"] * 3 and day["sources"].str.match(r"^\[\d+\]$").all()
+    case = ak.load_case(ROYAL_MAIL).at_tlp("clear")[0]
+    disputed = case.events[case.events["conflict"].ne("")]
+    assert len(accounts) == len(disputed)  # every account, none resolved away
+    assert set(accounts["conflict"]) == set(disputed["conflict"])
+    sources = _csv(folder, "sources.csv").set_index("n")["name"]
+    assert {sources[n] for n in day["sources"]} == {"NFSP (relaying Royal Mail FAQ)",
+                                                    "Post Office press release (Mynewsdesk)",
+                                                    "TechCrunch (syndicated on Yahoo)"}
+    html = (folder / "brief.html").read_text()
+    block = html.split("<h3>full-restoration-day")[1].split("</section>")[0]
+    assert "(3 accounts)" in block and block.count("<tr>") == 4  # header and three accounts
+    assert "Royal Mail update: export services reinstated" in block and "21 Feb 2023" in block
+    assert html.index("<h2>Where sources disagree</h2>") < html.index("<h2>Chronology</h2>")
+    text = pdf_text(folder / "brief.pdf")
+    assert "Where sources disagree" in text and "full-restoration-day (3" in text
+    assert "Post Office counters offer all international services again" in text
+
+
+def test_grade_b2_style_appears_in_chronology_and_facts_csv(packs):
+    facts = _csv(packs["clear"], "facts.csv")
+    graded = facts[facts["grade"].ne("")].set_index("event")
+    # Belfast Telegraph (B) says the notes printed; the day is disputed: possibly true
+    notes = graded.loc["LockBit Black ransom notes print at the Mallusk hub"]
+    assert notes["grade"] == "B3" and notes["grade_note"].startswith("Day uncertain")
+    assert graded.loc["International Tracked reopens to all destinations", "grade"] == "D3"
+    assert graded.loc["LockBitSupp denies LockBit hit Royal Mail", "grade"] == "B4"
+    assert len(graded) == 6 and facts.loc[facts["grade"].eq(""), "grade_note"].eq("").all()
+    html = (packs["clear"] / "brief.html").read_text()
+    chronology = html.split("<h2>Chronology</h2>")[1]
+    assert '<td class="grade" title="possibly true">B3</td>' in chronology
+    assert "Graded B3 (possibly true): Day uncertain" in chronology
+    alt = (packs["clear"] / "timeline.txt").read_text()
+    assert "graded for credibility (Admiralty):" in alt and "1 doubtful" in alt
+    assert "marked ≠" in alt
+    text = pdf_text(packs["clear"] / "brief.pdf")
+    assert "graded B3, possibly true" in " ".join(text.split())
+
+
+def test_grade_uses_the_best_reliability_of_the_cited_sources():
+    from analystkit.export.pack.data import grade
+
+    assert grade(["C", "A", "B"], "2") == "A2" and grade(["D"], "") == "" and grade([""], "1") == "?1"

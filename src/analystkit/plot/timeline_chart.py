@@ -108,9 +108,8 @@ def timeline(events: pd.DataFrame, *, lane: str = "category", ax: Axes | None = 
 
 @dataclass
 class _Items:
-    """What the timeline needs of each event: its lane, its span in matplotlib date numbers
-    (``lo``/``hi`` the full uncertain extent, ``start``..``start_hi`` and ``end_lo``..``end`` the
-    ranges its ends may fall in), how its dates are known, its status and its colour."""
+    """Per event: lane, span in date numbers (``lo``/``hi`` the full uncertain extent, ``start``..
+    ``start_hi`` / ``end_lo``..``end`` where its ends may fall), precision, status, colour, conflict."""
 
     lane_of: np.ndarray
     lo: np.ndarray
@@ -369,8 +368,8 @@ class _TimelinePlotter:
         """Events sources disagree on carry ≠ after their label; unlabelled ones get it above."""
         it, bare = self.items, self.items.conflict & ~(self.labelled & (not self.dense))
         x = np.where(it.period, np.where(it.coarse_start, it.start_hi, it.start), self.px)[bare]
-        _marks.conflict_marks(ax, x, self.y[bare] - self.h * 0.5 - 0.14, color=self.theme.foreground,
-                              size=22.0 if self.dense else 30.0)
+        _marks.conflict_marks(ax, x, self.y[bare] - self.h / 2 - 0.14, color=self.theme.foreground,
+                              dense=self.dense)
 
     def draw_milestones(self, ax: Axes) -> None:
         """Milestones: dashed lines from their label row down through the lanes."""

@@ -189,8 +189,7 @@ def _conflicts(pack: Pack) -> list[str]:
     for b in blocks:
         n = len(b["accounts"])
         count = f"{n} accounts" if n > 1 else "1 account; the other view is in its note"
-        title = b["conflict"].replace("-", " ").capitalize()
-        parts += [f'<section class="conflict"><h3>{html_text(title)} '
+        parts += [f'<section class="conflict"><h3>{html_text(b["conflict"])} '
                   f'<span class="detail">({html_text(count)})</span></h3>',
                   _head(pack, ("When", "Account"), graded=graded)]
         parts += [f"<tr>{_row_cells(pack, a, graded=graded, detail='notes')}</tr>" for a in b["accounts"]]

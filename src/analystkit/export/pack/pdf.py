@@ -51,7 +51,8 @@ def _cells(table: Table) -> list[list[list[str]]]:
         for col, (text, width) in enumerate(zip(row, table.widths, strict=True)):
             shown = clean(text, max_len=700)
             shown = shown if col in table.plain else defang(shown)
-            cells.append(wrap(shown, (width - 0.12) * 72, _PT, max_lines=2 if col in table.plain else 8))
+            cells.append(wrap(shown, (width - 0.12) * 72, _PT, bold=table.bold_first and col == 0,
+                              max_lines=2 if col in table.plain else 8))
         out.append(cells)
     return out
 
@@ -184,7 +185,7 @@ def _tables(pack: Pack) -> list[Table]:
         rows, groups = [], []
         for k, b in enumerate(blocks):
             n = len(b["accounts"])
-            name = f"{b['conflict'].replace('-', ' ').capitalize()} ({n} account{'s' if n > 1 else ''})"
+            name = f"{b['conflict']} ({n} account{'s' if n > 1 else ''})"
             for i, a in enumerate(b["accounts"]):
                 text = a["event"] + (f" — {a['notes']}" if a["notes"] else "")
                 rows.append((name if i == 0 else "", a["when"], text, *_cells_of(pack, a, graded)))

@@ -195,12 +195,12 @@ def markers(ax: Axes, x, y, *, status, colors, size: float = 42.0, gid: str = "p
     return out
 
 
-def conflict_marks(ax: Axes, x, y, *, color, size: float = 30.0, gid: str = "conflicts"):
+def conflict_marks(ax: Axes, x, y, *, color, dense: bool = False, gid: str = "conflicts"):
     """A small ≠ just above each unlabelled event that sources disagree on (one scatter)."""
     x, y = np.asarray(x), np.asarray(y)
     if not len(x):
         return None
-    return ax.scatter(x, y, marker=f"${CONFLICT_MARK}$", s=size, c=[color], linewidths=0,
+    return ax.scatter(x, y, marker=f"${CONFLICT_MARK}$", s=22.0 if dense else 30.0, c=[color], linewidths=0,
                       zorder=3.2, gid=gid)
 
 
