@@ -189,7 +189,7 @@ def open_pack(tmp_path_factory):
     case = ak.load_case(write_open_case(root / "lib"))
     other = ak.load_case(write_open_case(root / "other", incident="lib-b", prefix="b",
                                          as_of="2024-06-30", title="Library B"))
-    return case, other, brief(case, root / "pack", related=[other], charts=("timeline", "compare"))
+    return case, other, brief(case, root / "pack", compare=[other], charts=("timeline", "compare"))
 
 
 def test_open_pack_never_claims_restoration(open_pack):
@@ -200,7 +200,7 @@ def test_open_pack_never_claims_restoration(open_pack):
     from analystkit.export.pack.data import facts_rows, key_facts, measure_facts, prepare
 
     case, other, folder = open_pack
-    pack = prepare(case, related=[other])
+    pack = prepare(case, compare=[other])
     facts = dict(key_facts(pack) + measure_facts(pack))
     assert facts["Time to full restoration"] == f"Not fully restored as of 7 Mar 2025 (≥ {OPEN_DAYS} days)"
     assert facts["Disrupted"].startswith(f"≥ {OPEN_DAYS} days since 28 Oct 2023")
@@ -343,3 +343,79 @@ def test_a_compared_case_whose_title_is_marked_above_the_level_is_named_by_its_i
     assert "capita-2023" in heads and not any("Black Basta" in h for h in heads)
     assert "Black Basta" not in chart.alt and "capita-2023" in chart.alt
     assert "The title of the compared case capita-2023 is marked TLP:AMBER" in pack.withheld_text()
+
+
+# --- row markings, disagreements and grades --------------------------------------------------
+
+def _csv(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+
+
+def test_amber_pack_shows_each_rows_marking_and_clear_pack_does_not(packs):
+    amber, clear = _csv(packs["amber"], "facts.csv"), _csv(packs["clear"], "facts.csv")
+    case = ak.load_case(ROYAL_MAIL)
+    expected = case.events.sort_values(["start", "event_id"], kind="stable")["tlp"]
+    assert list(amber["tlp"]) == [ak.theme.tlp_label(t) for t in expected]
+    assert amber.loc[amber["event"].str.startswith(AMBER_ONLY[:30]), "tlp"].tolist() == ["TLP:AMBER"]
+    assert "tlp" not in clear.columns
+    html = (packs["amber"] / "brief.html").read_text()
+    chronology = html.split("<h2>Chronology</h2>")[1].split("<h2>Sources</h2>")[0]
+    assert "<th>TLP</th>" in chronology and chronology.count('<td class="mark">TLP:AMBER</td>') == 2
+    assert '<td class="mark">TLP:GREEN</td>' in chronology
+    sources = re.findall(r'<li id="source-\d+"[^\n]*', html.split("<h2>Sources</h2>")[1])
+    assert sources and all(re.search(r" — [^<]*TLP:(CLEAR|GREEN|AMBER)", li) for li in sources)
+    assert "TLP" in _csv(packs["amber"], "sources.csv").columns.str.upper()
+    assert "<th>TLP</th>" not in (packs["clear"] / "brief.html").read_text()
+    text = pdf_text(packs["amber"] / "brief.pdf")
+    assert "TLP:AMBER" in text.split("Chronology")[-1] and "TLP:GREEN" in text
+
+
+def test_conflict_block_lists_each_account_with_its_sources(packs):
+    folder = packs["clear"]
+    accounts = _csv(folder, "conflicts.csv")
+    day = accounts[accounts["conflict"].eq("full-restoration-day")]
+    assert day["account"].tolist() == ["1 of 3", "2 of 3", "3 of 3"]
+    assert day["when"].tolist() == ["10 Jan 2023 06:00 UTC – 21 Feb 2023", "21 Feb 2023", "23 Feb 2023"]
+    assert day["status"].tolist() == ["confirmed"] * 3 and day["sources"].str.match(r"^\[\d+\]$").all()
+    case = ak.load_case(ROYAL_MAIL).at_tlp("clear")[0]
+    disputed = case.events[case.events["conflict"].ne("")]
+    assert len(accounts) == len(disputed)  # every account, none resolved away
+    assert set(accounts["conflict"]) == set(disputed["conflict"])
+    sources = _csv(folder, "sources.csv").set_index("n")["name"]
+    assert {sources[n] for n in day["sources"]} == {"NFSP (relaying Royal Mail FAQ)",
+                                                    "Post Office press release (Mynewsdesk)",
+                                                    "TechCrunch (syndicated on Yahoo)"}
+    html = (folder / "brief.html").read_text()
+    block = html.split("<h3>full-restoration-day")[1].split("</section>")[0]
+    assert "(3 accounts)" in block and block.count("<tr>") == 4  # header and three accounts
+    assert "Royal Mail update: export services reinstated" in block and "21 Feb 2023" in block
+    assert html.index("<h2>Where sources disagree</h2>") < html.index("<h2>Chronology</h2>")
+    text = pdf_text(folder / "brief.pdf")
+    assert "Where sources disagree" in text and "full-restoration-day (3" in text
+    assert "Post Office counters offer all international services again" in text
+
+
+def test_grade_b2_style_appears_in_chronology_and_facts_csv(packs):
+    facts = _csv(packs["clear"], "facts.csv")
+    graded = facts[facts["grade"].ne("")].set_index("event")
+    # Belfast Telegraph (B) says the notes printed; the day is disputed: possibly true
+    notes = graded.loc["LockBit Black ransom notes print at the Mallusk hub"]
+    assert notes["grade"] == "B3" and notes["grade_note"].startswith("Day uncertain")
+    assert graded.loc["International Tracked reopens to all destinations", "grade"] == "D3"
+    assert graded.loc["LockBitSupp denies LockBit hit Royal Mail", "grade"] == "B4"
+    assert len(graded) == 6 and facts.loc[facts["grade"].eq(""), "grade_note"].eq("").all()
+    html = (packs["clear"] / "brief.html").read_text()
+    chronology = html.split("<h2>Chronology</h2>")[1]
+    assert '<td class="grade" title="possibly true">B3</td>' in chronology
+    assert "Graded B3 (possibly true): Day uncertain" in chronology
+    alt = (packs["clear"] / "timeline.txt").read_text()
+    assert "graded for credibility (Admiralty):" in alt and "1 doubtful" in alt
+    assert "marked ≠" in alt
+    text = pdf_text(packs["clear"] / "brief.pdf")
+    assert "graded B3, possibly true" in " ".join(text.split())
+
+
+def test_grade_uses_the_best_reliability_of_the_cited_sources():
+    from analystkit.export.pack.data import grade
+
+    assert grade(["C", "A", "B"], "2") == "A2" and grade(["D"], "") == "" and grade([""], "1") == "?1"

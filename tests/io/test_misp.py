@@ -262,3 +262,36 @@ def test_a_summary_marked_above_the_case_is_tagged_with_its_own_marking() -> Non
     holder = next(a for a in event["Attribute"] if a["comment"] == "analystkit:case")
     assert [t["name"] for t in holder["Tag"]] == ["tlp:red"]  # it carries the summary too
     assert [t["name"] for t in event["Tag"]] == ["tlp:amber"]  # the title stays at the case's level
+
+
+def _admiralty_tags() -> set[str]:
+    """Every machine tag of the real MISP ``admiralty-scale`` taxonomy."""
+    data = json.loads((MISP / "taxonomies" / "admiralty-scale.machinetag.json").read_text())
+    return {f'{data["namespace"]}:{v["predicate"]}="{e["value"]}"' for v in data["values"]
+            for e in v["entry"]}
+
+
+def test_credibility_travels_as_the_admiralty_tag_and_back() -> None:
+    case = load_case(ROYAL_MAIL)
+    relations, events = case.relations.copy(), case.events.copy()
+    relations.loc[0, "credibility"], events.loc[0, "credibility"] = "3", "5"
+    case = case.with_tables(relations=relations, events=events).validated()
+    event = misp.to_event(case)
+    loaded = pymisp.MISPEvent()
+    loaded.load(json.dumps(event))
+    rows = {o["name"]: [] for o in event["Event"]["Object"]}
+    for o in event["Event"]["Object"]:
+        rows[o["name"]].append({t["name"] for t in o["Attribute"][0].get("Tag", [])})
+    assert 'admiralty-scale:information-credibility="3"' in rows["analystkit-relation"][0]
+    assert 'admiralty-scale:information-credibility="5"' in rows["analystkit-event"][0]
+    used = {t for tags in rows.values() for s in tags for t in s if t.startswith("admiralty-scale:")}
+    assert used and used <= _admiralty_tags()
+    again = misp.read(event)
+    assert again.relations.loc[0, "credibility"] == "3" and again.events.loc[0, "credibility"] == "5"
+    assert_same_case(case, again)
+
+
+def test_foreign_event_credibility_tag_grades_its_rows() -> None:
+    case = misp.read(_leak_event())
+    assert set(case.events["credibility"]) == {"2"} and set(case.relations["credibility"]) == {"2"}
+    assert 'admiralty-scale:information-credibility="2"' in _admiralty_tags()

@@ -60,6 +60,7 @@ def cases(draw: st.DrawFn) -> Case:
         "description": draw(_TEXT)} for name in names], columns=[c.name for c in schema.COLUMNS["entities"]])
     endpoints = st.one_of(st.sampled_from(names), _WORD) if names else _WORD
     some_sources = st.lists(st.sampled_from(source_ids), min_size=1, max_size=2, unique=True)
+    credibility = st.sampled_from(("", *schema.CREDIBILITY))
 
     def when(precision: str) -> str:
         return schema.format_date(pd.Timestamp(draw(_DATES), tz="UTC"), precision)
@@ -72,7 +73,8 @@ def cases(draw: st.DrawFn) -> Case:
             "relation": draw(st.sampled_from(schema.RELATIONS)), "via": draw(st.one_of(st.just(""), _WORD)),
             "date": draw(st.one_of(st.just(""), st.just(when(precision)))), "precision": precision,
             "status": draw(st.sampled_from(schema.STATUSES)), "incident": draw(_TEXT),
-            "description": draw(_TEXT), "sources": tuple(draw(some_sources)), "tlp": draw(tlp)})
+            "description": draw(_TEXT), "sources": tuple(draw(some_sources)), "tlp": draw(tlp),
+            "credibility": draw(credibility)})
     events = []
     for i in range(draw(st.integers(1, 5))):
         precision = draw(st.sampled_from(schema.PRECISIONS))
@@ -87,7 +89,8 @@ def cases(draw: st.DrawFn) -> Case:
             "category": draw(st.sampled_from(schema.CATEGORIES)), "title": draw(_WORD),
             "description": draw(_TEXT), "actor": draw(_TEXT), "victim": draw(endpoints),
             "status": draw(st.sampled_from(schema.STATUSES)), "sources": tuple(draw(some_sources)),
-            "tlp": draw(tlp), "conflict": draw(_TEXT), "notes": draw(_TEXT)})
+            "tlp": draw(tlp), "conflict": draw(_TEXT), "notes": draw(_TEXT),
+            "credibility": draw(credibility)})
     meta = {"title": draw(_WORD).strip(), "summary": draw(_TEXT), "tlp": draw(tlp),
             "as_of": f"{draw(_DATES):%Y-%m-%d}"}
     if draw(st.booleans()):
@@ -397,3 +400,52 @@ def test_a_summary_marked_above_the_case_gets_a_granular_marking() -> None:
                                             "selectors": ["description"]}]
     assert any(o["id"] == stix.TLP_MARKINGS["red"] for o in bundle["objects"])
     stix2.parse(bundle, allow_custom=True)
+
+
+# --- credibility ---------------------------------------------------------------------------------
+
+def _graded_royal_mail(grades: dict[int, str]) -> Case:
+    """Royal Mail with a third relation (an ungraded claim) and the given relation grades."""
+    case = load_case(ROYAL_MAIL)
+    extra = case.relations.iloc[[0]].assign(relation_id="rm-r-claim", relation="claimed",
+                                            status="claimed")
+    relations = pd.concat([case.relations, extra], ignore_index=True)
+    for row, credibility in grades.items():
+        relations.loc[row, "credibility"] = credibility
+    return case.with_tables(relations=relations).validated()
+
+
+def test_credibility_becomes_stix_confidence_and_reads_back() -> None:
+    case = _graded_royal_mail({0: "2", 1: "6"})
+    bundle = stix.to_bundle(case)
+    validator = pytest.importorskip("stix2validator")
+    result = validator.validate_instance(bundle, validator.ValidationOptions(version="2.1"))
+    assert result.is_valid, [str(e) for e in result.errors]
+    rel = {o.get("x_analystkit_relation_id"): o for o in bundle["objects"] if o["type"] == "relationship"}
+    ids = list(case.relations["relation_id"])
+    assert rel[ids[0]]["confidence"] == 70 and rel[ids[0]]["x_analystkit_credibility"] == "2"
+    assert "confidence" not in rel[ids[1]]  # 6, truth cannot be judged: STIX has no value for it
+    assert rel[ids[2]]["confidence"] == 15  # ungraded claim: confidence from its status
+    again = stix.read(json.loads(json.dumps(bundle)))
+    assert list(again.relations["credibility"][:3]) == ["2", "6", ""]
+    assert list(again.relations["status"]) == list(case.relations["status"])  # status kept apart
+    assert_same_case(case, again)
+
+
+def test_foreign_confidence_gives_a_status_but_no_credibility() -> None:
+    bundle = stix.to_bundle(_graded_royal_mail({0: "1"}))
+    for obj in bundle["objects"]:
+        for key in ("x_analystkit_credibility", "x_analystkit_status"):
+            obj.pop(key, None)
+    again = stix.read(bundle)
+    assert again.relations.loc[0, "credibility"] == "" and again.relations.loc[0, "status"] == "confirmed"
+
+
+def test_confidence_that_contradicts_the_credibility_is_skipped_with_the_reason() -> None:
+    bundle = stix.to_bundle(_graded_royal_mail({0: "2"}))
+    rel = next(o for o in bundle["objects"] if o.get("x_analystkit_credibility") == "2")
+    rel["confidence"] = 10
+    with pytest.warns(SkippedObjectsWarning):
+        case = stix.read(bundle)
+    reasons = {s["id"]: s["reason"] for s in case.meta["import"]["skipped"]}
+    assert reasons[rel["id"]] == "'confidence' 10 does not stand for credibility 2 (expected 70)"

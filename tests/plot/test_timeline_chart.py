@@ -128,7 +128,7 @@ def event_labels(ax):
 
 def test_labels_are_the_titles_and_never_overlap(rm_ax, case):
     ev = shown(case)
-    drawn = {t.get_text() for t in rm_ax.texts}
+    drawn = {t.get_text().removesuffix(" \u2260") for t in rm_ax.texts}
     assert {text.label(t, max_len=56) for t in ev["title"]} <= drawn
     assert {"Day 0", "First disclosure · day 1", "Full restoration · day 42"} <= drawn
     rend = renderer(rm_ax.figure)
@@ -258,3 +258,46 @@ def test_open_incident_milestone_says_not_restored_at_the_as_of_date(tmp_path):
                  and c.get_gid() is None]  # the other milestones: day 0, disclosure, first step
     xs = sorted(seg[0][0] for seg in dashed.get_segments())
     assert xs == pytest.approx([num("2023-10-28"), num("2023-10-31"), num("2023-12-10")])
+
+
+# --- events sources disagree on ------------------------------------------------------------------
+
+def _disputed() -> pd.DataFrame:
+    return events([
+        {"start": "2023-01-10", "title": "Exports halted", "conflict": ""},
+        {"start": "2023-01-18", "title": "Letters reopen (Royal Mail)", "conflict": "letters"},
+        {"start": "2023-01-19", "title": "Letters reopen (Post Office)", "conflict": "letters"},
+        {"start": "2023-01-20", "end": "2023-02-21", "title": "Parcels back", "conflict": "end-day"},
+        {"start": "2023-01-25", "title": "Backlog cleared"},
+    ])
+
+
+def test_conflict_marker_follows_exactly_the_disputed_labels():
+    fig, ax = plt.subplots(figsize=(13.33, 7.5))
+    timeline(_disputed(), ax=ax)
+    marked = sorted(t.get_text() for t in ax.texts if t.get_text().endswith(" \u2260"))
+    assert marked == ["Letters reopen (Post Office) \u2260", "Letters reopen (Royal Mail) \u2260",
+                      "Parcels back \u2260"]
+    assert by_gid(ax, "conflicts") == []  # labelled events carry it in their label only
+    assert "sources disagree" in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(fig)
+
+
+def test_unlabelled_disputed_events_get_the_marker_at_their_own_place():
+    ev = _disputed()
+    fig, ax = plt.subplots(figsize=(13.33, 7.5))
+    timeline(ev, ax=ax, labels=False)
+    (marks,) = by_gid(ax, "conflicts")
+    xs = sorted(np.round(marks.get_offsets()[:, 0], 3))
+    expected = sorted(np.round([num("2023-01-18") + 0.5, num("2023-01-19") + 0.5,
+                                num("2023-01-20")], 3))
+    assert xs == expected and not any("\u2260" in t.get_text() for t in ax.texts)
+    plt.close(fig)
+
+
+def test_no_conflict_no_marker_and_no_legend_entry():
+    fig, ax = plt.subplots(figsize=(13.33, 7.5))
+    timeline(_disputed().assign(conflict=""), ax=ax, labels=False)
+    assert by_gid(ax, "conflicts") == []
+    assert "sources disagree" not in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(fig)

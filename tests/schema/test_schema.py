@@ -294,3 +294,44 @@ def test_public_names_stay_importable_from_the_package():
     for name in schema.__all__:
         assert getattr(ak.schema, name) is getattr(schema, name)
     assert callable(schema.validate) and schema.ValidationError.__module__ == "analystkit.schema"
+
+
+# --- credibility (Admiralty 1-6) -------------------------------------------------------------------
+
+def _graded(credibility: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"event_id": [f"e{i}" for i in range(len(credibility))],
+                         "start": "2023-01-10", "category": "recovery", "title": "Letters reopen",
+                         "status": "reported", "sources": "s1", "tlp": "clear",
+                         "credibility": credibility})
+
+
+def test_credibility_is_optional_and_takes_the_six_digits():
+    ev = validate("events", _graded(["", "1", "3", "6", 2]))
+    assert list(ev["credibility"]) == ["", "1", "3", "6", "2"]
+    ungraded = validate("events", _graded(["1"]).drop(columns="credibility"))
+    assert list(ungraded["credibility"]) == [""]
+    assert list(validate("relations", pd.DataFrame({
+        "relation_id": ["r1"], "source": ["LockBit"], "target": ["Royal Mail"],
+        "relation": ["targets"], "status": ["reported"], "sources": ["s1"], "tlp": ["clear"],
+        "credibility": ["4"]}))["credibility"]) == ["4"]
+
+
+@pytest.mark.parametrize("bad, hint", [("7", ""), ("B2", "write only the digit"), ("likely", "")])
+def test_bad_credibility_names_file_row_column_value_and_the_scale(tmp_path, bad, hint):
+    header = EVENTS_HEADER + ",credibility"
+    rows = [EVENTS_ROWS[0] + ",2", EVENTS_ROWS[1] + f",{bad}", EVENTS_ROWS[2] + ","]
+    p = only_problem(refused(write_case(tmp_path / "c", events=events_text(*rows, header=header))))
+    assert (p.file, p.row, p.column, p.value) == ("events.csv", 2, "credibility", bad)
+    assert "1 confirmed by other sources" in p.expected and "6 truth cannot be judged" in p.expected
+    assert hint in p.expected
+
+
+def test_an_ungraded_case_saves_without_the_credibility_column(tmp_path, demo_case):
+    case = load_case(demo_case)
+    case.save(tmp_path / "copy")
+    assert "credibility" not in (tmp_path / "copy" / "events.csv").read_text().splitlines()[0]
+    events = case.events.copy()
+    events.loc[0, "credibility"] = "3"
+    case.with_tables(events=events).save(tmp_path / "graded")
+    again = load_case(tmp_path / "graded")
+    assert list(again.events["credibility"]) == ["3", "", ""]

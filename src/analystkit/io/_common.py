@@ -23,16 +23,22 @@ from ..case import Case
 from ..schema import Problem, ValidationError
 
 __all__ = [
+    "CREDIBILITY_CONFIDENCE",
     "NAMESPACE",
     "STATUS_CONFIDENCE",
     "STATUS_CREDIBILITY",
     "ImportFormatError",
     "SkippedObjectsWarning",
     "build_case",
+    "confidence_to_credibility",
     "confidence_to_status",
     "credibility_to_status",
     "frame_to_records",
+    "grade_problem",
+    "grade_properties",
     "load_json",
+    "misp_credibility",
+    "read_grade",
     "slug",
     "stable_uuid",
 ]
@@ -44,6 +50,9 @@ NAMESPACE = uuid.UUID("8c3e2b1f-6d0a-5e47-9b52-3f1a7c9d0e64")
 STATUS_CONFIDENCE = {"confirmed": 85, "reported": 50, "claimed": 15, "disputed": 0}
 #: Status → Admiralty information credibility (MISP ``admiralty-scale:information-credibility``).
 STATUS_CREDIBILITY = {"confirmed": "1", "reported": "2", "disputed": "4", "claimed": "6"}
+#: Admiralty credibility → STIX confidence (STIX 2.1 Appendix A); 6, "truth cannot be judged", has
+#: no confidence value, so the property is left out.
+CREDIBILITY_CONFIDENCE = {"1": 90, "2": 70, "3": 50, "4": 30, "5": 10}
 _CREDIBILITY_STATUS = {"1": "confirmed", "2": "reported", "3": "reported", "4": "disputed",
                        "5": "disputed", "6": "claimed"}
 _NOT_SLUG = re.compile(r"[^a-z0-9._-]+")
@@ -94,6 +103,79 @@ def credibility_to_status(value: object) -> str | None:
     ['confirmed', 'reported', 'reported', 'disputed', 'disputed', 'claimed', None]
     """
     return _CREDIBILITY_STATUS.get(str(value).strip().strip('"'))
+
+
+def confidence_to_credibility(value: object) -> str | None:
+    """The Admiralty credibility a STIX confidence stands for (Appendix A), or None.
+
+    80–100 → 1, 60–79 → 2, 40–59 → 3, 20–39 → 4, 0–19 → 5; no confidence → None.
+
+    >>> [confidence_to_credibility(v) for v in (90, 70, 50, 30, 10, 79, 0, None)]
+    ['1', '2', '3', '4', '5', '2', '5', None]
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    number = int(value)
+    return next(k for k, floor in (("1", 80), ("2", 60), ("3", 40), ("4", 20), ("5", 0))
+                if number >= floor)
+
+
+def grade_properties(row: Mapping[str, Any]) -> dict[str, Any]:
+    """STIX properties that carry a relation's status and credibility.
+
+    An ungraded row's ``confidence`` comes from its status (:data:`STATUS_CONFIDENCE`). A graded
+    row's comes from its credibility (:data:`CREDIBILITY_CONFIDENCE`, none for 6), and the row
+    also keeps both words as ``x_analystkit_credibility`` and ``x_analystkit_status``: status and
+    credibility are assessed apart (a claim may be probably true), so neither is derived from
+    the other when the bundle is read back.
+
+    >>> grade_properties({"status": "claimed", "credibility": ""})
+    {'confidence': 15}
+    >>> grade_properties({"status": "claimed", "credibility": "2"})
+    {'confidence': 70, 'x_analystkit_credibility': '2', 'x_analystkit_status': 'claimed'}
+    >>> grade_properties({"status": "reported", "credibility": "6"})
+    {'x_analystkit_credibility': '6', 'x_analystkit_status': 'reported'}
+    """
+    cred = str(row.get("credibility") or "")
+    if not cred:
+        return {"confidence": STATUS_CONFIDENCE[row["status"]]}
+    out: dict[str, Any] = {}
+    if cred in CREDIBILITY_CONFIDENCE:
+        out["confidence"] = CREDIBILITY_CONFIDENCE[cred]
+    return {**out, "x_analystkit_credibility": cred, "x_analystkit_status": row["status"]}
+
+
+def grade_problem(obj: Mapping[str, Any]) -> str | None:
+    """Why an object's ``x_analystkit_credibility`` cannot be used (it disagrees with its
+    ``confidence``, or is not a digit 1–6), or None."""
+    if "x_analystkit_credibility" not in obj:
+        return None
+    cred, confidence = obj["x_analystkit_credibility"], obj.get("confidence")
+    if cred not in schema.CREDIBILITY:
+        return f"'x_analystkit_credibility' value {cred!r} is not an Admiralty credibility 1-6"
+    if confidence_to_credibility(confidence) != (None if cred == "6" else cred):
+        return (f"'confidence' {confidence!r} does not stand for credibility {cred} (expected "
+                f"{CREDIBILITY_CONFIDENCE.get(cred, 'no confidence')})")
+    return None
+
+
+def read_grade(obj: Mapping[str, Any]) -> tuple[str, str]:
+    """The status and credibility of a STIX object checked by :func:`grade_problem`.
+
+    The kit's own bundles say both; a foreign object has no credibility (the scale its
+    ``confidence`` was given on is not known) and its status is read from its confidence.
+    """
+    cred = obj.get("x_analystkit_credibility")
+    if cred is None:
+        return confidence_to_status(obj.get("confidence")), ""
+    status = obj.get("x_analystkit_status")
+    return (status if status in schema.STATUSES else credibility_to_status(cred) or "reported"), cred
+
+
+def misp_credibility(record: Mapping[str, Any]) -> str | None:
+    """The ``admiralty-scale:information-credibility`` digit of a row: its own credibility, or
+    for an ungraded row the one its status stands for (:data:`STATUS_CREDIBILITY`)."""
+    return str(record.get("credibility") or "") or STATUS_CREDIBILITY.get(record.get("status", ""))
 
 
 def slug(text: object, *, prefix: str = "s") -> str:

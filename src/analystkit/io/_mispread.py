@@ -154,11 +154,12 @@ class _Foreign:
         self.uuid = str(event.get("uuid") or stable_uuid("misp", name))
         tags = _tag_names(event)
         self.tlp = schema.highest_tlp([t for t in tags if t.startswith("tlp:")], default_tlp)
-        self.status, self.reliability = "reported", ""
+        self.status, self.reliability, self.credibility = "reported", "", ""
         for tag in tags:
             match = _ADMIRALTY.match(tag)
             if match and match.group(1) == "information-credibility":
                 self.status = credibility_to_status(match.group(2)) or self.status
+                self.credibility = match.group(2) if match.group(2) in schema.CREDIBILITY else ""
             elif match:
                 letter = match.group(2).upper()
                 self.reliability = "E" if letter == "G" else letter if letter in schema.RELIABILITY else ""
@@ -186,7 +187,8 @@ class _Foreign:
         return name
 
     def row(self, kind: str, key: str, **fields: Any) -> dict:
-        base = {"status": self.status, "sources": [self.source_id], "tlp": self.tlp}
+        base = {"status": self.status, "credibility": self.credibility, "sources": [self.source_id],
+                "tlp": self.tlp}
         if kind == "relation":
             return {"relation_id": slug(f"misp-{stable_uuid(self.uuid, key)}"), **base, **fields}
         return {"event_id": slug(f"misp-{stable_uuid(self.uuid, key)}"), "incident": self.incident,

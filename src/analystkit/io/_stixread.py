@@ -26,7 +26,9 @@ from ._common import (
     ImportFormatError,
     build_case,
     confidence_to_status,
+    grade_problem,
     load_json,
+    read_grade,
     slug,
     stable_uuid,
 )
@@ -134,6 +136,8 @@ def _problem(obj: object, i: int) -> str | None:
     if confidence is not None and (isinstance(confidence, bool) or not isinstance(confidence, int)
                                    or not 0 <= confidence <= 100):
         return f"'confidence' value {confidence!r} is not an integer from 0 to 100"
+    if (problem := grade_problem(obj)) is not None:
+        return problem
     if kind == "location" and "country" in obj and obj["country"].upper() not in schema.country_codes():
         return f"'country' value {obj['country']!r} is not an ISO 3166-1 alpha-2 code"
     return None
@@ -284,10 +288,11 @@ def _relation_row(reader: _Reader, rel: Mapping, names: Mapping[str, str], kit_r
     precision = rel.get("x_analystkit_precision", "exact")
     start = rel.get("start_time")
     date = schema.format_date(pd.Timestamp(start.replace("Z", "+00:00")), precision) if start else ""
+    status, credibility = read_grade(rel)
     return {"relation_id": rel.get("x_analystkit_relation_id", rel["id"]),
             "source": names[rel["source_ref"]], "target": names[rel["target_ref"]],
             "relation": kit_relation, "via": rel.get("x_analystkit_via", ""), "date": date,
-            "precision": precision if date else "", "status": confidence_to_status(rel.get("confidence")),
+            "precision": precision if date else "", "status": status, "credibility": credibility,
             "incident": rel.get("x_analystkit_incident", ""), "description": rel.get("description", ""),
             "sources": reader.source_ids(rel), "tlp": reader.tlp(rel)}
 

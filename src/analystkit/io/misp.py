@@ -5,9 +5,10 @@ Export (:func:`to_event`) writes one event in MISP's JSON (``{"Event": {...}}``)
 * what MISP users and tools read: ``threat-actor`` attributes for actors, ``victim`` objects
   (name, sectors, regions = country, domain), one ``incident`` object per incident, ``link``
   attributes for sources, ``tlp:*`` tags (event, attributes) and ``admiralty-scale`` tags
-  (source reliability on links, information credibility for each relation's and event's status:
-  confirmed 1, reported 2, disputed 4, claimed 6; read back 1 → confirmed, 2–3 → reported,
-  4–5 → disputed, 6 → claimed);
+  (source reliability on links; information credibility on each relation and event: its own
+  ``credibility`` when graded, else the one its status stands for, confirmed 1, reported 2,
+  disputed 4, claimed 6; a foreign event's credibility tag gives its rows that credibility and
+  the status 1 → confirmed, 2–3 → reported, 4–5 → disputed, 6 → claimed);
 * the case itself, losslessly: one ``analystkit-event``, ``analystkit-relation``,
   ``analystkit-entity`` or ``analystkit-source`` object per row whose attributes are the row's
   columns (``object_relation`` = column name, the text a case folder would hold), and the case
@@ -36,10 +37,10 @@ from .. import schema
 from ..aliases import canonical_actor, load_aliases, name_key
 from ..case import FREE_TEXT, Case
 from ._common import (
-    STATUS_CREDIBILITY,
     ImportFormatError,
     SkippedObjectsWarning,
     frame_to_records,
+    misp_credibility,
     stable_uuid,
 )
 from ._mispread import read_event
@@ -111,7 +112,7 @@ class _Writer:
         for record, (_, row) in zip(frame_to_records(table, frame), frame.iterrows(), strict=True):
             rid = record[key_column]
             tlp = record.get("tlp") or self.tlp
-            cred = STATUS_CREDIBILITY.get(record.get("status", ""))
+            cred = misp_credibility(record)
             attrs = []
             for column, value in record.items():
                 text = ";".join(value) if isinstance(value, list) else str(value)

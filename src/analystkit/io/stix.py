@@ -24,6 +24,11 @@ sources                       ``external_references`` (``source_name``, ``url``,
                               ``external_id`` = source id); full rows on the report
 status                        ``confidence``: confirmed 85, reported 50, claimed 15,
                               disputed 0; read back 70–100, 30–69, 1–29, 0
+credibility (Admiralty 1–6)   a graded relation's ``confidence`` follows its credibility
+                              instead (STIX Appendix A: 1 → 90, 2 → 70, 3 → 50, 4 → 30,
+                              5 → 10, 6 → none; read back 80–100 → 1 ... 0–19 → 5), and
+                              ``x_analystkit_credibility`` / ``_status`` keep both words;
+                              a foreign confidence gives a status, never a credibility
 tlp                           TLP 2.0 marking definitions with their fixed ids
 ============================  ==========================================================
 
@@ -53,10 +58,10 @@ from .. import schema
 from ..case import Case
 from ..times import utc
 from ._common import (
-    STATUS_CONFIDENCE,
     ImportFormatError,
     SkippedObjectsWarning,
     frame_to_records,
+    grade_properties,
     stable_uuid,
 )
 from ._stixread import read_objects
@@ -264,7 +269,7 @@ def to_bundle(case: Case) -> dict[str, Any]:
             objects.append(_relationship(("located-at", name, country), rtype, obj["id"], loc_id,
                                          common, case_tlp))
     for row in frame_to_records("relations", case.relations):
-        props: dict[str, Any] = {"confidence": STATUS_CONFIDENCE[row["status"]]}
+        props: dict[str, Any] = grade_properties(row)
         if row["description"]:
             props["description"] = row["description"]
         if pd.notna(stamp_ := _relation_date(row)):

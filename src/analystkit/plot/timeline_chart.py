@@ -6,7 +6,8 @@ Precision is drawn honestly (a month-precise date is a light band across its mon
 approximate one has whiskers, an ongoing period fades out at the as-of date) and status is coded
 by fill, hatch, edge style and marker shape. Above ``max_labels`` events the chart switches to a
 dense drawing: one row per lane, no per-event labels, hatching off, still a handful of
-collections whatever the number of events.
+collections whatever the number of events. An event with a ``conflict`` slug (sources disagree
+on it) carries a small ≠ after its label, or above it when unlabelled, with a legend entry.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ import pandas as pd
 from .. import text as _text
 from .. import theme as _theme
 from .. import timeline as _tl
-from ..schema import CATEGORIES
+from ..schema import in_conflict
 from ..times import utc
 from .base import labels as _labels
 from .base import marks as _marks
 from .base.dates import date_axis, display_zone
+from .base.lanes import lane_order
 from .base.lanes import shade as shade_lanes
 from .base.legends import chart_title, footnote, status_legend
 from .base.milestones import milestone_labels, milestone_lines, milestone_marks, milestones_from
@@ -34,14 +36,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["milestones_from", "timeline"]
-
-
-def _lane_order(values: pd.Series, starts: pd.Series, lane: str) -> list:
-    present = list(pd.unique(values))
-    if lane == "category":
-        return [c for c in CATEGORIES if c in present] + sorted(set(present) - set(CATEGORIES))
-    first = starts.groupby(values.to_numpy()).min()
-    return list(first.sort_values(kind="stable").index)
 
 
 def _num(stamps: pd.Series) -> np.ndarray:
@@ -114,9 +108,8 @@ def timeline(events: pd.DataFrame, *, lane: str = "category", ax: Axes | None = 
 
 @dataclass
 class _Items:
-    """What the timeline needs of each event: its lane, its span in matplotlib date numbers
-    (``lo``/``hi`` the full uncertain extent, ``start``..``start_hi`` and ``end_lo``..``end`` the
-    ranges its ends may fall in), how its dates are known, its status and its colour."""
+    """Per event: lane, span in date numbers (``lo``/``hi`` the full uncertain extent, ``start``..
+    ``start_hi`` / ``end_lo``..``end`` where its ends may fall), precision, status, colour, conflict."""
 
     lane_of: np.ndarray
     lo: np.ndarray
@@ -133,6 +126,7 @@ class _Items:
     approx_end: np.ndarray
     status: np.ndarray
     colors: np.ndarray
+    conflict: np.ndarray
 
 
 def _items(events: pd.DataFrame, ex: pd.DataFrame, lanes: list, lane: str, th) -> _Items:
@@ -151,7 +145,8 @@ def _items(events: pd.DataFrame, ex: pd.DataFrame, lanes: list, lane: str, th) -
         coarse_start=np.isin(prec, ("month", "year")),
         coarse_end=period & np.isin(eprec, ("month", "year")),
         approx_start=prec == "approximate", approx_end=period & (eprec == "approximate"),
-        status=events["status"].astype(str).to_numpy(), colors=colors)
+        status=events["status"].astype(str).to_numpy(), colors=colors,
+        conflict=in_conflict(events).to_numpy())
 
 
 class _TimelinePlotter:
@@ -187,7 +182,7 @@ class _TimelinePlotter:
             if events.empty:
                 return False
         self.events, self.as_of = events, as_of
-        self.lanes = _lane_order(events[self.lane], events["start"], self.lane)
+        self.lanes = lane_order(events[self.lane], events["start"], self.lane)
         self.items = _items(events, ex, self.lanes, self.lane, self.theme)
         return True
 
@@ -203,6 +198,7 @@ class _TimelinePlotter:
         self.draw_periods(ax)
         self.draw_points(ax)
         self.draw_labels()
+        self.draw_conflicts(ax)
         self.draw_milestones(ax)
         self.annotate(ax)
 
@@ -256,8 +252,9 @@ class _TimelinePlotter:
         own bar, else left of it. Returns the footprints and the tallest label's height."""
         it, gap, x0, x1 = self.items, self.gap, self.x0, self.x1
         idx = np.flatnonzero(self.labelled)
-        self.texts = [ax.text(0, 0, _text.label(self.events["title"].iat[i], max_len=self.label_len),
-                              **self.lkw) for i in idx]
+        mark = np.where(it.conflict[idx], f" {_marks.CONFLICT_MARK}", "")
+        self.texts = [ax.text(0, 0, _text.label(self.events["title"].iat[i], max_len=self.label_len)
+                              + m, **self.lkw) for i, m in zip(idx, mark, strict=True)]
         sizes = _labels.measure(self.texts, self.rend)
         width = (sizes[:, 0] + 4 * self.dpi_scale) * self.per_px
         s_vis = np.where(it.coarse_start, it.start_hi, it.start)[idx]
@@ -369,6 +366,13 @@ class _TimelinePlotter:
                     t.set_color(_labels.contrast(it.colors[i]))
                     t.set_bbox(None)
 
+    def draw_conflicts(self, ax: Axes) -> None:
+        """Events sources disagree on carry ≠ after their label; unlabelled ones get it above."""
+        it, bare = self.items, self.items.conflict & ~(self.labelled & (not self.dense))
+        x = np.where(it.period, np.where(it.coarse_start, it.start_hi, it.start), self.px)[bare]
+        _marks.conflict_marks(ax, x, self.y[bare] - self.h / 2 - 0.14, color=self.theme.foreground,
+                              dense=self.dense)
+
     def draw_milestones(self, ax: Axes) -> None:
         """Milestones: lines from their label row down through the lanes (see ``milestone_lines``)."""
         if not self.marks:
@@ -385,16 +389,14 @@ class _TimelinePlotter:
     def annotate(self, ax: Axes) -> None:
         """The date axis, the note on events outside the window, the title and the legend."""
         date_axis(ax, self.zone, self.zone_name)
-        hidden = self.hidden
-        if hidden:
-            footnote(ax, f"{hidden} event{'s' if hidden != 1 else ''} outside the window not shown")
+        if n := self.hidden:
+            footnote(ax, f"{n} event{'s' if n != 1 else ''} outside the window not shown")
         chart_title(ax, self.title, legend=self.legend)
         if self.legend:
-            it, events = self.items, self.events
+            it, ev = self.items, self.events
             notes = [k for k, m in (("band", it.coarse_start.any() or it.coarse_end.any()),
                                     ("whisker", it.approx_start.any() or it.approx_end.any()),
-                                    ("open", it.is_open.any())) if m]
-            cats = sorted(set(events["category"])) if self.lane != "category" and "category" in events \
-                else ()
+                                    ("open", it.is_open.any()), ("conflict", it.conflict.any())) if m]
+            cats = sorted(set(ev["category"])) if self.lane != "category" and "category" in ev else ()
             status_legend(ax, sorted(set(it.status)), notes=notes, categories=cats)
 

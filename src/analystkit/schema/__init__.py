@@ -14,7 +14,7 @@ precision), :mod:`.validation` (one check per kind of column) and :mod:`.render`
 
 from __future__ import annotations
 
-from .columns import COLUMNS, POSTS_COLUMNS, Column, id_column
+from .columns import COLUMNS, POSTS_COLUMNS, Column, id_column, in_conflict
 from .dates import format_date, infer_precision
 from .problems import Problem, ValidationError, as_mapping, show_value
 from .render import to_text
@@ -28,6 +28,8 @@ from .validation import (
 )
 from .vocab import (
     CATEGORIES,
+    CREDIBILITY,
+    CREDIBILITY_MEANING,
     ENTITY_KINDS,
     PRECISIONS,
     RELATIONS,
@@ -46,6 +48,8 @@ from .vocab import (
 __all__ = [
     "CATEGORIES",
     "COLUMNS",
+    "CREDIBILITY",
+    "CREDIBILITY_MEANING",
     "ENTITY_KINDS",
     "POSTS_COLUMNS",
     "PRECISIONS",
@@ -63,6 +67,7 @@ __all__ = [
     "format_date",
     "highest_tlp",
     "id_column",
+    "in_conflict",
     "infer_precision",
     "normalise_tlp",
     "show_value",

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .vocab import CATEGORIES, ENTITY_KINDS, RELATIONS, RELIABILITY, SECTORS, STATUSES
+import pandas as pd
 
-__all__ = ["COLUMNS", "POSTS_COLUMNS", "SLUG_IDS", "Column", "column_of", "id_column"]
+from .vocab import CATEGORIES, CREDIBILITY, ENTITY_KINDS, RELATIONS, RELIABILITY, SECTORS, STATUSES
+
+__all__ = ["COLUMNS", "POSTS_COLUMNS", "SLUG_IDS", "Column", "column_of", "id_column", "in_conflict"]
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a table: its name, kind, whether it is required, and its vocabulary."""
+    """One column of a table: its name, kind, whether it is required, and its vocabulary.
+
+    A ``sparse`` column is written to a file only when some row fills it, so that files made
+    before the column existed stay as they are (it is added, empty, when a file lacks it).
+    """
 
     name: str
     kind: str  # id | text | date | precision | bool | vocab | tlp | ids | list | country
     required: bool = False
     vocab: tuple[str, ...] = ()
     doc: str = ""
+    sparse: bool = False
 
 
 Column.__module__ = "analystkit.schema"  # shown under the package users import it from
@@ -41,6 +48,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("tlp", "tlp", doc="TLP 2.0 label; empty takes the case's label"),
         Column("conflict", "text", doc="shared by rows that are rival accounts of one fact"),
         Column("notes", "text"),
+        Column("credibility", "vocab", False, CREDIBILITY, sparse=True,
+               doc="Admiralty information credibility 1-6 (1 confirmed by other sources ... "
+                   "6 truth cannot be judged); empty: not graded"),
     ),
     "relations": (
         Column("relation_id", "id", True),
@@ -55,6 +65,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("description", "text"),
         Column("sources", "ids", True),
         Column("tlp", "tlp"),
+        Column("credibility", "vocab", False, CREDIBILITY, sparse=True,
+               doc="Admiralty information credibility 1-6 (1 confirmed by other sources ... "
+                   "6 truth cannot be judged); empty: not graded"),
     ),
     "entities": (
         Column("name", "id", True, doc="canonical name"),
@@ -114,3 +127,17 @@ def column_of(table: str, name: str) -> Column | None:
     ('date', None)
     """
     return next((c for c in COLUMNS[table] if c.name == name), None)
+
+
+def in_conflict(events: pd.DataFrame) -> pd.Series:
+    """True for the events that carry a ``conflict`` slug: one account of a fact sources dispute.
+
+    Rows sharing a slug are rival accounts of one fact; a slug on a single row marks a fact whose
+    rival account lives in the row's notes. Either way sources disagree about it.
+
+    >>> in_conflict(pd.DataFrame({"conflict": ["day", "", None, " "]})).tolist()
+    [True, False, False, False]
+    """
+    if "conflict" not in events:
+        return pd.Series(False, index=events.index)
+    return events["conflict"].map(lambda v: isinstance(v, str) and bool(v.strip())).astype(bool)

@@ -18,7 +18,8 @@ def to_text(table: str, df: pd.DataFrame) -> pd.DataFrame:
     """The validated ``df`` as a frame of strings, ready to be written as CSV.
 
     Dates are written in the form of their precision, booleans as ``true``/``false`` and id
-    lists joined with ``;``; extra (user) columns are kept after the known ones.
+    lists joined with ``;``; extra (user) columns are kept after the known ones. A sparse column
+    (``credibility``) that no row fills is left out, so older files keep their exact form.
 
     >>> from analystkit.schema import validate
     >>> src = validate("sources", pd.DataFrame({"source_id": ["s1"], "name": ["Blog"],
@@ -30,6 +31,8 @@ def to_text(table: str, df: pd.DataFrame) -> pd.DataFrame:
     for name in df.columns:
         col = column_of(table, name)
         s = df[name]
+        if col is not None and col.sparse and not s.map(lambda v: isinstance(v, str) and v).any():
+            continue
         if col is not None and col.kind == "date":
             if name in _PRECISION_OF:
                 out[name] = [format_date(t, p) for t, p in zip(s, df[_PRECISION_OF[name]],

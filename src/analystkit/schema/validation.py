@@ -17,7 +17,14 @@ import pandas as pd
 from .columns import COLUMNS, SLUG_IDS, Column
 from .dates import coerce_dates
 from .problems import Problem, ValidationError
-from .vocab import PRECISIONS, RELIABILITY, TLP_LEVELS, country_codes, normalise_tlp
+from .vocab import (
+    CREDIBILITY_MEANING,
+    PRECISIONS,
+    RELIABILITY,
+    TLP_LEVELS,
+    country_codes,
+    normalise_tlp,
+)
 
 __all__ = ["CHECKS", "Checking", "empty", "text_cells", "validate", "validate_entities",
            "validate_events", "validate_relations", "validate_sources"]
@@ -105,15 +112,28 @@ def check_tlp(col: Column, values: pd.Series, at: Checking) -> list[str]:
     return labels
 
 
+def _expected(col: Column, value: str) -> str:
+    """What a bad cell of a vocabulary column should have held, in words."""
+    if col.name != "credibility":
+        return f"is not a known {col.name} (expected one of {', '.join(col.vocab or PRECISIONS)})"
+    hint = (" (the letter is the source's reliability, set in sources.csv; write only the digit)"
+            if len(value) == 2 and value[0].upper() in RELIABILITY and value[1] in CREDIBILITY_MEANING
+            else "")
+    meanings = ", ".join(f"{k} {m}" for k, m in CREDIBILITY_MEANING.items())
+    return (f"is not an Admiralty information credibility{hint} (expected one of "
+            f"{', '.join(CREDIBILITY_MEANING)}: {meanings}; or empty when not graded)")
+
+
 def check_vocab(col: Column, values: pd.Series, at: Checking) -> pd.Series:
     """A word from the column's vocabulary (a precision for ``precision`` columns)."""
     text = text_cells(values)
     vocab = col.vocab or PRECISIONS
     norm = text.str.upper() if col.vocab is RELIABILITY else text.str.lower()
+    if col.name == "credibility":  # a digit typed as a number: 2 or 2.0
+        norm = norm.str.replace(r"^(\d)\.0+$", r"\1", regex=True)
     for i, v in enumerate(norm):
         if v and v not in vocab:
-            at.add(i + 1, col.name, text.iat[i],
-                   f"is not a known {col.name} (expected one of {', '.join(vocab)})")
+            at.add(i + 1, col.name, text.iat[i], _expected(col, text.iat[i]))
         elif not v and col.required:
             at.add(i + 1, col.name, "", f"is empty (expected one of {', '.join(vocab)})")
     return norm

@@ -13,6 +13,8 @@ import pandas as pd
 
 __all__ = [
     "CATEGORIES",
+    "CREDIBILITY",
+    "CREDIBILITY_MEANING",
     "ENTITY_KINDS",
     "PRECISIONS",
     "RELATIONS",
@@ -53,6 +55,13 @@ SECTORS = (
 )
 #: Admiralty code source reliability (A completely reliable ... F cannot be judged).
 RELIABILITY = ("A", "B", "C", "D", "E", "F")
+#: Admiralty code information credibility, assessed apart from the source's reliability: the
+#: digit of a two-character grade such as ``B2``.
+CREDIBILITY_MEANING = {
+    "1": "confirmed by other sources", "2": "probably true", "3": "possibly true",
+    "4": "doubtful", "5": "improbable", "6": "truth cannot be judged",
+}
+CREDIBILITY = tuple(CREDIBILITY_MEANING)
 
 _TLP_SYNONYMS = {"white": "clear", "amber-strict": "amber+strict", "amber strict": "amber+strict"}
 

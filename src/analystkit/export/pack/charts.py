@@ -19,7 +19,7 @@ from ...text import clean
 from ...theme import SIZES
 from ...timeline import combine, durations, restoration_phrase
 from ..chart import Furniture, furnished
-from .data import Chart, Pack, main_events, when
+from .data import Chart, Pack, main_events, timeline_notes, when
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -99,9 +99,10 @@ def _timeline(pack: Pack) -> Chart | None:
             lines.append(f"Services were disrupted for {r.text}, {when(r.start, 'day', r.end, 'day')}.")
         elif r.measure == "time to disclosure":
             lines.append(f"The first public disclosure came {r.text} after day 0.")
-    for r in pack.durations.itertuples(index=False):  # an open incident: said last, plainly
+    for r in pack.durations.itertuples(index=False):  # an open incident: said plainly
         if r.measure == "time to full restoration" and r.open:
             lines.append(f"The incident was {restoration_phrase(r._asdict())}.")
+    lines += timeline_notes(shown)
     hidden = len(events) - len(shown)
     if hidden:
         lines.append(f"{hidden} later events are outside the window and listed in the chronology.")

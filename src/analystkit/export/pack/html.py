@@ -15,7 +15,8 @@ import hashlib
 import pandas as pd
 
 from ...text import defang, html_text, safe_url
-from .data import Pack, facts_rows, key_facts, when
+from ...theme import tlp_label
+from .data import Pack, conflicts, facts_rows, key_facts, when
 
 __all__ = ["CSS", "render"]
 
@@ -37,7 +38,9 @@ figcaption{font-size:13px;color:#444}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border-bottom:1px solid #e4e4e4;padding:5px 6px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}td.when{white-space:nowrap}.detail{color:#555;font-size:12px}
-.status-claimed,.status-disputed{font-style:italic}
+.status-claimed,.status-disputed{font-style:italic}td.grade,td.mark{white-space:nowrap}
+.conflict{border-left:4px solid #b36b00;padding:2px 0 2px 12px;margin:14px 0}
+.conflict h3{font-size:15px;margin:4px 0}
 ol.sources li{margin:3px 0;overflow-wrap:anywhere}.url{color:#555;font-size:12px}
 footer{border-top:1px solid #ddd;margin-top:24px}
 """
@@ -72,7 +75,7 @@ def _figure(chart) -> str:
             f'<span class="detail">{html_text(chart.alt, max_len=2000)}</span></figcaption></figure>')
 
 
-def _source_item(row) -> str:
+def _source_item(row, marks: bool = False) -> str:
     name = html_text(row.name, max_len=200)
     url = str(row.url or "")
     link = safe_url(url)
@@ -89,6 +92,8 @@ def _source_item(row) -> str:
         bits.append(f"published {pd.Timestamp(row.published):%d %b %Y}")
     if row.reliability:
         bits.append(f"reliability {html_text(row.reliability)}")
+    if marks:
+        bits.append(html_text(tlp_label(row.tlp)))
     extra = f" — {', '.join(bits)}" if bits else ""
     return f'<li id="source-{int(row.n)}" value="{int(row.n)}">{head}{extra}<br>{shown}</li>'
 
@@ -124,18 +129,69 @@ def render(pack: Pack) -> str:
     if pack.charts:
         parts.append("<h2>Charts</h2>")
         parts += [_figure(c) for c in pack.charts]
-    parts += ["<h2>Chronology</h2>", "<table><thead><tr><th>When</th><th>Category</th>"
-              "<th>Event</th><th>Status</th><th>Sources</th></tr></thead><tbody>"]
-    for r in facts_rows(pack):
-        detail = f'<br><span class="detail">{html_text(r["detail"], max_len=600)}</span>' \
-            if r["detail"] else ""
-        cites = ", ".join(f'<a href="#source-{n.strip("[]")}">{n}</a>'
-                          for n in r["sources"].split(", ") if n)
-        parts.append(f'<tr><td class="when">{html_text(r["when"])}</td><td>{html_text(r["category"])}'
-                     f'</td><td>{html_text(r["event"])}{detail}</td><td class="status-{r["status"]}">'
-                     f'{html_text(r["status"])}</td><td>{cites}</td></tr>')
-    parts.append("</tbody></table>")
+    parts += _conflicts(pack)
+    parts += _chronology(pack)
     parts += ["<h2>Sources</h2>", '<ol class="sources">']
-    parts += [_source_item(r) for r in pack.sources.itertuples(index=False)]
+    parts += [_source_item(r, pack.marks_rows) for r in pack.sources.itertuples(index=False)]
     parts += ["</ol>", "</main>", "<footer>", _bar(pack, "bottom"), "</footer>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
+
+
+def _row_cells(pack: Pack, r: dict, *, graded: bool, detail: str, category: bool = False) -> str:
+    """One chronology (or account) row: when, [category,] event, status, grade, sources, marking."""
+    more = f'<br><span class="detail">{html_text(r[detail], max_len=600)}</span>' if r[detail] else ""
+    if r["grade_note"] and detail != "notes":
+        more += (f'<br><span class="detail">Graded {html_text(r["grade"])} ({html_text(r["credibility"])}):'
+                 f' {html_text(r["grade_note"], max_len=600)}</span>')
+    cites = ", ".join(f'<a href="#source-{n.strip("[]")}">{n}</a>' for n in r["sources"].split(", ") if n)
+    cells = f'<td class="when">{html_text(r["when"])}</td>'
+    cells += f'<td>{html_text(r["category"])}</td>' if category else ""
+    cells += (f'<td>{html_text(r["event"])}{more}</td>'
+             f'<td class="status-{r["status"]}">{html_text(r["status"])}</td>')
+    if graded:
+        meaning = f' title="{html_text(r["credibility"])}"' if r["grade"] else ""
+        cells += f'<td class="grade"{meaning}>{html_text(r["grade"])}</td>'
+    cells += f"<td>{cites}</td>"
+    if pack.marks_rows:
+        cells += f'<td class="mark">{html_text(r["tlp"])}</td>'
+    return cells
+
+
+def _head(pack: Pack, first: tuple[str, ...], *, graded: bool) -> str:
+    names = [*first, "Status", *(["Grade"] if graded else []), "Sources",
+             *(["TLP"] if pack.marks_rows else [])]
+    return "<table><thead><tr>" + "".join(f"<th>{n}</th>" for n in names) + "</tr></thead><tbody>"
+
+
+def _chronology(pack: Pack) -> list[str]:
+    rows = facts_rows(pack)
+    graded = any(r["grade"] for r in rows)
+    parts = ["<h2>Chronology</h2>"]
+    if graded:
+        parts.append('<p class="sub">Grade: the Admiralty code, the best reliability of the cited '
+                     "sources (A–F) and the credibility of the information (1–6).</p>")
+    parts.append(_head(pack, ("When", "Category", "Event"), graded=graded))
+    parts += [f"<tr>{_row_cells(pack, r, graded=graded, detail='detail', category=True)}</tr>"
+              for r in rows]
+    parts.append("</tbody></table>")
+    return parts
+
+
+def _conflicts(pack: Pack) -> list[str]:
+    blocks = conflicts(pack)
+    if not blocks:
+        return []
+    graded = any(a["grade"] for b in blocks for a in b["accounts"])
+    parts = ["<h2>Where sources disagree</h2>",
+             f"<p>{len(blocks)} fact{'s' if len(blocks) != 1 else ''} on which the case's sources "
+             "disagree, or give figures that change over time. Each account is kept as its sources "
+             "give it, with their numbers and its status; the pack does not choose between them.</p>"]
+    for b in blocks:
+        n = len(b["accounts"])
+        count = f"{n} accounts" if n > 1 else "1 account; the other view is in its note"
+        parts += [f'<section class="conflict"><h3>{html_text(b["conflict"])} '
+                  f'<span class="detail">({html_text(count)})</span></h3>',
+                  _head(pack, ("When", "Account"), graded=graded)]
+        parts += [f"<tr>{_row_cells(pack, a, graded=graded, detail='notes')}</tr>" for a in b["accounts"]]
+        parts.append("</tbody></table></section>")
+    return parts

@@ -1,4 +1,4 @@
-"""``brief.pdf``: the pack as A4 landscape pages — cover, charts, chronology, sources.
+"""``brief.pdf``: the pack as A4 landscape pages — cover, charts, disagreements, chronology, sources.
 
 Pages are matplotlib figures written with ``PdfPages`` and fixed metadata (no creation date), so
 the same pack gives the same bytes. Every page carries the TLP banner top right and in the
@@ -18,7 +18,7 @@ from ... import theme as _theme
 from ...text import clean, defang, label, safe_url
 from ...theme import SIZES
 from ..chart import RC, Furniture, furnished, wrap
-from .data import Pack, facts_rows, key_facts, measure_facts, when
+from .data import Pack, conflicts, facts_rows, key_facts, measure_facts, when
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -41,6 +41,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     bold_first: bool = False
     plain: tuple[int, ...] = ()  # columns already made safe (vetted links): not defanged again
+    groups: tuple[int, ...] = ()  # rows with one group number are kept on one page when they fit
 
 
 def _cells(table: Table) -> list[list[list[str]]]:
@@ -50,21 +51,28 @@ def _cells(table: Table) -> list[list[list[str]]]:
         for col, (text, width) in enumerate(zip(row, table.widths, strict=True)):
             shown = clean(text, max_len=700)
             shown = shown if col in table.plain else defang(shown)
-            cells.append(wrap(shown, (width - 0.12) * 72, _PT, max_lines=2 if col in table.plain else 8))
+            cells.append(wrap(shown, (width - 0.12) * 72, _PT, bold=table.bold_first and col == 0,
+                              max_lines=2 if col in table.plain else 8))
         out.append(cells)
     return out
 
 
 def _paginate(table: Table) -> list[list[list[list[str]]]]:
     room = _H - _TOP - _BOTTOM - 0.45 - 2 * _LINE  # minus heading and header row
+    cells = _cells(table)
+    heights = [max(len(c) for c in row) * _LINE + 0.06 for row in cells]
+    groups = table.groups or tuple(range(len(cells)))
+    size: dict[int, float] = {}
+    for h, g in zip(heights, groups, strict=True):
+        size[g] = size.get(g, 0.0) + h
     pages, page, used = [], [], 0.0
-    for cells in _cells(table):
-        height = max(len(c) for c in cells) * _LINE + 0.06
-        if page and used + height > room:
+    for i, row in enumerate(cells):
+        block = size[groups[i]] if i == 0 or groups[i] != groups[i - 1] else heights[i]
+        if page and used + (block if block <= room else heights[i]) > room:
             pages.append(page)
             page, used = [], 0.0
-        page.append(cells)
-        used += height
+        page.append(row)
+        used += heights[i]
     pages.append(page)
     return pages
 
@@ -139,7 +147,9 @@ def _cover(pack: Pack) -> Figure:
             _text(fig, x, y, line, fontsize=8.5, color=t.foreground)
             y += 8.5 * 1.4 / 72
         y += 0.08
-    contents = ["Contents: " + ", ".join([*(c.title for c in pack.charts), "chronology", "sources"])]
+    disputed = ["where sources disagree"] if conflicts(pack) else []
+    contents = ["Contents: " + ", ".join([*(c.title for c in pack.charts), *disputed, "chronology",
+                                          "sources"])]
     y = max(y, _H - _BOTTOM - 0.6)
     for line in wrap(clean(contents[0], max_len=600), (_W - 2 * _LEFT) * 72, 8, max_lines=3):
         _text(fig, _LEFT, y, line, fontsize=8, color=t.muted)
@@ -147,18 +157,61 @@ def _cover(pack: Pack) -> Figure:
     return fig
 
 
+def _marked(pack: Pack, graded: bool, headers: tuple, widths: tuple, wide: int) -> tuple:
+    """Headers and widths with the Grade column (when graded) before the last column and the TLP
+    column (above TLP:CLEAR) at the end, the room they take coming out of column ``wide``."""
+    widths = list(widths)
+    if graded:
+        headers, widths = (*headers[:-1], "Grade", headers[-1]), [*widths[:-1], 0.55, widths[-1]]
+        widths[wide] -= 0.55
+    if pack.marks_rows:
+        headers, widths = (*headers, "TLP"), [*widths, 1.1]
+        widths[wide] -= 1.1
+    return headers, tuple(widths)
+
+
+def _cells_of(pack: Pack, r: dict, graded: bool) -> tuple[str, ...]:
+    return (r["status"], *((r["grade"],) if graded else ()), r["sources"],
+            *((r["tlp"],) if pack.marks_rows else ()))
+
+
 def _tables(pack: Pack) -> list[Table]:
     tables = []
-    facts = tuple((r["when"], r["category"], r["event"], r["status"], r["sources"])
-                  for r in facts_rows(pack))
-    tables.append(Table("Chronology", ("When", "Category", "Event", "Status", "Sources"),
-                        (1.75, 1.15, 5.5, 0.9, 1.2), facts))
+    blocks = conflicts(pack)
+    if blocks:
+        graded = any(a["grade"] for b in blocks for a in b["accounts"])
+        rows, groups = [], []
+        for k, b in enumerate(blocks):
+            n = len(b["accounts"])
+            name = f"{b['conflict']} ({n} account{'s' if n > 1 else ''})"
+            for i, a in enumerate(b["accounts"]):
+                text = a["event"] + (f" — {a['notes']}" if a["notes"] else "")
+                rows.append((name if i == 0 else "", a["when"], text, *_cells_of(pack, a, graded)))
+                groups.append(k)
+        headers, widths = _marked(pack, graded, ("Fact", "When", "Account", "Status", "Sources"),
+                                  (1.7, 1.6, 5.3, 0.8, 1.1), 2)
+        tables.append(Table("Where sources disagree (each account kept; none chosen)", headers,
+                            widths, tuple(rows), bold_first=True, groups=tuple(groups)))
+    facts = facts_rows(pack)
+    graded = any(r["grade"] for r in facts)
+    rows = []
+    for r in facts:
+        event = r["event"] + (f" — graded {r['grade']}, {r['credibility']}: {r['grade_note']}"
+                              if r["grade_note"] else f" — graded {r['grade']}, {r['credibility']}"
+                              if r["grade"] else "")
+        rows.append((r["when"], r["category"], event, *_cells_of(pack, r, graded)))
+    headers, widths = _marked(pack, graded, ("When", "Category", "Event", "Status", "Sources"),
+                              (1.75, 1.15, 5.5, 0.9, 1.2), 2)
+    tables.append(Table("Chronology", headers, widths, tuple(rows)))
+    marks = pack.marks_rows
     sources = tuple((f"[{r.n}]", str(r.name), safe_url(r.url) or defang(r.url),
                      when(r.published, "day") if str(r.published) not in ("NaT", "None") else "",
-                     str(r.reliability or "")) for r in pack.sources.itertuples(index=False))
+                     str(r.reliability or ""), *((_theme.tlp_label(r.tlp),) if marks else ()))
+                    for r in pack.sources.itertuples(index=False))
     tables.append(Table("Sources", ("No.", "Source", "Address (defanged when not a web page)",
-                                    "Published", "Rel."), (0.5, 3.2, 4.85, 1.15, 0.8), sources,
-                        plain=(2,)))
+                                    "Published", "Rel.", *(("TLP",) if marks else ())),
+                        (0.5, 3.2, 4.85 - (1.1 if marks else 0), 1.15, 0.8, *((1.1,) if marks else ())),
+                        sources, plain=(2,)))
     return tables
 
 

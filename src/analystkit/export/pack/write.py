@@ -25,7 +25,7 @@ from ...resources import data_dir
 from ...text import clean, csv_cell, defang, safe_url
 from ..chart import save
 from .charts import draw as draw_chart
-from .data import CHARTS, Pack, facts_rows, prepare, when
+from .data import CHARTS, Pack, conflicts, facts_rows, prepare, when
 from .html import render as render_html
 from .pdf import render as render_pdf
 
@@ -88,7 +88,7 @@ def brief(case: Case, out_dir: str | os.PathLike, *, tlp: str = "clear",
     -------
     Path
         ``out_dir``, holding ``brief.html``, ``brief.pdf``, ``<chart>.png``/``.svg``/``.txt``,
-        ``facts.csv``, ``durations.csv`` and ``sources.csv``.
+        ``facts.csv``, ``conflicts.csv``, ``durations.csv`` and ``sources.csv``.
 
     Examples
     --------
@@ -97,7 +97,7 @@ def brief(case: Case, out_dir: str | os.PathLike, *, tlp: str = "clear",
     >>> case = load_case(DATA / "cases" / "royal-mail-2023")
     >>> out = brief(case, tempfile.mkdtemp(), tlp="clear", charts=("timeline",))
     >>> sorted(p.name for p in out.iterdir())[:4]
-    ['brief.html', 'brief.pdf', 'durations.csv', 'facts.csv']
+    ['brief.html', 'brief.pdf', 'conflicts.csv', 'durations.csv']
     """
     say = progress or (lambda message: None)
     level = schema.normalise_tlp(tlp)
@@ -127,7 +127,7 @@ def brief(case: Case, out_dir: str | os.PathLike, *, tlp: str = "clear",
                 pack.charts.append(chart)
             ordered = pack.case.events.sort_values(["start", "event_id"], kind="stable")
             pack.cited([ordered, pack.case.relations])  # number the chronology's sources
-            say("writing facts.csv, durations.csv, sources.csv")
+            say("writing facts.csv, conflicts.csv, durations.csv, sources.csv")
             _write_tables(pack, out)
             say("writing brief.html")
             write_atomic(out / "brief.html", render_html(pack).encode("utf-8"))
@@ -142,8 +142,17 @@ def brief(case: Case, out_dir: str | os.PathLike, *, tlp: str = "clear",
 
 
 def _write_tables(pack: Pack, out: Path) -> None:
+    """facts.csv (with each row's grade, and its marking above TLP:CLEAR), conflicts.csv (one
+    line per account, grouped by the fact disputed), durations.csv and sources.csv."""
+    mark = ["tlp"] if pack.marks_rows else []
     write_csv(out / "facts.csv", facts_rows(pack),
-              ["when", "category", "event", "detail", "status", "sources", "incident"])
+              ["when", "category", "event", "detail", "status", "grade", "grade_note", "sources",
+               "incident", *mark])
+    accounts = [{**a, "conflict": b["conflict"], "account": f"{i} of {len(b['accounts'])}"}
+                for b in conflicts(pack) for i, a in enumerate(b["accounts"], start=1)]
+    write_csv(out / "conflicts.csv", accounts,
+              ["conflict", "account", "when", "event", "status", "grade", "sources", "notes",
+               "incident", *mark])
     durations = [{"incident": r.incident, "measure": r.measure, "days": r.text,
                   "from": when(r.start, "day"), "to": when(r.end, "day"),
                   "bound": "lower: still ongoing at the as-of date" if r.open else ""}

@@ -17,15 +17,18 @@ from ...schema import STATUSES
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["PRECISION_NOTES", "bands", "bars", "fades", "legend_handles", "markers", "rgba",
-           "whiskers"]
+__all__ = ["CONFLICT_MARK", "PRECISION_NOTES", "bands", "bars", "conflict_marks", "fades",
+           "legend_handles", "markers", "rgba", "whiskers"]
 
 #: Legend wording for the ways an uncertain date is drawn.
 PRECISION_NOTES = {
     "band": "month known, day not (light band)",
     "whisker": "date ± 1 day (whiskers)",
     "open": "ongoing at the as-of date (fading end)",
+    "conflict": "sources disagree",
 }
+#: The sign put after the label of an event that sources disagree on (drawn alone when unlabelled).
+CONFLICT_MARK = "\u2260"
 
 
 def rgba(colors) -> np.ndarray:
@@ -192,6 +195,15 @@ def markers(ax: Axes, x, y, *, status, colors, size: float = 42.0, gid: str = "p
     return out
 
 
+def conflict_marks(ax: Axes, x, y, *, color, dense: bool = False, gid: str = "conflicts"):
+    """A small ≠ just above each unlabelled event that sources disagree on (one scatter)."""
+    x, y = np.asarray(x), np.asarray(y)
+    if not len(x):
+        return None
+    return ax.scatter(x, y, marker=f"${CONFLICT_MARK}$", s=22.0 if dense else 30.0, c=[color], linewidths=0,
+                      zorder=3.2, gid=gid)
+
+
 def legend_handles(statuses, *, notes=(), categories=(), bar: bool = True) -> list:
     """Legend entries: status (bar swatch + marker), precision notes, category colours."""
     from matplotlib.lines import Line2D
@@ -216,6 +228,9 @@ def legend_handles(statuses, *, notes=(), categories=(), bar: bool = True) -> li
             h = Patch(facecolor=fg, alpha=0.25, edgecolor=fg)
         elif key == "whisker":
             h = Line2D([], [], color=fg, marker="|", markersize=8, linewidth=1.0)
+        elif key == "conflict":
+            h = Line2D([], [], color=th.foreground, marker=f"${CONFLICT_MARK}$", linestyle="none",
+                       markersize=7, markeredgewidth=0)
         else:
             h = Patch(facecolor=fg, alpha=0.35, edgecolor="none")
         handles.append((h, PRECISION_NOTES[key]))
