@@ -197,7 +197,8 @@ def test_open_pack_never_claims_restoration(open_pack):
 
     from opencase import OPEN_DAYS, restoration_claims
 
-    from analystkit.export.pack.data import facts_rows, key_facts, measure_facts, prepare
+    from analystkit.export.pack.data import prepare
+    from analystkit.export.pack.facts import facts_rows, key_facts, measure_facts
 
     case, other, folder = open_pack
     pack = prepare(case, compare=[other])
@@ -229,7 +230,8 @@ def test_open_pack_never_claims_restoration(open_pack):
 
 
 def test_closed_pack_keeps_its_restoration_wording(packs):
-    from analystkit.export.pack.data import measure_facts, prepare
+    from analystkit.export.pack.data import prepare
+    from analystkit.export.pack.facts import measure_facts
 
     pack = prepare(ak.load_case(ROYAL_MAIL))
     assert dict(measure_facts(pack))["Time to full restoration"] == "42 days (to 21 Feb 2023)"
@@ -416,6 +418,6 @@ def test_grade_b2_style_appears_in_chronology_and_facts_csv(packs):
 
 
 def test_grade_uses_the_best_reliability_of_the_cited_sources():
-    from analystkit.export.pack.data import grade
+    from analystkit.export.pack.facts import grade
 
     assert grade(["C", "A", "B"], "2") == "A2" and grade(["D"], "") == "" and grade([""], "1") == "?1"

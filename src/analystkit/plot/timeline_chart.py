@@ -13,7 +13,6 @@ on it) carries a small ≠ after its label, or above it when unlabelled, with a 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,7 +21,6 @@ import pandas as pd
 from .. import text as _text
 from .. import theme as _theme
 from .. import timeline as _tl
-from ..schema import in_conflict
 from ..times import utc
 from .base import labels as _labels
 from .base import marks as _marks
@@ -31,17 +29,12 @@ from .base.lanes import lane_order
 from .base.lanes import shade as shade_lanes
 from .base.legends import chart_title, footnote, status_legend
 from .base.milestones import milestone_labels, milestone_lines, milestone_marks, milestones_from
+from .timeline_items import event_items, num
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["milestones_from", "timeline"]
-
-
-def _num(stamps: pd.Series) -> np.ndarray:
-    from matplotlib.dates import date2num
-
-    return date2num(stamps.dt.tz_convert(None).to_numpy())
 
 
 def timeline(events: pd.DataFrame, *, lane: str = "category", ax: Axes | None = None,
@@ -106,49 +99,6 @@ def timeline(events: pd.DataFrame, *, lane: str = "category", ax: Axes | None = 
     return ax
 
 
-@dataclass
-class _Items:
-    """Per event: lane, span in date numbers (``lo``/``hi`` the full uncertain extent, ``start``..
-    ``start_hi`` / ``end_lo``..``end`` where its ends may fall), precision, status, colour, conflict."""
-
-    lane_of: np.ndarray
-    lo: np.ndarray
-    hi: np.ndarray
-    start: np.ndarray
-    start_hi: np.ndarray
-    end_lo: np.ndarray
-    end: np.ndarray
-    period: np.ndarray
-    is_open: np.ndarray
-    coarse_start: np.ndarray
-    coarse_end: np.ndarray
-    approx_start: np.ndarray
-    approx_end: np.ndarray
-    status: np.ndarray
-    colors: np.ndarray
-    conflict: np.ndarray
-
-
-def _items(events: pd.DataFrame, ex: pd.DataFrame, lanes: list, lane: str, th) -> _Items:
-    """The per-event arrays of ``events`` (with their :func:`analystkit.timeline.extents`)."""
-    period = ex["kind"].eq("period").to_numpy()
-    prec = events["precision"].astype(str).to_numpy()
-    eprec = events["end_precision"].astype(str).to_numpy() if "end_precision" in events else prec
-    eprec = np.where(eprec == "", prec, eprec)
-    colors = events["category"].map(th.category_color).to_numpy() if "category" in events \
-        else np.full(len(events), th.muted, dtype=object)
-    return _Items(
-        lane_of=events[lane].map({v: i for i, v in enumerate(lanes)}).to_numpy(),
-        lo=_num(ex["lo"]), hi=_num(ex["hi"]), start=_num(ex["start"]),
-        start_hi=_num(ex["start_hi"]), end_lo=_num(ex["end_lo"]), end=_num(ex["end"]),
-        period=period, is_open=ex["open"].to_numpy(),
-        coarse_start=np.isin(prec, ("month", "year")),
-        coarse_end=period & np.isin(eprec, ("month", "year")),
-        approx_start=prec == "approximate", approx_end=period & (eprec == "approximate"),
-        status=events["status"].astype(str).to_numpy(), colors=colors,
-        conflict=in_conflict(events).to_numpy())
-
-
 class _TimelinePlotter:
     """One timeline drawing, in the seaborn way: :meth:`prepare` the events, then :meth:`plot`
     places them (x limits, label sides, rows in lanes, milestones, row heights), draws them
@@ -183,7 +133,7 @@ class _TimelinePlotter:
                 return False
         self.events, self.as_of = events, as_of
         self.lanes = lane_order(events[self.lane], events["start"], self.lane)
-        self.items = _items(events, ex, self.lanes, self.lane, self.theme)
+        self.items = event_items(events, ex, self.lanes, self.lane, self.theme)
         return True
 
     def plot(self, ax: Axes, *, own_figure: bool) -> None:
@@ -207,7 +157,7 @@ class _TimelinePlotter:
         """The x limits (the window, else all events with a 2 % margin); who gets a label."""
         it, n = self.items, len(self.events)
         if self.window is not None:
-            x0, x1 = _num(pd.Series([self.w0, self.w1]))
+            x0, x1 = num(pd.Series([self.w0, self.w1]))
         else:
             x0, x1 = it.lo.min(), it.hi.max()
             pad = max((x1 - x0) * 0.02, 0.5)
@@ -286,8 +236,8 @@ class _TimelinePlotter:
     def place_milestones(self, ax: Axes) -> None:
         """The milestones inside the x limits, their labels packed into rows above the lanes."""
         marks = milestone_marks(self.events, self.milestones, day0=self.day0, as_of=self.as_of)
-        self.marks = [m for m in marks if self.x0 <= _num(pd.Series([m[0]]))[0] <= self.x1]
-        self.m_x = _num(pd.Series([m[0] for m in self.marks])) if self.marks else np.zeros(0)
+        self.marks = [m for m in marks if self.x0 <= num(pd.Series([m[0]]))[0] <= self.x1]
+        self.m_x = num(pd.Series([m[0] for m in self.marks])) if self.marks else np.zeros(0)
         self.m_kinds = [m[2] for m in self.marks]
         self.m_texts, self.m_rows, self.m_right = milestone_labels(
             ax, self.m_x, [m[1] for m in self.marks], self.rend, self.per_px, self.x1, self.gap,

@@ -19,7 +19,8 @@ from ...text import clean
 from ...theme import SIZES
 from ...timeline import combine, durations, restoration_phrase
 from ..chart import Furniture, furnished
-from .data import Chart, Pack, main_events, timeline_notes, when
+from .data import Chart, Pack, main_events
+from .facts import timeline_notes, when
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

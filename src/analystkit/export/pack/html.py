@@ -16,7 +16,8 @@ import pandas as pd
 
 from ...text import defang, html_text, safe_url
 from ...theme import tlp_label
-from .data import Pack, conflicts, facts_rows, key_facts, when
+from .data import Pack
+from .facts import conflicts, facts_rows, key_facts, when
 
 __all__ = ["CSS", "render"]
 

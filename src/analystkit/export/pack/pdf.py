@@ -18,7 +18,8 @@ from ... import theme as _theme
 from ...text import clean, defang, label, safe_url
 from ...theme import SIZES
 from ..chart import RC, Furniture, furnished, wrap
-from .data import Pack, conflicts, facts_rows, key_facts, measure_facts, when
+from .data import Pack
+from .facts import conflicts, facts_rows, key_facts, measure_facts, when
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -25,7 +25,8 @@ from ...resources import data_dir
 from ...text import clean, csv_cell, defang, safe_url
 from ..chart import save
 from .charts import draw as draw_chart
-from .data import CHARTS, Pack, conflicts, facts_rows, prepare, when
+from .data import CHARTS, Pack, prepare
+from .facts import conflicts, facts_rows, when
 from .html import render as render_html
 from .pdf import render as render_pdf
 
