@@ -36,7 +36,7 @@ def chart_title(ax: Axes, title: str | None, *, legend: bool) -> None:
 
 
 def footnote(ax: Axes, note: str, *, right: bool = False):
-    """A small muted note just under the x axis, at its left (or right) end."""
+    """A small muted note just under the x axis, at its left (or right) end (gid ``footnote``)."""
     return ax.text(1 if right else 0, -0.075, note, transform=ax.transAxes,
                    ha="right" if right else "left", va="top", fontsize=8,
-                   color=_theme.current().muted)
+                   color=_theme.current().muted, gid="footnote")
