@@ -143,9 +143,10 @@ def _outcome(sets) -> dict:
 
 def _spans(rows: list[dict], as_of: str) -> set[float]:
     """Each disruption period's own length in calendar days: both ends counted when closed, and
-    for an ongoing one the lower bound the kit quotes, start to as-of date (as in ``durations``)."""
+    for an ongoing one the lower bound the kit quotes, start to the as-of day, both counted too
+    (the period is still under way on the as-of day, as in ``durations``)."""
     return {float((r["end"] - r["start"]) / _DAY + 1) if r["end"] is not None
-            else float((pd.Timestamp(as_of) - r["start"]) / _DAY)
+            else float((pd.Timestamp(as_of) - r["start"]) / _DAY + 1)
             for r in rows if r["category"] == "disruption"}
 
 

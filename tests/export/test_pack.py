@@ -204,13 +204,15 @@ def test_open_pack_never_claims_restoration(open_pack):
     pack = prepare(case, compare=[other])
     facts = dict(key_facts(pack) + measure_facts(pack))
     assert facts["Time to full restoration"] == f"Not fully restored as of 7 Mar 2025 (≥ {OPEN_DAYS} days)"
-    assert facts["Disrupted"].startswith(f"≥ {OPEN_DAYS} days since 28 Oct 2023")
+    assert facts["Disrupted"].startswith(f"≥ {OPEN_DAYS + 1} days since 28 Oct 2023")  # both ends
     assert facts["Time to first recovery step"] == "43 days (to 10 Dec 2023)"
     rows = list(csv.DictReader((folder / "durations.csv").open(encoding="utf-8")))
     by = {r["measure"]: r for r in rows}
     assert by["time to full restoration"]["days"] == f"≥ {OPEN_DAYS} days"
     assert by["time to full restoration"]["bound"].startswith("lower")
     assert by["days disrupted"]["bound"].startswith("lower") and by["time to disclosure"]["bound"] == ""
+    # no end a day before the as-of date: both open measures run to 7 Mar 2025
+    assert by["days disrupted"]["to"] == by["time to full restoration"]["to"] == "07 Mar 2025"
     alts = {p.stem: p.read_text(encoding="utf-8") for p in folder.glob("*.txt")}
     assert set(alts) == {"timeline", "compare"}
     assert f"not fully restored as of 7 Mar 2025 (≥ {OPEN_DAYS} days)" in alts["timeline"]

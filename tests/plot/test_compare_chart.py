@@ -119,19 +119,20 @@ def test_open_incident_header_is_not_restored_and_bar_fades(tmp_path):
         "disclosed day 3 · first recovery step day 43 · not fully restored as of 30 Jun 2024 (≥ 246 days)",
         "disclosed day 3 · first recovery step day 43 · not fully restored as of 7 Mar 2025 (≥ 496 days)"]
     labels = [t.get_text() for t in ax.texts if t.get_gid() == "bar-label"]
-    assert "Catalogue and reading rooms down · ongoing, ≥ 496 days" in labels
-    assert "Catalogue and reading rooms down · ongoing, ≥ 246 days" in labels
+    # a bar counts the days it covers, both ends (the as-of day) included, as "days disrupted"
+    assert "Catalogue and reading rooms down · ongoing, ≥ 497 days" in labels
+    assert "Catalogue and reading rooms down · ongoing, ≥ 247 days" in labels
     assert restoration_claims(" ".join(t.get_text() for t in ax.texts)) == []
     # each open bar: a solid part, then a fading end with an arrow at ITS case's as-of date
     (fade,) = [c for c in ax.collections if c.get_gid() == "open-ends"]
     alphas = fade.get_facecolors()[:, 3]
     assert alphas.max() > alphas.min()
     (arrows,) = [c for c in ax.collections if c.get_gid() == "open-ends-arrows"]
-    assert sorted(arrows.get_offsets()[:, 0]) == [246.0, 496.0]
+    assert sorted(arrows.get_offsets()[:, 0]) == [247.0, 497.0]
     solid_ends = sorted(b for _, b in bar_spans(ax))
-    assert max(solid_ends) < 496.0 and 246.0 not in solid_ends  # no closed bar to the as-of date
+    assert max(solid_ends) < 497.0 and 247.0 not in solid_ends  # no closed bar to the as-of date
     fade_spans = sorted((p.vertices[:, 0].min(), p.vertices[:, 0].max()) for p in fade.get_paths())
-    assert max(b for _, b in fade_spans) == 496.0
+    assert max(b for _, b in fade_spans) == 497.0
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "ongoing at the as-of date (fading end)" in legend
 

@@ -198,11 +198,11 @@ def test_ongoing_period_fades_to_as_of():
     ax = timeline(ev, as_of="2024-09-01")
     (fade,) = [c for c in ax.collections if c.get_gid() == "open-ends"]
     right = max(p.vertices[:, 0].max() for p in fade.get_paths())
-    assert right == pytest.approx(num("2024-09-01"))
+    assert right == pytest.approx(num("2024-09-02"))  # through the as-of day
     alphas = fade.get_facecolors()[:, 3]
     assert alphas.max() > alphas.min()  # it fades
     (arrow,) = [c for c in ax.collections if c.get_gid() == "open-ends-arrows"]
-    assert arrow.get_offsets()[0][0] == pytest.approx(num("2024-09-01"))
+    assert arrow.get_offsets()[0][0] == pytest.approx(num("2024-09-02"))
 
 
 def test_dense_mode_stays_vectorised():

@@ -60,7 +60,8 @@ def test_ongoing_period_runs_to_as_of_and_input_is_untouched():
     before = ev.copy(deep=True)
     x = tl.extents(ev, as_of="2024-04-30")
     assert x.loc[0, "kind"] == "period" and bool(x.loc[0, "open"])
-    assert x.loc[0, "end"] == ts("2024-04-30")
+    # still under way on the as-of day: the (exclusive) end is the midnight after it
+    assert x.loc[0, "end"] == ts("2024-05-01")
     pd.testing.assert_frame_equal(ev, before)
 
 
@@ -200,12 +201,13 @@ def test_ongoing_incident_gives_lower_bounds_never_restoration(tmp_path):
 
     case = ak.load_case(write_open_case(tmp_path / "lib"))
     d = tl.durations(case.events, day0=case.meta["day0"], as_of=case.meta["as_of"]).set_index("measure")
-    for measure in ("time to full restoration", "days disrupted"):
+    # day 0 → as-of date is 496 days; the days disrupted count both ends, the as-of day included
+    for measure, days in (("time to full restoration", OPEN_DAYS), ("days disrupted", OPEN_DAYS + 1)):
         row = d.loc[measure]
-        assert bool(row["open"]) and row["days"] == OPEN_DAYS == row["days_min"]
-        assert pd.isna(row["days_max"]) and row["text"] == f"≥ {OPEN_DAYS} days"
+        assert bool(row["open"]) and row["days"] == days == row["days_min"]
+        assert pd.isna(row["days_max"]) and row["text"] == f"≥ {days} days"
         assert row["as_of"] == ts("2025-03-07")
-    assert d.loc["time to full restoration", "end"] == ts("2025-03-07")
+        assert row["end"] == ts("2025-03-07")  # never a day before the as-of date
     assert d.loc["time to full restoration", "event_id"] == "lib-001"  # the ongoing outage
     # partial recovery stays apart: the closed website outage, not the open period's as-of end
     assert not d.loc["time to first recovery step", "open"]
@@ -241,7 +243,7 @@ def test_combine_keeps_each_case_on_its_own_as_of(tmp_path):
         ("lib-a", ts("2024-06-30")), ("lib-b", ts("2025-03-07"))}
     x = tl.extents(both)
     ends = dict(zip(both.loc[x["open"], "incident"], x.loc[x["open"], "end"], strict=True))
-    assert ends == {"lib-a": ts("2024-06-30"), "lib-b": ts("2025-03-07")}
+    assert ends == {"lib-a": ts("2024-07-01"), "lib-b": ts("2025-03-08")}  # through each as-of day
     d = tl.durations(both)
     restore = d[d["measure"].eq("time to full restoration")].set_index("incident")
     assert restore.loc["lib-a", "days"] == (ts("2024-06-30") - ts("2023-10-28")).days == 246
@@ -249,6 +251,6 @@ def test_combine_keeps_each_case_on_its_own_as_of(tmp_path):
     assert restore["open"].all() and list(restore["as_of"]) == [ts("2024-06-30"), ts("2025-03-07")]
     a = tl.align(both)
     open_end = a[a["open"].astype(bool)].set_index("incident")["end"]
-    assert open_end.to_dict() == {"lib-a": 246.0, "lib-b": 496.0}
+    assert open_end.to_dict() == {"lib-a": 247.0, "lib-b": 497.0}
     # an explicit as_of still applies to every row
-    assert set(tl.extents(both, as_of="2024-12-31").loc[x["open"], "end"]) == {ts("2024-12-31")}
+    assert set(tl.extents(both, as_of="2024-12-31").loc[x["open"], "end"]) == {ts("2025-01-01")}

@@ -210,7 +210,8 @@ class _ComparePlotter:
             first = np.floor(s[i])  # calendar days covered, both ends counted
             hi_days = np.ceil(e_full[i]) - first
             lo_days = np.ceil(e_solid[i]) - first + 1 if self.coarse_end[i] else hi_days
-            length = f"ongoing, ≥ {hi_days:g} days" if self.is_open[i] else _days_text(lo_days, hi_days)
+            length = f"ongoing, ≥ {_days_text(hi_days, hi_days)}" if self.is_open[i] \
+                else _days_text(lo_days, hi_days)
             label = f"{_text.label(self.a['title'].iat[i], max_len=48)} · {length}"
             after = min(e_full[i], x_max) + gap * (2 if self.is_open[i] else 1)  # clear of the arrow
             t = ax.text(after, yy, label, ha="left", gid="bar-label", **lkw)

@@ -94,7 +94,7 @@ def extents(events: pd.DataFrame, *, as_of: object = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame with the index of ``events`` and columns ``event_id``, ``kind`` (``period`` or
-    ``point``), ``open`` (an ongoing period drawn to ``as_of``), ``lo`` (earliest possible
+    ``point``), ``open`` (an ongoing period, drawn through the as-of day), ``lo`` (earliest possible
     start), ``start`` (nominal start), ``start_hi`` (end of the start's precision span), ``end_lo``
     (earliest possible end), ``end`` (nominal end, exclusive: a day-precise end is moved to the
     next midnight) and ``hi`` (latest possible end). A point event has ``end`` = ``start_hi``.
@@ -129,8 +129,8 @@ def extents(events: pd.DataFrame, *, as_of: object = None) -> pd.DataFrame:
     end_lo = np.where(eprec == "approximate", end - approx, np.where(eprec == "day", end_x, end))
     end_lo = np.where(eprec == "exact", end, end_lo)
     hi = np.where(eprec == "approximate", end_x + approx, end_x)
-    if ongoing.any():
-        limit = as_of_rows(as_of, events)
+    if ongoing.any():  # still disrupted on the as-of day itself: the period ends after it
+        limit = as_of_rows(as_of, events) + DAY_NS
         end_lo = np.where(ongoing, limit, end_lo)
         end_x = np.where(ongoing, limit, end_x)
         hi = np.where(ongoing, limit, hi)

@@ -99,7 +99,7 @@ def incident_measures(name: str, d0: pd.Timestamp, ev: pd.DataFrame, ex: pd.Data
     is_open = bool(len(still))
     if is_open:  # not restored: the measure runs to the as-of date and is a lower bound
         last = still.loc[still["end"].idxmax()]
-        end = last["end"].floor("D")
+        end = last["end"].floor("D") - _DAY  # the as-of day
         restore = _measure(name, "time to full restoration", d0, end, end, end, last["event_id"])
         restore.update(days_max=np.nan, text=days_text(restore["days"], restore["days"],
                                                         restore["days"], bound="lower"))
