@@ -91,7 +91,7 @@ def _suffix(path: str) -> str:
 def _one_chart(args: argparse.Namespace, key: str, pack_case, posts=None) -> int:
     from . import theme
     from .export import save
-    from .export.pack.charts import draw
+    from .export.pack.charts import draw, why_not
     from .export.pack.data import prepare
 
     _suffix(args.output)
@@ -100,7 +100,7 @@ def _one_chart(args: argparse.Namespace, key: str, pack_case, posts=None) -> int
         _say(f"drawing the {key} chart")
         chart = draw(pack, key)
         if chart is None:
-            raise ValueError(f"nothing to draw for the {key} chart at TLP:{args.tlp.upper()}")
+            raise ValueError(f"no {key} chart: {why_not(pack, key)}")
         paths = save(chart.figure, args.output, size=args.size, tlp=pack.tlp, title=chart.title,
                      subtitle=chart.subtitle, as_of=pack.as_of, sources=chart.sources, alt=chart.alt)
     for p in paths:

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-__all__ = ["clean", "csv_cell", "defang", "html_text", "label", "refang", "safe_url"]
+__all__ = ["clean", "csv_cell", "defang", "html_text", "label", "refang", "safe_url", "source_name"]
 
 # Bidirectional controls (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI) and other invisible marks.
 _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -64,6 +64,25 @@ def defang(text: object) -> str:
     s = _FTP.sub("fxp", s)
     s = re.sub(r"(?<!\[)://(?!\])", "[://]", s)
     s = _HOST.sub(lambda m: m.group(1).rstrip(".").replace(".", "[.]") + "[.]" + m.group(2), s)
+    return _IPV4.sub(r"\1[.]\2[.]\3[.]\4", s)
+
+
+_LINK = re.compile(r"\b(?:https?|ftp)://\S+|(?<![\w.@\[])(?:[a-z0-9-]+\.)+onion\b", re.IGNORECASE)
+
+
+def source_name(text: object, *, max_len: int | None = None) -> str:
+    """The name of a cited publication for display: cleaned, and defanged only where it holds
+    something to follow — a URL with a scheme, an onion address or an IPv4 address. A
+    publication's own name ("it-daily.net", "PublicTechnology.net") stays as its readers know it.
+
+    >>> source_name("it-daily.net"), source_name("PublicTechnology.net")
+    ('it-daily.net', 'PublicTechnology.net')
+    >>> source_name("LockBit leak site lockbitapt2d73.onion (http://lockbitapt2d73.onion/post)")
+    'LockBit leak site lockbitapt2d73[.]onion (hxxp[://]lockbitapt2d73[.]onion/post)'
+    >>> source_name("Panel at 10.0.0.1")
+    'Panel at 10[.]0[.]0[.]1'
+    """
+    s = _LINK.sub(lambda m: defang(m.group(0)), clean(text, max_len=max_len))
     return _IPV4.sub(r"\1[.]\2[.]\3[.]\4", s)
 
 

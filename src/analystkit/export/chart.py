@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from .. import theme as _theme
 from ..files import write_atomic
-from ..text import clean, label
+from ..text import clean, label, source_name
 from ..theme import SIZES
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ def caption(sources: Sequence[str] | Mapping[int, str] | None, *, width_in: floa
     if not items:
         return []
     width_pt = width_in * 72
-    names = "; ".join(f"[{n}] {clean(s, max_len=60)}" for n, s in items)
+    names = "; ".join(f"[{n}] {source_name(s, max_len=60)}" for n, s in items)
     lines = wrap(f"Sources: {names}", width_pt, _SMALL_PT)
     if len(lines) <= max_lines:
         return lines
@@ -233,7 +233,8 @@ def _draw_furniture(fig: Figure, f: Furniture, added: list) -> tuple[float, floa
              color=muted)
     y += fy(0.28)
     for line in reversed(caption(dict(f.sources), width_in=width - 2 * _MARGIN)):
-        text(fx, y, label(line, max_len=None, defang_hosts=True), ha="left", va="bottom",
+        # source names are defanged where they hold an address (source_name), not as a whole
+        text(fx, y, label(line, max_len=None, defang_hosts=False), ha="left", va="bottom",
              fontsize=_SMALL_PT, color=muted)
         y += fy(_SMALL_PT / 72 * 1.4)
     return top, y + fy(0.16)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import io
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from .. import graph as G
 from .. import plot
 from ..case import Case
 from ..schema import CATEGORIES, STATUSES, TLP_LEVELS
+from ..text import clean
 from ..theme import SIZES
 
 __all__ = ["Explorer", "explore", "forget"]
@@ -276,7 +278,8 @@ class Explorer:
             if "graph_posts" in views:
                 graph = G.actor_victim_graph(views["graph_posts"])
                 hidden = views["graph_hidden"]
-                title = f"Top {self.top} actors, latest {self.per_actor} victims each"
+                drawn = views["graph_posts"]["actor"].nunique()
+                title = _graph_title(drawn, self.top, self.per_actor, views["filters"]["actors"])
                 if hidden:
                     title += f" ({hidden:,} older victims not shown)"
             else:
@@ -370,3 +373,28 @@ def explore(data: Case | pd.DataFrame, *, posts: pd.DataFrame | None = None, **k
     if isinstance(data, Case):
         return Explorer(data, posts, **kwargs).widget
     return Explorer(None, data, **kwargs).widget
+
+
+def _graph_title(drawn: int, top: int, per_actor: int, chosen: Sequence[str]) -> str:
+    """The posts graph's title: the actors it really draws, never "Top N" of a narrower choice.
+
+    >>> _graph_title(8, 8, 15, [])
+    'Top 8 actors, latest 15 victims each'
+    >>> _graph_title(1, 8, 15, ["LockBit"])
+    'LockBit: latest 15 victims'
+    >>> _graph_title(3, 8, 15, ["LockBit", "Play", "Royal"])
+    '3 selected actors, latest 15 victims each'
+    >>> _graph_title(8, 8, 15, [f"actor {i}" for i in range(12)])
+    'Top 8 of 12 selected actors, latest 15 victims each'
+    >>> _graph_title(3, 8, 15, [])
+    'All 3 actors, latest 15 victims each'
+    """
+    if chosen and drawn == 1 and len(chosen) == 1:
+        return f"{clean(chosen[0], max_len=40)}: latest {per_actor} victims"
+    if chosen and drawn == top < len(chosen):
+        return f"Top {top} of {len(chosen)} selected actors, latest {per_actor} victims each"
+    if chosen:
+        return f"{drawn} selected actor{'s' if drawn != 1 else ''}, latest {per_actor} victims each"
+    if drawn < top:
+        return f"All {drawn} actor{'s' if drawn != 1 else ''}, latest {per_actor} victims each"
+    return f"Top {top} actors, latest {per_actor} victims each"

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["draw"]
+__all__ = ["draw", "why_not"]
 
 
 def _drawn(pack: Pack, title: str, subtitle: str, sources: dict[int, str],
@@ -77,7 +77,8 @@ def _timeline(pack: Pack) -> Chart | None:
         shown = events[(events["start"] <= window[1]) & (events["start"] >= window[0])
                        | (events["end"].notna() & (events["start"] <= window[1]))]
     else:
-        start, end = events["start"].min().tz_convert(None), events["start"].max().tz_convert(None)
+        last = pd.concat([events["start"], events["end"].dropna()]).max()  # a period's last day too
+        start, end = events["start"].min().tz_convert(None), last.tz_convert(None)
         shown = events
     sources = pack.cited([shown])
     title = clean(meta.get("title") or "Incident timeline", max_len=120)
@@ -222,5 +223,37 @@ _DRAW = {"timeline": _timeline, "compare": _compare, "activity": _activity, "gra
 
 
 def draw(pack: Pack, key: str) -> Chart | None:
-    """Draw one chart of the pack, or return None when there is nothing to draw at its level."""
+    """Draw one chart of the pack, or return None when there is nothing to draw at its level
+    (:func:`why_not` says why)."""
     return _DRAW[key](pack)
+
+
+def why_not(pack: Pack, key: str) -> str:
+    """Why :func:`draw` drew no ``key`` chart: the real reason, not always the marking.
+
+    >>> from analystkit import load_case
+    >>> from analystkit.export.pack.data import prepare
+    >>> why_not(prepare(load_case(DATA / "cases" / "royal-mail-2023")), "compare")
+    'no other case to compare with: name one (compare=[...] in Python, --compare CASE on the command line)'
+    """
+    level = pack.label
+    mine = pack.withheld_from.get("this case", {})
+    if key == "timeline":
+        if mine.get("events"):
+            return f"every event of the case is marked above {level}"
+        return "the case has no events yet"
+    if key == "compare":
+        if not pack.compared:
+            return ("no other case to compare with: name one (compare=[...] in Python, "
+                    "--compare CASE on the command line)")
+        if pack.withheld_from.get("compared cases", {}).get("events") or mine.get("events"):
+            return (f"at {level} fewer than two of the cases keep an event to line up on day 0 "
+                    "(the others are marked above it)")
+        return "fewer than two of the cases have a disruption or a day 0 to line up on"
+    if key == "activity":
+        if pack.posts is None or pack.posts.empty:
+            return "no leak-site posts given (posts=... in Python, --posts FILE on the command line)"
+        return "no victim claims in the posts within a year before to half a year after day 0"
+    if mine.get("relations"):
+        return f"no relation with an actor is left at {level} (the others are marked above it)"
+    return "the case has no relation naming an actor"

@@ -14,7 +14,7 @@ import hashlib
 
 import pandas as pd
 
-from ...text import defang, html_text, safe_url
+from ...text import defang, html_text, safe_url, source_name
 from ...theme import tlp_label
 from .data import Pack
 from .facts import conflicts, facts_rows, key_facts, when
@@ -77,7 +77,7 @@ def _figure(chart) -> str:
 
 
 def _source_item(row, marks: bool = False) -> str:
-    name = html_text(row.name, max_len=200)
+    name = html_text(source_name(row.name), max_len=200, defang_hosts=False)
     url = str(row.url or "")
     link = safe_url(url)
     if link:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ... import theme as _theme
-from ...text import clean, defang, label, safe_url
+from ...text import clean, defang, label, safe_url, source_name
 from ...theme import SIZES
 from ..chart import RC, Furniture, furnished, wrap
 from .data import Pack
@@ -41,7 +41,8 @@ class Table:
     widths: tuple[float, ...]
     rows: tuple[tuple[str, ...], ...]
     bold_first: bool = False
-    plain: tuple[int, ...] = ()  # columns already made safe (vetted links): not defanged again
+    plain: tuple[int, ...] = ()  # columns already made safe (links, source names): not defanged again
+    short: tuple[int, ...] = ()  # columns kept to two lines (addresses)
     groups: tuple[int, ...] = ()  # rows with one group number are kept on one page when they fit
 
 
@@ -53,7 +54,7 @@ def _cells(table: Table) -> list[list[list[str]]]:
             shown = clean(text, max_len=700)
             shown = shown if col in table.plain else defang(shown)
             cells.append(wrap(shown, (width - 0.12) * 72, _PT, bold=table.bold_first and col == 0,
-                              max_lines=2 if col in table.plain else 8))
+                              max_lines=2 if col in table.short else 8))
         out.append(cells)
     return out
 
@@ -205,14 +206,14 @@ def _tables(pack: Pack) -> list[Table]:
                               (1.75, 1.15, 5.5, 0.9, 1.2), 2)
     tables.append(Table("Chronology", headers, widths, tuple(rows)))
     marks = pack.marks_rows
-    sources = tuple((f"[{r.n}]", str(r.name), safe_url(r.url) or defang(r.url),
+    sources = tuple((f"[{r.n}]", source_name(r.name), safe_url(r.url) or defang(r.url),
                      when(r.published, "day") if str(r.published) not in ("NaT", "None") else "",
                      str(r.reliability or ""), *((_theme.tlp_label(r.tlp),) if marks else ()))
                     for r in pack.sources.itertuples(index=False))
     tables.append(Table("Sources", ("No.", "Source", "Address (defanged when not a web page)",
                                     "Published", "Rel.", *(("TLP",) if marks else ())),
                         (0.5, 3.2, 4.85 - (1.1 if marks else 0), 1.15, 0.8, *((1.1,) if marks else ())),
-                        sources, plain=(2,)))
+                        sources, plain=(1, 2), short=(2,)))
     return tables
 
 

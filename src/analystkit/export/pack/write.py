@@ -25,6 +25,7 @@ from ...resources import data_dir
 from ...text import clean, csv_cell, defang, safe_url
 from ..chart import save
 from .charts import draw as draw_chart
+from .charts import why_not
 from .data import CHARTS, Pack, prepare
 from .facts import conflicts, facts_rows, when
 from .html import render as render_html
@@ -120,7 +121,7 @@ def brief(case: Case, out_dir: str | os.PathLike, *, tlp: str = "clear",
                 say(f"drawing the {key} chart")
                 chart = draw_chart(pack, key)
                 if chart is None:
-                    say(f"  no {key} chart: nothing to draw at {pack.label}")
+                    say(f"  no {key} chart: {why_not(pack, key)}")
                     continue
                 chart.files = save(chart.figure, out / key, formats=("png", "svg"), size="slide",
                                    dpi=dpi, tlp=pack.tlp, title=chart.title, subtitle=chart.subtitle,

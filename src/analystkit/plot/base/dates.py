@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ... import theme as _theme
 
-__all__ = ["date_axis", "display_zone"]
+__all__ = ["date_axis", "display_zone", "tick_labels"]
 
 
 def display_zone(tz: object = None):
@@ -26,13 +26,68 @@ def display_zone(tz: object = None):
     return tz, str(tz)
 
 
+def tick_labels(stamps) -> list[str]:
+    """Date tick labels that each read on their own: every tick names its month, and the year
+    is given on the first tick and wherever it changes (no separate offset text to misread).
+
+    ``stamps`` are ``datetime`` objects in the display zone, in order.
+
+    >>> from datetime import datetime
+    >>> tick_labels([datetime(2022, 12, 25), datetime(2023, 1, 1), datetime(2023, 1, 8)])
+    ['25 Dec 2022', '1 Jan 2023', '8 Jan']
+    >>> tick_labels([datetime(2022, m, 1) for m in (10, 11, 12)] + [datetime(2023, 1, 1)])
+    ['Oct 2022', 'Nov', 'Dec', 'Jan 2023']
+    >>> tick_labels([datetime(2021, 1, 1), datetime(2022, 1, 1)])
+    ['2021', '2022']
+    >>> tick_labels([datetime(2023, 1, 10, 18), datetime(2023, 1, 11, 0), datetime(2023, 1, 11, 6)])
+    ['18:00 10 Jan 2023', '00:00 11 Jan', '06:00']
+    """
+    out: list[str] = []
+    if not stamps:
+        return out
+    daily = all((t.hour, t.minute, t.second) == (0, 0, 0) for t in stamps)
+    monthly = daily and all(t.day == 1 for t in stamps)
+    yearly = monthly and all(t.month == 1 for t in stamps)
+    for i, t in enumerate(stamps):
+        before = stamps[i - 1] if i else None
+        new_year = before is None or before.year != t.year
+        if yearly:
+            out.append(f"{t.year}")
+        elif monthly:
+            out.append(f"{t:%b}" + (f" {t.year}" if new_year else ""))
+        elif daily:
+            out.append(f"{t.day} {t:%b}" + (f" {t.year}" if new_year else ""))
+        else:
+            new_day = before is None or before.date() != t.date()
+            out.append(f"{t:%H:%M}" + (f" {t.day} {t:%b}" if new_day else "")
+                       + (f" {t.year}" if new_year else ""))
+    return out
+
+
+def _formatter(zone):
+    from matplotlib.dates import num2date
+    from matplotlib.ticker import Formatter
+
+    class _Ticks(Formatter):
+        """:func:`tick_labels` as a matplotlib formatter in ``zone``."""
+
+        def format_ticks(self, values):
+            return tick_labels([num2date(v, tz=zone) for v in values])
+
+        def __call__(self, x, pos=None):
+            return tick_labels([num2date(x, tz=zone)])[0]
+
+    return _Ticks()
+
+
 def date_axis(ax, zone, zone_name: str, *, hide_left: bool = True) -> None:
-    """Dates along the x axis in ``zone`` (concise ticks, the zone named in the label, x grid)."""
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    """Dates along the x axis in ``zone`` (ticks from :func:`tick_labels`, the zone named in the
+    label, x grid)."""
+    from matplotlib.dates import AutoDateLocator
 
     locator = AutoDateLocator(tz=zone, minticks=5, maxticks=12)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=zone))
+    ax.xaxis.set_major_formatter(_formatter(zone))
     ax.set_xlabel(f"Date ({zone_name})")
     ax.grid(axis="x", color=_theme.current().grid, linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
