@@ -1,0 +1,262 @@
+"""What each ``analystkit`` sub-command does, one function per job (the parser is in
+:mod:`analystkit.cli.parser`).
+
+Each job imports the modules it needs when it runs (``analystkit --help`` and ``validate`` do not
+load matplotlib); that is the only reason for the imports inside functions below.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+from ..case import Case, load_case
+from ..files import write_atomic
+from ..resources import case_dir, sample_cases
+from ..schema import ValidationError, empty
+
+__all__ = ["draw_activity", "draw_graph", "draw_timeline", "export_case", "import_file",
+           "in_cli_words", "say", "validate_case", "write_brief"]
+
+
+def in_cli_words(message: str) -> str:
+    """A message of the kit's Python API put in the command line's words: an option spelled
+    ``encoding='cp1252'`` becomes ``--encoding cp1252``.
+
+    >>> in_cli_words("read it with encoding='cp1252'")
+    'read it with --encoding cp1252'
+    """
+    return re.sub(r"\bencoding='([\w-]+)'", r"--encoding \1", message)
+
+
+def say(message: str) -> None:
+    print(f"analystkit: {message}", file=sys.stderr, flush=True)
+
+
+def validate_case(args: argparse.Namespace) -> int:
+    try:
+        case = load_case(_case_folder(args.case), encoding=args.encoding)
+    except ValidationError as exc:
+        print(in_cli_words(f"{args.case}: {exc}"), file=sys.stderr)
+        return 1
+    print(f"{args.case}: valid")
+    print(case.summary())
+    return 0
+
+
+def _case_folder(name: str) -> Path:
+    """A case folder: the path given, or (when no such folder exists) the shipped case of that name."""
+    folder = Path(name)
+    if folder.exists() or folder.name != name or name not in sample_cases():
+        return folder
+    say(f"using the shipped case {name} ({case_dir(name)})")
+    return case_dir(name)
+
+
+def _chosen(case: Case, args: argparse.Namespace) -> tuple[list[Case] | None, list[Case]]:
+    """The cases the pack compares with and draws on (see ``export.pack.data.listed_cases``)."""
+    from ..export.pack.data import listed_cases
+
+    if args.no_related:
+        return [], []
+    compare = None if args.compare is None and args.related is not None else \
+        listed_cases(case, "compare", args.compare, near=[Path.cwd()])  # None: the related ones
+    related = listed_cases(case, "related", args.related, near=[Path.cwd()])
+    for other in [*(compare or []), *related]:
+        say(f"reading related case {other.folder}")
+    return compare, related
+
+
+def write_brief(args: argparse.Namespace) -> int:
+    from ..export import brief
+
+    if args.no_related and (args.compare is not None or args.related is not None):
+        print("analystkit brief: error: --no-related cannot be combined with --compare or --related",
+              file=sys.stderr)
+        return 2
+    case = load_case(_case_folder(args.case), encoding=args.encoding)
+    compare, related = _chosen(case, args)
+    charts = tuple(c for c in (args.charts or "").split(",") if c)
+    out = brief(case, args.out, tlp=args.tlp, posts=args.posts, related=related, compare=compare,
+                theme=args.theme, progress=say, **({"charts": charts} if charts else {}))
+    print(out / "brief.html")
+    print(out / "brief.pdf")
+    return 0
+
+
+def _suffix(path: str) -> str:
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in ("png", "svg", "pdf"):
+        raise ValueError(f"cannot tell the format of {path!r}: name it .png, .svg or .pdf")
+    return suffix
+
+
+def _one_chart(args: argparse.Namespace, key: str, pack_case, posts=None) -> int:
+    from .. import theme
+    from ..export import save
+    from ..export.pack.charts import draw, why_not
+    from ..export.pack.data import prepare
+
+    _suffix(args.output)
+    pack = prepare(pack_case, tlp=args.tlp, posts=posts)
+    with theme.use(args.theme):
+        say(f"drawing the {key} chart")
+        chart = draw(pack, key)
+        if chart is None:
+            raise ValueError(f"no {key} chart: {why_not(pack, key)}")
+        paths = save(chart.figure, args.output, size=args.size, tlp=pack.tlp, title=chart.title,
+                     subtitle=chart.subtitle, as_of=pack.as_of, sources=chart.sources, alt=chart.alt)
+    for p in paths:
+        print(p)
+    return 0
+
+
+def draw_timeline(args: argparse.Namespace) -> int:
+    return _one_chart(args, "timeline", load_case(_case_folder(args.case), encoding=args.encoding))
+
+
+def _read_posts(path: str):
+    from ..io.leaksites import read_posts
+
+    return read_posts(path)
+
+
+def draw_graph(args: argparse.Namespace) -> int:
+    source = Path(args.input)
+    if source.is_dir():
+        return _one_chart(args, "graph", load_case(source, encoding=args.encoding))
+    from .. import theme
+    from ..export import SIZES, save
+    from ..export.pack.data import prepare
+    from ..graph import actor_victim_graph
+    from ..plot import graph
+
+    _suffix(args.output)
+    posts = _read_posts(args.input)
+    pack = prepare(_empty_case(), tlp="clear", posts=posts)
+    with theme.use(args.theme):
+        import matplotlib.pyplot as plt
+
+        say("building the actor → victim graph")
+        G = actor_victim_graph(posts)
+        fig, ax = plt.subplots(figsize=SIZES["slide"], layout="constrained")
+        graph(G, ax=ax, top=args.top or 10, per_actor=15, legend=False)
+        first, last = posts["date"].min(), posts["date"].max()
+        paths = save(fig, args.output, size=args.size, tlp="clear",
+                     title=f"Leak-site claims: top {args.top or 10} groups and their victims",
+                     subtitle=f"{first:%d %b %Y} to {last:%d %b %Y} · claims are the groups' "
+                              "own assertions",
+                     sources=pack.cited([posts.assign(sources=[("leak-site-posts",)] * len(posts))]),
+                     alt=f"Actor to victim graph of leak-site claims from {first:%B %Y} to {last:%B %Y}.")
+    for p in paths:
+        print(p)
+    return 0
+
+
+def _empty_case() -> Case:
+    return Case(events=empty("events"), meta={"title": "Leak-site posts", "tlp": "clear", "as_of": ""})
+
+
+def draw_activity(args: argparse.Namespace) -> int:
+    case = _empty_case()
+    say(f"reading {args.posts}")
+    return _one_chart(args, "activity", case, posts=_read_posts(args.posts))
+
+
+def _detect(path: Path) -> str:
+    if path.suffix.lower() == ".csv":
+        return "leaksite"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"{path}: not a JSON file the kit can import ({exc})") from exc
+    if isinstance(data, dict) and (data.get("type") == "bundle" or "spec_version" in data
+                                   or isinstance(data.get("objects"), list)):
+        return "stix"  # some published bundles omit "type": "bundle"
+    if isinstance(data, dict) and ("Event" in data or "info" in data):
+        return "misp"
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        first = data[0]
+        if {"post_title", "group_name"} <= set(first) or {"victim", "group"} <= set(first):
+            return "leaksite"
+        if "type" in first and "id" in first:
+            return "stix"
+    raise ValueError(f"{path}: not a leak-site posts file, STIX bundle or MISP event "
+                     "(no known top-level fields)")
+
+
+def _posts_as_relations(posts, tlp: str):
+    import pandas as pd
+
+    rows = posts[~posts["announcement"].astype(bool)]
+    relations = pd.DataFrame({
+        "relation_id": [f"post-{i + 1:05d}" for i in range(len(rows))],
+        "source": rows["actor"].to_numpy(), "target": rows["victim"].to_numpy(),
+        "relation": "claimed", "date": rows["date"].dt.strftime("%Y-%m-%d").to_numpy(),
+        "precision": "day", "status": "claimed", "sources": "leak-site-posts", "tlp": tlp,
+        "description": ["leak-site post: " + str(t) for t in rows["post_title"]]})
+    source = pd.DataFrame([{"source_id": "leak-site-posts", "name": "Leak-site posts (" +
+                            ", ".join(sorted(set(rows["feed"]))) + ")", "url": "", "tlp": tlp}])
+    return relations, source
+
+
+def import_file(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise FileNotFoundError(f"no file at {path}")
+    kind = _detect(path)
+    say(f"reading {path} as {kind}")
+    folder = Path(args.case)
+    case = load_case(folder, encoding=args.encoding) if folder.exists() else None
+    if kind == "leaksite":
+        from ..io.leaksites import read_posts
+
+        relations, source = _posts_as_relations(read_posts(path, date=args.date), args.tlp)
+        if case is None:
+            case = Case(events=empty("events"), meta={
+                "title": f"Leak-site claims from {path.name}", "tlp": args.tlp,
+                "as_of": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")})
+        merged = case.with_tables(
+            relations=pd.concat([case.relations, relations], ignore_index=True)
+            .drop_duplicates(["source", "target", "date"]),
+            sources=pd.concat([case.sources, source], ignore_index=True).drop_duplicates("source_id"))
+    else:
+        import importlib
+
+        reader = importlib.import_module(f"analystkit.io.{kind}")
+        imported = reader.read(path, tlp=args.tlp)
+        if case is None:
+            merged = imported
+        else:
+            merged = case.with_tables(**{
+                name: pd.concat([case.table(name), imported.table(name)], ignore_index=True)
+                .drop_duplicates(key)
+                for name, key in (("events", "event_id"), ("relations", "relation_id"),
+                                  ("entities", "name"), ("sources", "source_id"))})
+    if kind == "leaksite" and not len(merged.events):
+        raise ValueError(f"{folder}: a case needs at least one event; import leak-site posts into "
+                         "an existing case")
+    written = merged.save(folder)
+    say(f"wrote {len(written)} files to {folder}")
+    print(folder)
+    return 0
+
+
+def export_case(args: argparse.Namespace) -> int:
+    from ..io import misp, stix
+
+    writer = {"stix": stix.to_bundle, "misp": misp.to_event}[args.format]
+    case = load_case(_case_folder(args.case), encoding=args.encoding)
+    if args.tlp:
+        case, withheld = case.at_tlp(args.tlp)
+        for key in (k for k in ("title", "summary") if withheld[k]):
+            say(f"the case {key} is marked TLP:{case.marking(key).upper()} and is left out")
+    text = json.dumps(writer(case), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    write_atomic(Path(args.output), text.encode("utf-8"))
+    print(args.output)
+    return 0

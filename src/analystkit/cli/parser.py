@@ -1,0 +1,135 @@
+"""The ``analystkit`` command line: its sub-commands and their options."""
+
+from __future__ import annotations
+
+import argparse
+
+from .._version import __version__
+from . import jobs
+
+__all__ = ["build_parser"]
+
+
+def _encoding_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--encoding", default="utf-8",
+                   help="text encoding of the case's CSV files (default: utf-8, BOM allowed; "
+                        "cp1252 for what Excel saves on Windows)")
+
+
+def _chart_options(p: argparse.ArgumentParser, tlp: bool = True) -> None:
+    """The output, TLP, size and theme options of the single-chart sub-commands."""
+    p.add_argument("-o", "--output", required=True,
+                   help="file to write; its suffix (.png, .svg, .pdf) picks the format")
+    if tlp:
+        p.add_argument("--tlp", default="clear",
+                       help="share at this TLP level: rows marked above it are left out "
+                            "(default: clear)")
+    p.add_argument("--size", default="slide",
+                   choices=["slide", "a4-half", "a4-full", "square", "a4-landscape"],
+                   help="figure size preset (default: slide, 16:9)")
+    p.add_argument("--theme", default="briefing", help="light, dark, print, transparent "
+                                                       "or briefing (default)")
+
+
+def _add_validate(sub) -> None:
+    p = sub.add_parser("validate", help="check a case folder and print every problem",
+                       description="Load a case folder, print a summary if it is valid, or "
+                                   "every problem found (file, line, column, value) if not.")
+    p.add_argument("case", help="case folder (case.json + events.csv ...), or the name of a shipped "
+                                "case such as royal-mail-2023")
+    _encoding_option(p)
+    p.set_defaults(func=jobs.validate_case)
+
+
+def _add_brief(sub) -> None:
+    p = sub.add_parser("brief", help="write a briefing pack (charts, brief.html, brief.pdf)",
+                       description="A briefing pack at one TLP level: every chart, brief.html, "
+                                   "brief.pdf, CSV tables. Rows, title or summary marked above it "
+                                   "are left out, and the pack says so. Other cases join only "
+                                   "when named (--compare, --related or case.json's lists).")
+    p.add_argument("case", help="case folder, or the name of a shipped case such as royal-mail-2023")
+    p.add_argument("--tlp", required=True, help="level the pack is shared at (clear, green, "
+                                                "amber, amber+strict, red)")
+    p.add_argument("--out", required=True, help="folder to write the pack into")
+    p.add_argument("--posts", help="leak-site posts file for the activity chart (default: the "
+                                   "bundled ransomwatch sample)")
+    p.add_argument("--compare", nargs="+", metavar="CASE", help="exactly the cases of the day-0 "
+                   "comparison (folders, shipped names or incident ids; default: the \"compare\" "
+                   "list of CASE's case.json, else no comparison)")
+    p.add_argument("--related", nargs="+", metavar="CASE", help="cases whose relations with CASE's "
+                   "actors join the graph; without --compare, those of another incident with a "
+                   "day 0 are compared too (default: the \"related\" list of case.json)")
+    p.add_argument("--no-related", action="store_true", help="use no other case at all")
+    p.add_argument("--charts", help="comma-separated subset of timeline,compare,activity,graph")
+    p.add_argument("--theme", default="briefing", help="theme name (default: briefing)")
+    _encoding_option(p)
+    p.set_defaults(func=jobs.write_brief)
+
+
+def _add_timeline(sub) -> None:
+    p = sub.add_parser("timeline", help="draw a case's disruption timeline to a file",
+                       description="Draw the timeline of a case's main incident with its TLP "
+                                   "banner, sources and as-of date.")
+    p.add_argument("case", help="case folder, or the name of a shipped case such as royal-mail-2023")
+    _chart_options(p)
+    _encoding_option(p)
+    p.set_defaults(func=jobs.draw_timeline)
+
+
+def _add_graph(sub) -> None:
+    p = sub.add_parser("graph", help="draw an actor → victim graph to a file",
+                       description="Draw the actor → victim graph of a case folder, or of a "
+                                   "leak-site posts file (top actors and their victims).")
+    p.add_argument("input", metavar="CASE_OR_POSTS", help="case folder or posts file")
+    p.add_argument("--top", type=int, help="actors to show for a posts file (default: 10)")
+    _chart_options(p)
+    _encoding_option(p)
+    p.set_defaults(func=jobs.draw_graph)
+
+
+def _add_activity(sub) -> None:
+    p = sub.add_parser("activity", help="draw leak-site posts per week to a file",
+                       description="Draw victims claimed per week and group from a leak-site "
+                                   "posts file (ransomwatch or ransomware.live).")
+    p.add_argument("posts", help="posts file")
+    _chart_options(p, tlp=False)
+    p.set_defaults(func=jobs.draw_activity, tlp="clear")
+
+
+def _add_import(sub) -> None:
+    p = sub.add_parser("import", help="add a leak-site, STIX or MISP file to a case",
+                       description="Detect the format of FILE (leak-site posts, STIX 2.1 bundle, "
+                                   "MISP event), read it and merge it into the case folder "
+                                   "(created if missing).")
+    p.add_argument("file", help="file to import")
+    p.add_argument("--case", required=True, help="case folder to add to")
+    p.add_argument("--tlp", default="amber", help="marking for data that carries none "
+                                                 "(default: amber)")
+    p.add_argument("--date", choices=["discovered", "published"],
+                   help="which leak-site date becomes the claim date")
+    _encoding_option(p)
+    p.set_defaults(func=jobs.import_file)
+
+
+def _add_export(sub) -> None:
+    p = sub.add_parser("export", help="write a case as a STIX bundle or MISP event",
+                       description="Write the case as a STIX 2.1 bundle or a MISP event JSON.")
+    p.add_argument("case", help="case folder, or the name of a shipped case such as royal-mail-2023")
+    p.add_argument("--format", required=True, choices=["stix", "misp"])
+    p.add_argument("-o", "--output", required=True, help="JSON file to write")
+    p.add_argument("--tlp", help="leave out rows marked above this level")
+    _encoding_option(p)
+    p.set_defaults(func=jobs.export_case)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="analystkit",
+        description="Actor → victim graphs and disruption timelines for CTI analysts.")
+    parser.add_argument("--version", action="version", version=f"analystkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for add in (_add_validate, _add_brief, _add_timeline, _add_graph, _add_activity, _add_import,
+                _add_export):
+        add(sub)
+    return parser
