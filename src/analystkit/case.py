@@ -10,7 +10,6 @@ a failure while rendering or staging leaves the previous files intact.
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import json
 import os
@@ -24,6 +23,7 @@ from . import schema
 from .files import write_all_atomic
 from .resources import data_dir
 from .schema import Problem, ValidationError
+from .tables import read_table
 from .times import utc
 
 __all__ = ["FREE_TEXT", "TABLES", "Case", "find_case", "load_case", "load_cases", "read_table"]
@@ -194,50 +194,6 @@ class Case:
     def __repr__(self) -> str:
         return (f"Case({self.title!r}, events={len(self.events)}, relations={len(self.relations)}, "
                 f"entities={len(self.entities)}, sources={len(self.sources)}, tlp={self.tlp!r})")
-
-
-def read_table(path: str | os.PathLike, *, encoding: str = "utf-8",
-               problems: list[Problem] | None = None) -> pd.DataFrame | None:
-    """Read one CSV table as text cells, or record why it cannot be read.
-
-    A UTF-8 byte-order mark is accepted. Other encodings are refused unless ``encoding`` names
-    them; a file that looks semicolon-delimited is refused with a hint. Returns None (and
-    appends to ``problems``) or raises :class:`ValidationError` when the file is unreadable.
-    """
-    path = Path(path)
-    own = problems is None
-    problems = [] if own else problems
-    name = path.name
-    data = path.read_bytes()
-    frame = None
-    try:
-        text = data.decode("utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding)
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.append(Problem(name, None, None, None,
-                                f"is not valid {encoding} text: byte 0x{data[exc.start]:02x} on "
-                                f"line {line} (save it as UTF-8, or pass encoding='latin-1' if "
-                                "you know it is Latin-1)"))
-        text = None
-    if text is not None and not text.strip():
-        problems.append(Problem(name, None, None, None,
-                                "is empty (expected a header row naming the columns)"))
-        text = None
-    if text is not None:
-        header = text.splitlines()[0]
-        if header.count(";") > header.count(",") and header.count(";") >= 1:
-            problems.append(Problem(name, None, None, None,
-                                    "looks semicolon-delimited (header "
-                                    f"{schema.show_value(header)}); save it comma-separated"))
-        else:
-            try:
-                frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                                    na_filter=False)
-            except (pd.errors.ParserError, csv.Error) as exc:
-                problems.append(Problem(name, None, None, None, f"is not readable CSV ({exc})"))
-    if own and problems:
-        raise ValidationError(problems)
-    return frame
 
 
 def _named(events: pd.DataFrame, relations: pd.DataFrame) -> set[str]:

@@ -89,3 +89,45 @@ def test_hostile_title_is_escaped_in_message(demo_case):
         form.fields[name].value = value
     form.add()
     assert "<img" not in form.message.value and "&lt;img" in form.message.value
+
+
+@pytest.mark.parametrize("key, near", [("note", "notes"), ("credibilty", "credibility"),
+                                       ("end_prec", "end_precision"), ("xyzzy", None)])
+def test_unknown_fields_are_refused_with_the_nearest_name(demo_case, key, near):
+    case = load_case(demo_case)
+    with pytest.raises(ValidationError) as info:
+        add_event(case, {**GOOD, key: "something"})
+    (problem,) = info.value.problems
+    assert problem.column == key and problem.value == "something"
+    assert (f"did you mean {near!r}" in problem.expected) if near else "did you mean" not in problem.expected
+    assert "notes" in problem.expected  # the accepted fields are listed
+
+
+def test_optional_fields_reach_the_saved_row(demo_case):
+    case = load_case(demo_case)
+    values = {**GOOD, "end": "2023-03", "precision": "day", "end_precision": "month",
+              "notes": "Second-hand account", "conflict": "demand-size", "credibility": "3",
+              "sources": "s2"}
+    updated, event_id, _ = add_event(case, values)
+    written = updated.save(demo_case)
+    assert written
+    row = load_case(demo_case).events.set_index("event_id").loc[event_id]
+    assert row["notes"] == "Second-hand account" and row["conflict"] == "demand-size"
+    assert row["end_precision"] == "month" and str(row["credibility"]) == "3"
+    assert row["sources"][0] == "s2" and len(row["sources"]) == 2  # given id, then the URL's source
+
+
+def test_bad_optional_value_names_its_field(demo_case):
+    with pytest.raises(ValidationError) as info:
+        add_event(load_case(demo_case), {**GOOD, "credibility": "9"})
+    assert [p.column for p in info.value.problems] == ["credibility"]
+
+
+def test_the_form_saves_notes_and_credibility(demo_case):
+    form = event_form(demo_case).form
+    for name, value in {**GOOD, "notes": "One outlet only", "credibility": "3"}.items():
+        form.fields[name].value = value
+    event_id = form.add()
+    assert event_id and "Saved" in form.message.value
+    row = load_case(demo_case).events.set_index("event_id").loc[event_id]
+    assert row["notes"] == "One outlet only" and str(row["credibility"]) == "3"

@@ -151,9 +151,29 @@ def check_country(col: Column, values: pd.Series, at: Checking) -> pd.Series:
     return norm
 
 
+_C1 = re.compile("[\u0080-\u009f]")
+
+
+def check_controls(col: Column, text: pd.Series, at: Checking) -> None:
+    """Refuse C1 control characters (U+0080–U+009F): no real text holds them, but Windows-1252
+    text read as Latin-1 does (its – ‘ ’ “ ” become U+0096, U+0091 …)."""
+    hits = text.str.contains(_C1)
+    for i in np.flatnonzero(hits.to_numpy(dtype=bool)):
+        v = text.iat[i]
+        ch = _C1.search(v).group(0)
+        try:
+            meant = f" (in Windows-1252 it is {ch.encode('latin-1').decode('cp1252')!r})"
+        except UnicodeDecodeError:
+            meant = ""
+        at.add(i + 1, col.name, v, f"holds the control character U+{ord(ch):04X}{meant}: probably "
+                                   "Windows-1252 text (as Excel saves CSV) read as Latin-1; read "
+                                   "it with encoding='cp1252' or save it as UTF-8")
+
+
 def check_text(col: Column, values: pd.Series, at: Checking) -> pd.Series:
     """Free text; a required cell must be filled, and ids must be unique (and slugs)."""
     text = text_cells(values)
+    check_controls(col, text, at)
     if col.required:
         for i, v in enumerate(text):
             if not v:

@@ -8,6 +8,7 @@ imported only when a widget is built; importing :mod:`analystkit` never loads it
 
 from __future__ import annotations
 
+import difflib
 import html
 import os
 import re
@@ -17,13 +18,27 @@ from typing import Any
 import pandas as pd
 
 from ..case import Case, load_case
-from ..schema import CATEGORIES, PRECISIONS, STATUSES, TLP_LEVELS, ValidationError, validate
+from ..schema import (
+    CATEGORIES,
+    COLUMNS,
+    CREDIBILITY_MEANING,
+    PRECISIONS,
+    STATUSES,
+    TLP_LEVELS,
+    Problem,
+    ValidationError,
+    validate,
+)
 
-__all__ = ["FIELDS", "add_event", "event_form"]
+__all__ = ["FIELDS", "OPTIONAL_FIELDS", "add_event", "event_form"]
 
 #: The form's fields, in the order they are shown (``add_event`` takes them as keys).
 FIELDS = ("start", "precision", "end", "ongoing", "category", "title", "description", "actor",
-           "victim", "status", "source_name", "source_url", "tlp")
+          "victim", "status", "source_name", "source_url", "tlp")
+#: The other columns of an event that :func:`add_event` accepts: ``sources`` (ids of existing
+#: sources, joined with ``;`` or a sequence), ``end_precision``, ``conflict``, ``notes``,
+#: ``credibility`` (Admiralty 1–6) and ``incident`` (default: the case's main incident).
+OPTIONAL_FIELDS = tuple(c.name for c in COLUMNS["events"] if c.name not in (*FIELDS, "event_id"))
 
 
 def _slug(text: str) -> str:
@@ -45,7 +60,19 @@ def add_event(case: Case, values: dict[str, Any], *, prefix: str = "ev") -> tupl
     ``values`` holds the form's fields (see ``FIELDS``). Raises :class:`ValidationError` naming
     the offending field when the event is not acceptable; ``case`` is never modified.
     Returns the new case, the new event id and the id of a newly created source (or None).
+
+    ``values`` may also hold any of ``OPTIONAL_FIELDS``; a key that is neither is refused with
+    the nearest field name, never dropped.
+
+    >>> from analystkit import load_case
+    >>> case = load_case(DATA / "cases" / "royal-mail-2023")
+    >>> try:
+    ...     add_event(case, {"start": "2023-02-01", "title": "x", "note": "typo"})
+    ... except ValidationError as exc:
+    ...     print(str(exc.problems[0]).split(";")[0])
+    new event, column 'note': value 'typo' is not a field of an event (did you mean 'notes'?)
     """
+    _refuse_unknown(values)
     url = str(values.get("source_url", "")).strip()
     name = str(values.get("source_name", "")).strip()
     sources = case.sources
@@ -67,12 +94,14 @@ def add_event(case: Case, values: dict[str, Any], *, prefix: str = "ev") -> tupl
     row = {
         "event_id": event_id, "incident": case.meta.get("incident", ""), "start": start,
         "end": end, "ongoing": bool(values.get("ongoing")), "precision": values.get("precision", ""),
-        "end_precision": "", "category": values.get("category", ""),
+        "category": values.get("category", ""),
         "title": values.get("title", ""), "description": values.get("description", ""),
         "actor": values.get("actor", ""), "victim": values.get("victim", ""),
-        "status": values.get("status", ""), "sources": (source_id,) if source_id else (),
-        "tlp": values.get("tlp", ""), "conflict": "", "notes": "",
+        "status": values.get("status", ""), "sources": _cited(values.get("sources"), source_id),
+        "tlp": values.get("tlp", ""),
     }
+    row.update({k: values[k] for k in OPTIONAL_FIELDS if k in values and k != "sources"})
+    row["incident"] = row.get("incident") or case.meta.get("incident", "")
     new = pd.DataFrame([row])
 
     problems: list = []
@@ -83,6 +112,31 @@ def add_event(case: Case, values: dict[str, Any], *, prefix: str = "ev") -> tupl
     events = pd.concat([case.events, checked], ignore_index=True)
     updated = case.with_tables(events=events, sources=sources).validated()
     return updated, event_id, new_source
+
+
+def _refuse_unknown(values: dict[str, Any]) -> None:
+    """Raise :class:`ValidationError` for every key of ``values`` that is not an event field."""
+    known = (*FIELDS, *OPTIONAL_FIELDS)
+    problems = []
+    for key in values:
+        if key in known:
+            continue
+        near = difflib.get_close_matches(str(key), known, n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        problems.append(Problem("new event", None, str(key), values[key],
+                                f"is not a field of an event{hint}; the fields are "
+                                f"{', '.join(known)}"))
+    if problems:
+        raise ValidationError(problems)
+
+
+def _cited(given: object, new_source: str) -> tuple[str, ...]:
+    """The event's source ids: those given (a ``;``-joined string or a sequence), then the new one."""
+    if isinstance(given, str):
+        ids = [i.strip() for i in given.split(";")]
+    else:
+        ids = [str(i).strip() for i in (given or ())]
+    return tuple(dict.fromkeys(i for i in [*ids, new_source] if i))
 
 
 def _message(kind: str, text: str) -> str:
@@ -118,13 +172,17 @@ class _EventForm:
             "source_name": w.Text(description="Source", placeholder="publication", layout=layout),
             "source_url": w.Text(description="Source URL", placeholder="https://…", layout=layout),
             "tlp": w.Dropdown(description="TLP", options=TLP_LEVELS, value="clear"),
+            "credibility": w.Dropdown(description="Credibility", value="", options=[
+                ("not graded", ""), *((f"{k} – {v}", k) for k, v in CREDIBILITY_MEANING.items())]),
+            "notes": w.Textarea(description="Notes", placeholder="how sure, what is missing",
+                                layout=layout),
         }
         self.add_button = w.Button(description="Add event", button_style="primary")
         self.undo_button = w.Button(description="Undo last addition", disabled=True)
         self.message = w.HTML(_message("info", f"Adding events to {self.path.name}"))
         self.add_button.on_click(lambda _: self.add())
         self.undo_button.on_click(lambda _: self.undo())
-        for name in FIELDS:
+        for name in self.fields:
             self.fields[name].add_class(f"ak-field-{name}")
         self.add_button.add_class("ak-add")
         self.undo_button.add_class("ak-undo")
