@@ -176,8 +176,13 @@ class StixMarkings:
 
     def label(self, obj: Mapping[str, Any], selected: Callable[[str], bool] | None = None, *,
               default: str | None = None) -> str:
-        """The strictest TLP of the markings on ``obj`` (see :meth:`refs`)."""
+        """The strictest TLP of the markings on ``obj`` (see :meth:`refs`); the object's own
+        TLP markings, or ``default`` when it has none, cover what no granular marking does."""
+        default = self.default if default is None else default
         tlps, paps, unknown = [], [], []
+        whole = {str(m) for m in obj.get("object_marking_refs", ())}
+        if not any(self.known.get(m, ("unknown",))[0] in ("tlp", "unknown") for m in whole):
+            tlps.append(default)
         for mid in self.refs(obj, selected):
             kind, value = self.known.get(mid, ("unknown", "marking not defined in the input"))
             if kind == "tlp":
@@ -188,8 +193,7 @@ class StixMarkings:
                 self.log.statements[mid] = value
             else:
                 unknown.append((mid, value))
-        return self.log.label(str(obj.get("id", "")), tlps, paps, unknown,
-                              self.default if default is None else default)
+        return self.log.label(str(obj.get("id", "")), tlps, paps, unknown, default)
 
     def marked(self, obj: Mapping[str, Any]) -> bool:
         """True when ``obj`` carries a TLP, PAP or unknown marking (not only statements)."""

@@ -182,12 +182,13 @@ def _relation_row(reader: _Reader, rel: Mapping, names: Mapping[str, str], kit_r
 
 
 def _relation_tlp(reader: _Reader, rel: Mapping) -> str:
-    """A relationship's marking; a foreign one also takes the own markings of the objects it
-    joins, since the row names them (the kit's own relationships carry their row's marking)."""
+    """A relationship's marking; a foreign one also takes the markings of the objects it joins
+    (the default level for unmarked ones), since the row names them. The kit's own
+    relationships carry their row's marking, which already covers the names."""
     labels = [reader.tlp(rel)]
     if "x_analystkit_relation_id" not in rel:
         ends = (reader.valid.get(rel[p], {}) for p in ("source_ref", "target_ref"))
-        labels += [reader.tlp(end) for end in ends if end and reader.marks.marked(end)]
+        labels += [reader.tlp(end) for end in ends if end]
     return schema.highest_tlp(labels, reader.default)
 
 
@@ -242,8 +243,8 @@ def _meta(reader: _Reader, name: str, rows: dict[str, list[dict]]) -> dict:
     for key, prop in (("title", "name"), ("summary", "description")):  # a report's own markings
         if report and report.get(prop):
             marks = {**report, "object_marking_refs": []} if kit else report
-            mark = schema.highest_tlp([floor, reader.marks.label(marks, lambda s, p=prop: s == p,
-                                                                 default="clear")], "clear")
+            mark = schema.highest_tlp([floor, reader.marks.label(
+                marks, lambda s, p=prop: s == p, default="clear" if kit else reader.default)], "clear")
             if schema.tlp_rank(mark) > schema.tlp_rank(meta.get(f"{key}_tlp") or meta["tlp"]) \
                     or (not kit and mark != meta["tlp"]):
                 meta[f"{key}_tlp"] = mark
