@@ -31,7 +31,7 @@ __all__ = ["FREE_TEXT", "TABLES", "Case", "find_case", "load_case", "load_cases"
 TABLES = ("events", "relations", "entities", "sources")
 META_FILE = "case.json"
 _META_KEYS = ("title", "summary", "tlp", "as_of", "incident", "day0", "timezone", "title_tlp",
-              "summary_tlp", "compare", "related")
+              "summary_tlp", "compare", "related", "pap")
 #: The free-text fields of ``case.json``; each has its own marking, ``<field>_tlp``.
 FREE_TEXT = ("title", "summary")
 
@@ -44,7 +44,8 @@ class Case:
     (``YYYY-MM-DD``) and optionally ``incident``, ``day0``, ``timezone``, the markings of the
     free text (``title_tlp``, ``summary_tlp``; each defaults to ``tlp``) and the cases a briefing
     pack draws on (``compare``: the day-0 comparison; ``related``: further cases whose relations
-    join the actor → victim graph), as lists of folder names or incident ids.
+    join the actor → victim graph), as lists of folder names or incident ids; ``pap``, the
+    strictest PAP level of imported data, says what may be done with it.
     ``folder`` is where the case was loaded from (None for a case built in Python).
     """
 
@@ -124,9 +125,10 @@ class Case:
         and ``summary`` (1 when that text is marked above ``level``). A withheld summary is
         dropped; a withheld title is replaced by the incident id (or "untitled case"); their
         markings stay in ``meta`` so a pack can say what was left out. The case's own ``tlp``
-        becomes the highest marking left (never above ``level``). Entities carry no marking of
-        their own: an entity that only withheld rows name is withheld with them (its existence
-        would tell what they said); entities no row names are kept.
+        becomes the highest marking left (never above ``level``). An entity with a marking of
+        its own (``tlp``, set by imports) is withheld when that marking is above ``level``; one
+        without is withheld when only withheld rows name it (its existence would tell what they
+        said); entities no row names are kept.
 
         >>> case = load_case(DATA / "cases" / "royal-mail-2023")
         >>> clear, withheld = case.at_tlp("clear")
@@ -142,13 +144,15 @@ class Case:
             kept[name] = frame[keep].reset_index(drop=True)
             above[name] = frame[~keep]
             withheld[name] = int((~keep).sum())
-        hidden = _named(above["events"], above["relations"])
-        hidden -= _named(kept["events"], kept["relations"])
+        hidden = set(schema.naming_marks(above["events"], above["relations"]))
+        hidden -= set(schema.naming_marks(kept["events"], kept["relations"]))
         entities = self.table("entities")
-        gone = entities["name"].isin(hidden)
+        own = entities["tlp"].where(entities["tlp"].ne(""), "clear")
+        gone = entities["name"].isin(hidden) & entities["tlp"].eq("") | ~schema.tlp_within(own, level)
         kept["entities"] = entities[~gone].reset_index(drop=True)
         withheld["entities"] = int(gone.sum())
-        marks = pd.concat([kept[n]["tlp"] for n in ("events", "relations", "sources")], ignore_index=True)
+        marks = pd.concat([kept[n]["tlp"] for n in TABLES], ignore_index=True)
+        marks = marks[marks.ne("")]
         meta, text_marks = dict(self.meta), []
         for key in FREE_TEXT:
             mark, text = self.marking(key), str(self.meta.get(key) or "")
@@ -196,10 +200,6 @@ class Case:
                 f"entities={len(self.entities)}, sources={len(self.sources)}, tlp={self.tlp!r})")
 
 
-def _named(events: pd.DataFrame, relations: pd.DataFrame) -> set[str]:
-    """Every actor, victim, supplier or target name that these rows mention."""
-    cols = [events[c] for c in ("actor", "victim")] + [relations[c] for c in ("source", "target", "via")]
-    return set(pd.concat(cols, ignore_index=True)) - {""}
 
 
 def load_case(path: str | os.PathLike, *, encoding: str = "utf-8") -> Case:
@@ -329,6 +329,9 @@ def _validate_meta(meta: dict, problems: list[Problem]) -> dict:
                                         f"{', '.join(schema.TLP_LEVELS)})"))
             else:
                 out[key] = norm
+    if out.get("pap") and schema.normalise_pap(out["pap"]) is None:
+        problems.append(Problem(META_FILE, None, "pap", out["pap"], "is not a PAP level (expected "
+                                f"one of {', '.join(schema.PAP_LEVELS)})"))
     for key in ("as_of", "day0"):
         if out.get(key) and schema.infer_precision(str(out[key])) != "day":
             problems.append(Problem(META_FILE, None, key, out[key], "is not a date written "

@@ -11,8 +11,10 @@ import importlib
 from types import ModuleType
 
 from ._common import ImportFormatError, SkippedObjectsWarning
+from ._markings import MarkingWarning
 
-__all__ = ["ImportFormatError", "SkippedObjectsWarning", "graphfiles", "leaksites", "misp", "stix"]
+__all__ = ["ImportFormatError", "MarkingWarning", "SkippedObjectsWarning", "graphfiles", "leaksites",
+           "misp", "stix"]
 _READERS = {"graphfiles", "leaksites", "misp", "stix"}
 
 

@@ -1,4 +1,12 @@
-"""Reading MISP event JSON into the case tables (the import half of :mod:`analystkit.io.misp`)."""
+"""Reading MISP event JSON into the case tables (the import half of :mod:`analystkit.io.misp`).
+
+Markings: the ``tlp:`` and ``PAP:`` tags of the event, of each attribute and of each object (and
+its attributes) are all read (:func:`._markings.misp_marking`); a row takes the strictest of the
+event's and its own item's, and a relation also those of the actor and victim it joins. A tag in
+those namespaces the kit cannot map (``tlp:ex:chr``, ``tlp:unclear``) makes the row TLP:RED.
+In the kit's own layer the event's tags are the case's highest marking (a ceiling, not a floor):
+each row keeps its ``tlp`` column, raised by the tags on its own object.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +21,10 @@ import pandas as pd
 from .. import schema
 from ..aliases import canonical_actor, name_key
 from ..case import Case
-from ..times import utc
-from ._common import (
-    ImportFormatError,
-    build_case,
-    credibility_to_status,
-    load_json,
-    slug,
-    stable_uuid,
-)
+from ._common import ImportFormatError, build_case, credibility_to_status, load_json, slug, stable_uuid
+from ._markings import MarkingLog, misp_marking, warn_markings
+from ._mispcheck import check, unwrap
+from ._mispcheck import when as parse_when
 
 __all__ = ["read_event"]
 
@@ -36,88 +39,6 @@ _MAPPED_ATTRIBUTES = {"threat-actor", "target-org", "link"}
 _MAPPED_OBJECTS = {"victim", "ransomware-group-post", "ransom-negotiation", "incident"}
 
 
-def _unwrap(data: Any, name: str) -> dict:
-    if isinstance(data, list) and len(data) == 1:
-        data = data[0]
-    if isinstance(data, Mapping) and "response" in data and isinstance(data["response"], list) \
-            and len(data["response"]) == 1:
-        data = data["response"][0]
-    if isinstance(data, Mapping) and "Event" in data:
-        data = data["Event"]
-    if not isinstance(data, Mapping):
-        raise ImportFormatError(f"{name}: top level is a JSON {type(data).__name__} (expected one "
-                                "MISP event: {\"Event\": {...}} or the bare event object)")
-    if not any(k in data for k in ("info", "Attribute", "Object", "uuid")):
-        hint = " (it looks like a STIX bundle: use analystkit.io.stix.read)" if "objects" in data else ""
-        raise ImportFormatError(f"{name}: is not a MISP event (no 'info', 'Attribute' or 'Object')"
-                                f"{hint}")
-    for key in ("Attribute", "Object", "Tag", "Galaxy"):
-        if key in data and not isinstance(data[key], list):
-            raise ImportFormatError(f"{name}: event '{key}' is a JSON {type(data[key]).__name__} "
-                                    "(expected a list)")
-    return dict(data)
-
-
-def _attribute_problem(attr: object, where: str) -> str | None:
-    if not isinstance(attr, Mapping):
-        return f"{where} is a JSON {type(attr).__name__}, not an object"
-    if not isinstance(attr.get("type"), str):
-        return f"{where} has no 'type' string"
-    value = attr.get("value")
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return f"{where} 'value' {value!r} is not text or a number"
-    stamp = attr.get("timestamp")
-    if stamp is not None and not str(stamp).strip().isdigit():
-        return f"{where} 'timestamp' {stamp!r} is not epoch seconds"
-    for prop in ("first_seen", "last_seen"):
-        if attr.get(prop) and _when(attr[prop]) is None:
-            return f"{where} '{prop}' {attr[prop]!r} is not an ISO 8601 date-time"
-    tags = attr.get("Tag", [])
-    if not isinstance(tags, list) or not all(isinstance(t, Mapping) and isinstance(t.get("name"), str)
-                                             for t in tags):
-        return f"{where} 'Tag' is not a list of tags with names"
-    return None
-
-
-def _when(value: object) -> pd.Timestamp | None:
-    try:
-        stamp = utc(str(value))
-    except (ValueError, OverflowError):
-        return None
-    return None if pd.isna(stamp) else stamp
-
-
-def _check(event: dict) -> tuple[list[dict], list[dict], list[dict]]:
-    """Usable attributes, usable objects (with usable attributes) and the skipped items."""
-    skipped: list[dict] = []
-    attributes = []
-    for i, attr in enumerate(event.get("Attribute", [])):
-        reason = _attribute_problem(attr, f"attribute #{i}")
-        if reason:
-            ident = attr.get("uuid") if isinstance(attr, Mapping) else None
-            skipped.append({"id": ident or f"Attribute[{i}]", "type": "attribute", "reason": reason})
-        else:
-            attributes.append(attr)
-    objects = []
-    for i, obj in enumerate(event.get("Object", [])):
-        ident = obj.get("uuid") if isinstance(obj, Mapping) else None
-        ident = ident or f"Object[{i}]"
-        if not isinstance(obj, Mapping) or not isinstance(obj.get("name"), str) \
-                or not isinstance(obj.get("Attribute", []), list):
-            skipped.append({"id": ident, "type": "object",
-                            "reason": "is not an object with a 'name' and an 'Attribute' list"})
-            continue
-        kept = []
-        for j, attr in enumerate(obj.get("Attribute", [])):
-            reason = _attribute_problem(attr, f"attribute #{j} of object {obj['name']}")
-            if reason:
-                skipped.append({"id": ident, "type": "object", "reason": reason})
-            else:
-                kept.append(attr)
-        objects.append({**obj, "Attribute": kept})
-    return attributes, objects, skipped
-
-
 def _fields(obj: Mapping) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for attr in obj["Attribute"]:
@@ -130,20 +51,56 @@ def _tag_names(item: Mapping) -> list[str]:
             if isinstance(t, Mapping) and isinstance(t.get("name"), str)]
 
 
+def _item_tags(item: Mapping) -> list[str]:
+    """The tag names of a MISP object or attribute, with those of an object's attributes."""
+    return [*_tag_names(item), *(t for a in item.get("Attribute", []) if isinstance(a, Mapping)
+                                 for t in _tag_names(a))]
+
+
 def _kit_case(event: dict, attributes: list, objects: list, kit_objects: Mapping[str, str],
-              name: str, report: dict) -> Case:
-    tables = {table: [] for table in kit_objects}
+              name: str, report: dict, default: str) -> Case:
+    tables: dict[str, list[dict]] = {table: [] for table in kit_objects}
     by_name = {v: k for k, v in kit_objects.items()}
+    log = MarkingLog()
+    floor = log.label("event", [], *misp_marking(_tag_names(event))[1:], default="clear")
     for obj in objects:
         if obj["name"] in by_name:
-            tables[by_name[obj["name"]]].append({k: v[0] for k, v in _fields(obj).items()})
+            record = {k: v[0] for k, v in _fields(obj).items()}
+            tags = log.label(str(obj.get("uuid") or obj["name"]), *misp_marking(_item_tags(obj)),
+                             default="clear")
+            own = schema.normalise_tlp(record.get("tlp") or "")
+            if own or by_name[obj["name"]] != "entities":
+                record["tlp"] = schema.highest_tlp([own, tags, floor], "clear") if own else \
+                    record.get("tlp", "")
+            else:
+                record["_tags"] = schema.highest_tlp([tags, floor], "clear")
+            tables[by_name[obj["name"]]].append(record)
     meta_attr = [a for a in attributes if a.get("comment") == "analystkit:case"]
     try:
         meta = json.loads(meta_attr[0]["value"]) if meta_attr else {}
     except json.JSONDecodeError as exc:
         raise ImportFormatError(f"{name}: the analystkit:case attribute is not JSON ({exc.msg})") from None
     meta.setdefault("title", event.get("info", ""))
-    return build_case(tables, meta, name=name, report=report)
+    named = schema.naming_marks(pd.DataFrame(tables["events"]), pd.DataFrame(tables["relations"]))
+    for row in tables["entities"]:  # no marking of its own: kept so, unless tagged above its rows
+        if "_tags" in row:
+            from_rows = schema.highest_tlp(named.get(row.get("name", ""), ()),
+                                           schema.normalise_tlp(meta.get("tlp", "")) or default)
+            mark = row.pop("_tags")
+            row["tlp"] = mark if schema.tlp_rank(mark) > schema.tlp_rank(from_rows) else ""
+    _note_markings(log, meta, report)
+    case = build_case(tables, meta, name=name, report=report)
+    warn_markings(name, report, stacklevel=5)
+    return case
+
+
+def _note_markings(log: MarkingLog, meta: dict, report: dict) -> None:
+    """Put what the tags said beyond TLP in the meta (``pap``) and the import report."""
+    pap = [p for p in (meta.get("pap"), log.case_pap()) if p]
+    if pap:
+        meta["pap"] = max(pap, key=schema.PAP_LEVELS.index)
+    if markings := log.report():
+        report["markings"] = markings
 
 
 class _Foreign:
@@ -153,7 +110,8 @@ class _Foreign:
         self.event = event
         self.uuid = str(event.get("uuid") or stable_uuid("misp", name))
         tags = _tag_names(event)
-        self.tlp = schema.highest_tlp([t for t in tags if t.startswith("tlp:")], default_tlp)
+        self.default, self.log = default_tlp, MarkingLog()
+        self.tlp = self.mark("event", [])
         self.status, self.reliability, self.credibility = "reported", "", ""
         for tag in tags:
             match = _ADMIRALTY.match(tag)
@@ -172,13 +130,19 @@ class _Foreign:
         self.unmapped: Counter[str] = Counter()
         self.skipped: list[dict] = []
         self.incident = ""
-        self.summary = ""
+        self.summary, self.summary_tlp = "", self.tlp
 
-    def entity(self, name: str, kind: str, **fields: Any) -> str:
+    def mark(self, item: str, tags: list[str]) -> str:
+        """The marking of ``item``: the strictest of the event's tags and its own ``tags``."""
+        return self.log.label(item, *misp_marking([*_tag_names(self.event), *tags]), self.default)
+
+    def entity(self, name: str, kind: str, *, tlp: str | None = None, **fields: Any) -> str:
         name = name.strip()
         if name in self.entities and self.entities[name]["kind"] != kind:
             name = f"{name} ({kind})"
-        row = self.entities.setdefault(name, {"name": name, "kind": kind, "aliases": []})
+        row = self.entities.setdefault(name, {"name": name, "kind": kind, "aliases": [],
+                                              "tlp": tlp or self.tlp})
+        row["tlp"] = schema.highest_tlp([row["tlp"], tlp or self.tlp], self.tlp)
         for alias in fields.pop("aliases", []):
             if name_key(alias) != name_key(name) and alias not in row["aliases"]:
                 row["aliases"].append(alias)
@@ -186,9 +150,14 @@ class _Foreign:
             row.setdefault(key, value)
         return name
 
-    def row(self, kind: str, key: str, **fields: Any) -> dict:
+    def marks(self, *names: str) -> list[str]:
+        """The markings of the entities ``names`` (a row naming them is no less restricted)."""
+        return [self.entities[n]["tlp"] for n in names if n in self.entities]
+
+    def row(self, kind: str, key: str, *, tlp: str | None = None, **fields: Any) -> dict:
+        names = [fields.get(k, "") for k in ("actor", "victim", "source", "target")]
         base = {"status": self.status, "credibility": self.credibility, "sources": [self.source_id],
-                "tlp": self.tlp}
+                "tlp": schema.highest_tlp([tlp or self.tlp, *self.marks(*names)], self.tlp)}
         if kind == "relation":
             return {"relation_id": slug(f"misp-{stable_uuid(self.uuid, key)}"), **base, **fields}
         return {"event_id": slug(f"misp-{stable_uuid(self.uuid, key)}"), "incident": self.incident,
@@ -220,48 +189,52 @@ class _Foreign:
         victims = []
         for obj in objects:
             f, ident = _fields(obj), str(obj.get("uuid") or obj["name"])
-            kind = obj["name"]
-            first = _when(obj.get("first_seen")) if obj.get("first_seen") else None
+            kind, tlp = obj["name"], self.mark(ident, _item_tags(obj))
+            first = parse_when(obj.get("first_seen")) if obj.get("first_seen") else None
             if kind == "victim" and f.get("name"):
-                victims.append(self.victim(f["name"][0], f))
+                victims.append(self.victim(f["name"][0], f, tlp))
             elif kind == "incident" and f.get("name"):
                 self.incident = slug(f["name"][0])
-                self.summary = (f.get("description") or [""])[0]
+                self.summary, self.summary_tlp = (f.get("description") or [""])[0], tlp
             elif kind == "ransomware-group-post" and (f.get("ransomware-group") and
                                                       (f.get("entity-name") or f.get("title"))):
-                self.post(f, ident, first)
+                self.post(f, ident, first, tlp)
             elif kind == "ransom-negotiation":
-                self.negotiation(f, ident, first, obj)
+                self.negotiation(f, ident, first, tlp)
             else:
                 self.unmapped[f"object:{kind}"] += 1
         return victims
 
-    def victim(self, name: str, f: Mapping[str, list[str]]) -> str:
+    def victim(self, name: str, f: Mapping[str, list[str]], tlp: str) -> str:
         sector_text = "; ".join(f.get("sectors", []))
         sector = slug(sector_text) if slug(sector_text) in schema.SECTORS else ""
         country = next((c.upper() for c in f.get("regions", []) if c.upper() in schema.country_codes()), "")
-        return self.entity(name, "victim", aliases=f.get("name", [])[1:], sector=sector,
+        return self.entity(name, "victim", tlp=tlp, aliases=f.get("name", [])[1:], sector=sector,
                            sector_detail="" if sector else sector_text, country=country,
                            domain=(f.get("domain") or [""])[0],
                            description=(f.get("description") or [""])[0])
 
-    def post(self, f: Mapping[str, list[str]], ident: str, first: pd.Timestamp | None) -> None:
-        actor = self.entity(canonical_actor(f["ransomware-group"][0]), "actor",
+    def post(self, f: Mapping[str, list[str]], ident: str, first: pd.Timestamp | None,
+             tlp: str) -> None:
+        actor = self.entity(canonical_actor(f["ransomware-group"][0]), "actor", tlp=tlp,
                             aliases=[f["ransomware-group"][0]])
-        victim = self.entity((f.get("entity-name") or f["title"])[0], "victim")
-        when = next((w for w in (_when(v) for k in ("date-published", "date") for v in f.get(k, []))
+        victim = self.entity((f.get("entity-name") or f["title"])[0], "victim", tlp=tlp)
+        when = next((w for w in (parse_when(v) for k in ("date-published", "date")
+                                 for v in f.get(k, []))
                      if w is not None), first) or self.date
         date = schema.format_date(when, "exact")
-        self.relations.append(self.row("relation", ident, source=actor, target=victim, relation="claimed",
+        self.relations.append(self.row("relation", ident, tlp=tlp, source=actor, target=victim,
+                                       relation="claimed",
                                        date=date, precision="exact", status="claimed",
                                        description=(f.get("description") or [""])[0]))
-        self.events.append(self.row("event", ident, start=date, precision="exact", category="extortion",
+        self.events.append(self.row("event", ident, tlp=tlp, start=date, precision="exact",
+                                    category="extortion",
                                     title=f"{actor} lists {victim} on its leak site", actor=actor,
                                     victim=victim, status="claimed",
                                     description=(f.get("description") or [""])[0]))
 
     def negotiation(self, f: Mapping[str, list[str]], ident: str, first: pd.Timestamp | None,
-                    obj: Mapping) -> None:
+                    tlp: str) -> None:
         amounts = {}
         for key in ("initial_ransom", "final_ransom", "discount"):
             if f.get(key):
@@ -273,8 +246,9 @@ class _Foreign:
                     return
         currency = (f.get("currency") or [""])[0]
         parts = [f"{k.replace('_', ' ')} {v:,.0f} {currency}".strip() for k, v in amounts.items()]
-        when = next((w for w in (_when(v) for v in f.get("time", [])) if w is not None), first) or self.date
-        self.events.append(self.row("event", ident, start=schema.format_date(when, "exact"),
+        when = next((w for w in (parse_when(v) for v in f.get("time", [])) if w is not None),
+                    first) or self.date
+        self.events.append(self.row("event", ident, tlp=tlp, start=schema.format_date(when, "exact"),
                                     precision="exact", category="extortion", title="Ransom negotiation",
                                     description="; ".join(parts)))
 
@@ -282,9 +256,9 @@ class _Foreign:
 def _event_date(event: Mapping, name: str) -> pd.Timestamp:
     text = str(event.get("date") or "")
     if text:
-        if schema.infer_precision(text) != "day" or _when(text) is None:
+        if schema.infer_precision(text) != "day" or parse_when(text) is None:
             raise ImportFormatError(f"{name}: event 'date' {text!r} is not a date written YYYY-MM-DD")
-        return _when(text)
+        return parse_when(text)
     stamp = str(event.get("timestamp") or "")
     if stamp.isdigit():
         return pd.Timestamp(int(stamp), unit="s", tz="UTC").floor("D")
@@ -297,29 +271,30 @@ def read_event(source: Any, *, default_tlp: str, strict: bool, kit_objects: Mapp
     if default is None:
         raise ValueError(f"unknown TLP label {default_tlp!r}; expected one of {', '.join(schema.TLP_LEVELS)}")
     data, name = load_json(source, kind="MISP")
-    event = _unwrap(data, name)
-    attributes, objects, skipped = _check(event)
+    event = unwrap(data, name)
+    attributes, objects, skipped = check(event)
     if strict and skipped:
         raise ImportFormatError(f"{name}: {len(skipped)} unusable item(s):\n" + "\n".join(
             f"  - {s['id']}: {s['reason']}" for s in skipped))
     report = {"format": "misp", "file": name, "attributes": len(event.get("Attribute", [])),
               "objects": len(event.get("Object", [])), "skipped": skipped, "unmapped": {}}
     if any(o["name"] in kit_objects.values() for o in objects):
-        return _kit_case(event, attributes, objects, kit_objects, name, report)
+        return _kit_case(event, attributes, objects, kit_objects, name, report, default)
     m = _Foreign(event, default, name)
     actors = m.galaxies()
     victims = m.objects(objects)
-    for attr in attributes:
+    for i, attr in enumerate(attributes):
         value = str(attr["value"]).strip()
+        tlp = m.mark(str(attr.get("uuid") or f"Attribute[{i}]"), _tag_names(attr))
         if attr["type"] == "threat-actor" and value:
-            actors.append(m.entity(canonical_actor(value), "actor", aliases=[value],
+            actors.append(m.entity(canonical_actor(value), "actor", tlp=tlp, aliases=[value],
                                    description=str(attr.get("comment") or "")))
         elif attr["type"] == "target-org" and value:
-            victims.append(m.entity(value, "victim"))
+            victims.append(m.entity(value, "victim", tlp=tlp))
         elif attr["type"] == "link" and value:
             m.sources.append({"source_id": slug(f"misp-link-{attr.get('uuid') or value}"),
                               "name": str(attr.get("comment") or value)[:200], "url": value,
-                              "published": "", "reliability": "", "tlp": m.tlp})
+                              "published": "", "reliability": "", "tlp": tlp})
         else:
             m.unmapped[f"attribute:{attr['type']}"] += 1
     actors, victims = list(dict.fromkeys(actors)), list(dict.fromkeys(victims))
@@ -338,15 +313,23 @@ def read_event(source: Any, *, default_tlp: str, strict: bool, kit_objects: Mapp
                          "reliability": m.reliability})
     for row in m.events:  # the incident object may come after the objects that made events
         row["incident"] = m.incident
+        row["tlp"] = schema.highest_tlp([row["tlp"], m.summary_tlp if m.incident else "clear"], m.tlp)
     skipped.extend(m.skipped)
     stamps = [int(str(event[k])) for k in ("timestamp", "publish_timestamp")
               if str(event.get(k, "")).isdigit()]
     as_of = max([m.date, *(pd.Timestamp(s, unit="s", tz="UTC") for s in stamps)])
     meta = {"title": str(event.get("info") or f"MISP event {m.uuid}"), "summary": m.summary,
-            "as_of": f"{as_of:%Y-%m-%d}", "tlp": m.tlp}
+            "as_of": f"{as_of:%Y-%m-%d}", "title_tlp": m.tlp}
+    if m.summary:
+        meta["summary_tlp"] = m.summary_tlp
+    meta["tlp"] = schema.highest_tlp([r["tlp"] for t in (m.sources, m.relations, m.events,
+                                                          m.entities.values()) for r in t], m.tlp)
     if m.incident:
         meta["incident"] = m.incident
     report["unmapped"] = dict(sorted(m.unmapped.items()))
+    _note_markings(m.log, meta, report)
     rows = {"sources": list({s["source_id"]: s for s in m.sources}.values()),
             "entities": list(m.entities.values()), "relations": m.relations, "events": m.events}
-    return build_case(rows, meta, name=name, report=report)
+    case = build_case(rows, meta, name=name, report=report)
+    warn_markings(name, report)
+    return case

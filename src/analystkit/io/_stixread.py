@@ -1,19 +1,20 @@
 """Reading STIX objects into the case tables (the import half of :mod:`analystkit.io.stix`).
 
-Every object is checked before it is used: its type and id, every timestamp, and the type of
-each property the mapping reads. A failing object is skipped and reported with its id and the
-reason; a relationship whose ``source_ref`` or ``target_ref`` is not (or no longer) in the input
-is skipped the same way. Nothing is dropped without a line in the report.
+:mod:`._stixcheck` checks every object first; a failing object is skipped and reported with its
+id and the reason. Nothing is dropped without a line in the report.
+
+Every row keeps the markings of the object it comes from (:mod:`._markings`): its
+``object_marking_refs`` and granular markings, the strictest when several apply, RED for a
+marking the kit cannot read. An entity keeps its object's own marking; an unmarked one takes the
+strictest of the rows that name it. A source made from an external reference takes the lowest
+marking of the objects that cite it (each of them shows the reference at its own level).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
 from collections import Counter
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,178 +23,40 @@ import pandas as pd
 from .. import schema
 from ..aliases import canonical_actor, name_key
 from ..case import Case
-from ._common import (
-    ImportFormatError,
-    build_case,
-    confidence_to_status,
-    grade_problem,
-    load_json,
-    read_grade,
-    slug,
-    stable_uuid,
-)
+from ._common import ImportFormatError, build_case, confidence_to_status, read_grade, slug, stable_uuid
+from ._markings import MarkingLog, StixMarkings, warn_markings
+from ._stixcheck import check, gather, timestamp
 
 __all__ = ["read_objects"]
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                 r"[0-9a-fA-F]{12}$")
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-_TIMESTAMPS = ("created", "modified", "first_seen", "last_seen", "start_time", "stop_time",
-               "published", "valid_from", "valid_until", "first_observed", "last_observed")
-_TEXT = ("name", "description", "relationship_type", "source_ref", "target_ref", "identity_class",
-         "country", "x_analystkit_kind", "x_analystkit_relation", "x_analystkit_relation_id")
-_TEXT_LISTS = ("aliases", "sectors", "object_marking_refs", "malware_types", "object_refs",
-               "x_analystkit_aliases", "x_mitre_aliases")
-_DICT_LISTS = ("external_references", "x_analystkit_events", "x_analystkit_sources",
-               "granular_markings")
-_REQUIRED = {"relationship": ("relationship_type", "source_ref", "target_ref"),
-             "intrusion-set": ("name",), "threat-actor": ("name",), "identity": ("name",),
-             "incident": ("name",), "report": ("name",)}
 _ACTOR_TYPES = ("intrusion-set", "threat-actor")
 _ENTITY_TYPES = (*_ACTOR_TYPES, "identity", "malware")
-_TLP1 = {"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": "clear",
-         "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": "green",
-         "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": "amber",
-         "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": "red"}
 _BOOKKEEPING = {"type", "spec_version", "created", "modified", "object_marking_refs",
                 "granular_markings", "name", "description", "aliases", "sectors", "identity_class",
                 "is_family", "malware_types"}
-_MAPPED_TYPES = (*_ENTITY_TYPES, "location", "incident")
 _KIT_RELATIONS = ("targets", "uses", "attributed-to")
+_EVENTS = "x_analystkit_events.["
 BUNDLE_SOURCE = "stix-bundle"
 
 
-def _gather(source: Any) -> tuple[list, str, str, str]:
-    """Objects, display name, spec version label and bundle id of the input."""
-    if isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
-        objects: list = []
-        versions: set[str] = set()
-        for path in sorted(Path(source).rglob("*.json")):
-            part, _, version, _ = _gather(path)
-            objects.extend(part)
-            versions.add(version)
-        if not objects:
-            raise ImportFormatError(f"{source}: no STIX objects in any *.json file of the folder")
-        return objects, str(source), "/".join(sorted(versions)), ""
-    data, name = load_json(source, kind="STIX")
-    if isinstance(data, list):
-        return data, name, "2.1", ""
-    if not isinstance(data, Mapping):
-        raise ImportFormatError(f"{name}: top level is a JSON {type(data).__name__} (expected a STIX "
-                                "bundle object or a list of objects)")
-    if "type" not in data and isinstance(data.get("objects"), list) \
-            and str(data.get("id", "")).startswith("bundle--"):
-        data = {**data, "type": "bundle"}  # real files sometimes omit the bundle's type
-    if "type" not in data:
-        hint = "; it looks like a MISP event (use analystkit.io.misp.read)" if "Event" in data or \
-            "Attribute" in data else ""
-        raise ImportFormatError(f"{name}: has no 'type' property (expected a STIX bundle){hint}")
-    if data["type"] != "bundle":
-        return [data], name, str(data.get("spec_version", "2.0")), ""
-    objects = data.get("objects", [])
-    if not isinstance(objects, list):
-        raise ImportFormatError(f"{name}: bundle 'objects' is a JSON {type(objects).__name__} "
-                                "(expected a list of STIX objects)")
-    return objects, name, str(data.get("spec_version", "2.1")), str(data.get("id", ""))
-
-
-def _timestamp(value: object) -> datetime | None:
-    if not isinstance(value, str) or not _TIMESTAMP.match(value):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _problem(obj: object, i: int) -> str | None:
-    """Why ``obj`` (the ``i``-th object) cannot be used, or None."""
-    if not isinstance(obj, Mapping):
-        return f"object #{i} is a JSON {type(obj).__name__}, not an object"
-    kind, oid = obj.get("type"), obj.get("id")
-    if not isinstance(kind, str) or not kind:
-        return "has no 'type'"
-    if not isinstance(oid, str) or not _ID.match(oid) or oid.split("--")[0] != kind:
-        return f"'id' {oid!r} is not '{kind}--<uuid>'"
-    for prop in _REQUIRED.get(kind, ()):
-        if prop not in obj:
-            return f"required property '{prop}' is missing"
-    for prop in _TIMESTAMPS:
-        if prop in obj and _timestamp(obj[prop]) is None:
-            return f"'{prop}' value {obj[prop]!r} is not an RFC 3339 timestamp (YYYY-MM-DDTHH:MM:SSZ)"
-    for prop in _TEXT:
-        if prop in obj and not isinstance(obj[prop], str):
-            return f"'{prop}' is a {type(obj[prop]).__name__} (expected a string)"
-    for prop in _TEXT_LISTS:
-        if prop in obj and (not isinstance(obj[prop], list)
-                            or not all(isinstance(v, str) for v in obj[prop])):
-            return f"'{prop}' value {obj[prop]!r} is not a list of strings"
-    for prop in _DICT_LISTS:
-        if prop in obj and (not isinstance(obj[prop], list)
-                            or not all(isinstance(v, Mapping) for v in obj[prop])):
-            return f"'{prop}' is not a list of objects"
-    confidence = obj.get("confidence")
-    if confidence is not None and (isinstance(confidence, bool) or not isinstance(confidence, int)
-                                   or not 0 <= confidence <= 100):
-        return f"'confidence' value {confidence!r} is not an integer from 0 to 100"
-    if (problem := grade_problem(obj)) is not None:
-        return problem
-    if kind == "location" and "country" in obj and obj["country"].upper() not in schema.country_codes():
-        return f"'country' value {obj['country']!r} is not an ISO 3166-1 alpha-2 code"
-    return None
-
-
-def _check(objects: list) -> tuple[dict[str, dict], list[dict]]:
-    """Valid objects by id (latest version of each) and the skipped ones."""
-    valid: dict[str, dict] = {}
-    skipped: list[dict] = []
-    for i, obj in enumerate(objects):
-        reason = _problem(obj, i)
-        if reason:
-            ident = obj.get("id") if isinstance(obj, Mapping) else None
-            skipped.append({"id": ident if isinstance(ident, str) else f"#{i}",
-                            "type": obj.get("type") if isinstance(obj, Mapping) else None,
-                            "reason": reason})
-            continue
-        old = valid.get(obj["id"])
-        if old is None or (_timestamp(obj.get("modified", "")) or datetime.min.astimezone()) >= \
-                (_timestamp(old.get("modified", "")) or datetime.min.astimezone()):
-            valid[obj["id"]] = dict(obj)
-    for oid, obj in list(valid.items()):
-        if obj["type"] != "relationship":
-            continue
-        for prop in ("source_ref", "target_ref"):
-            # a missing object the case has no table for (an ATT&CK technique) costs nothing
-            if obj[prop] not in valid and obj[prop].split("--")[0] in _MAPPED_TYPES:
-                skipped.append({"id": oid, "type": "relationship",
-                                "reason": f"'{prop}' {obj[prop]} is not in the input (or was skipped)"})
-                del valid[oid]
-                break
-    return valid, skipped
-
-
 class _Reader:
-    def __init__(self, valid: dict[str, dict], default_tlp: str, tlp_ids: Mapping[str, str]):
+    def __init__(self, valid: dict[str, dict], default_tlp: str):
         self.valid = valid
         self.default = default_tlp
-        self.labels = {mid: label for label, mid in tlp_ids.items()} | _TLP1
-        for obj in valid.values():
-            if obj["type"] == "marking-definition":
-                label = _marking_label(obj)
-                if label:
-                    self.labels[obj["id"]] = label
+        self.log = MarkingLog()
+        self.marks = StixMarkings(valid.values(), default_tlp, self.log)
         kit_reports = [o for o in valid.values() if o["type"] == "report" and "x_analystkit_sources" in o]
         self.kit_report = kit_reports[0] if kit_reports else None
         self.sources: dict[str, dict] = {}
         self.source_keys: dict[tuple, str] = {}
-        self.bundle_source_used = False
+        self.citers: dict[str, list[str]] = {}  # source id → markings of the objects citing it
         if self.kit_report:
             for row in self.kit_report["x_analystkit_sources"]:
                 self.sources[str(row.get("source_id", ""))] = dict(row)
 
-    def tlp(self, obj: Mapping) -> str:
-        labels = [self.labels[m] for m in obj.get("object_marking_refs", ()) if m in self.labels]
-        return schema.highest_tlp(labels, self.default)
+    def tlp(self, obj: Mapping, selected: Callable[[str], bool] | None = None) -> str:
+        """The strictest marking on ``obj`` (granular ones ``selected`` accepts; all if None)."""
+        return self.marks.label(obj, selected)
 
     def source_ids(self, obj: Mapping) -> list[str]:
         ids = []
@@ -207,27 +70,29 @@ class _Reader:
             if key not in self.source_keys:
                 sid = base = slug(f"{name} {external}".strip())
                 n = 2
-                while sid in self.sources:
+                while sid in self.sources or sid == BUNDLE_SOURCE:
                     sid, n = f"{base}-{n}", n + 1
                 self.source_keys[key] = sid
                 self.sources[sid] = {"source_id": sid, "name": name, "url": key[1],
                                      "published": "", "reliability": "", "tlp": self.default}
             ids.append(self.source_keys[key])
         if not ids:
-            self.bundle_source_used = True
             ids.append(BUNDLE_SOURCE)
-        return list(dict.fromkeys(ids))
+        ids = list(dict.fromkeys(ids))
+        label = self.tlp(obj)
+        for sid in ids:
+            if sid == BUNDLE_SOURCE or sid in self.source_keys.values():
+                self.citers.setdefault(sid, []).append(label)
+        return ids
 
-
-def _marking_label(obj: Mapping) -> str | None:
-    ext = obj.get("extensions", {})
-    for value in ext.values() if isinstance(ext, Mapping) else ():
-        if isinstance(value, Mapping) and "tlp_2_0" in value:
-            return schema.normalise_tlp(value["tlp_2_0"])
-    definition = obj.get("definition")
-    if obj.get("definition_type") == "tlp" and isinstance(definition, Mapping):
-        return schema.normalise_tlp(definition.get("tlp", ""))
-    return None
+    def source_rows(self, bundle: str) -> list[dict]:
+        """The source rows; each made here takes the lowest marking of the objects citing it."""
+        if BUNDLE_SOURCE in self.citers:
+            self.sources[BUNDLE_SOURCE] = {"source_id": BUNDLE_SOURCE, "published": "", "url": "",
+                                           "name": bundle, "reliability": "", "tlp": self.default}
+        for sid, labels in self.citers.items():
+            self.sources[sid]["tlp"] = min(labels, key=schema.tlp_rank)
+        return list(self.sources.values())
 
 
 def _entities(reader: _Reader) -> tuple[dict[str, str], dict[str, dict]]:
@@ -255,14 +120,33 @@ def _entities(reader: _Reader) -> tuple[dict[str, str], dict[str, dict]]:
         names[oid] = name
         if obj.get("x_analystkit_inferred"):
             continue
+        own = [reader.tlp(obj)] if reader.marks.marked(obj) else []
         if name in rows:  # another object for the same actor: keep one row, all the names
             rows[name]["aliases"] = list(dict.fromkeys([*rows[name]["aliases"], *aliases]))
+            rows[name]["_also"].extend(own or [reader.default])
             continue
         reader.source_ids(obj) if obj.get("external_references") else None
         rows[name] = {"name": name, "kind": kind, "aliases": aliases, **_sector(obj),
                       "country": "", "domain": obj.get("x_analystkit_domain", ""),
-                      "description": obj.get("description", ""), "stix_extra": _extra(obj, name)}
+                      "description": obj.get("description", ""), "stix_extra": _extra(obj, name),
+                      "_own": own, "_also": [], "_inherit": obj.get("x_analystkit_own_tlp") == ""}
     return names, rows
+
+
+def _settle(rows: Mapping[str, dict], relations: list[dict], events: list[dict], default: str) -> None:
+    """Give each entity row its marking: its objects' own (or, unmarked, the strictest of the rows
+    that name it, else ``default``) raised by the facts merged into it (a located-at country).
+
+    A kit entity exported without a marking of its own (``x_analystkit_own_tlp`` empty) stays
+    empty unless its objects are marked above what the rows that name it give."""
+    named = schema.naming_marks(pd.DataFrame(events), pd.DataFrame(relations))
+    for row in rows.values():
+        own, also, inherit = row.pop("_own"), row.pop("_also"), row.pop("_inherit")
+        from_rows = schema.highest_tlp(named.get(row["name"], ()), default)
+        base = from_rows if inherit or not own else schema.highest_tlp(own, default)
+        mark = schema.highest_tlp([base, *own, *also], default) if inherit else \
+            schema.highest_tlp([base, *also], default)
+        row["tlp"] = "" if inherit and mark == from_rows else mark
 
 
 def _sector(obj: Mapping) -> dict[str, str]:
@@ -294,25 +178,39 @@ def _relation_row(reader: _Reader, rel: Mapping, names: Mapping[str, str], kit_r
             "relation": kit_relation, "via": rel.get("x_analystkit_via", ""), "date": date,
             "precision": precision if date else "", "status": status, "credibility": credibility,
             "incident": rel.get("x_analystkit_incident", ""), "description": rel.get("description", ""),
-            "sources": reader.source_ids(rel), "tlp": reader.tlp(rel)}
+            "sources": reader.source_ids(rel), "tlp": _relation_tlp(reader, rel)}
+
+
+def _relation_tlp(reader: _Reader, rel: Mapping) -> str:
+    """A relationship's marking; a foreign one also takes the markings of the objects it joins
+    (the default level for unmarked ones), since the row names them. The kit's own
+    relationships carry their row's marking, which already covers the names."""
+    labels = [reader.tlp(rel)]
+    if "x_analystkit_relation_id" not in rel:
+        ends = (reader.valid.get(rel[p], {}) for p in ("source_ref", "target_ref"))
+        labels += [reader.tlp(end) for end in ends if end]
+    return schema.highest_tlp(labels, reader.default)
 
 
 def _events(reader: _Reader, incident: Mapping) -> list[dict]:
-    marked = {}
-    for mark in incident.get("granular_markings", ()):
-        for selector in mark.get("selectors", ()):
-            marked[str(selector)] = reader.labels.get(mark.get("marking_ref", ""))
+    """The kit's event records of an incident; each takes the strictest of its own ``tlp``, the
+    incident's markings and the granular markings that cover it (all but other items')."""
     rows = []
     for i, record in enumerate(incident["x_analystkit_events"]):
+        mine = f"{_EVENTS}{i}]"
+
+        def covers(selector: str, mine: str = mine) -> bool:
+            return not selector.startswith(_EVENTS) or selector == mine or selector.startswith(f"{mine}.")
         row = dict(record)
-        row.setdefault("tlp", marked.get(f"x_analystkit_events.[{i}]") or reader.tlp(incident))
+        label, own = reader.tlp(incident, covers), schema.normalise_tlp(row.get("tlp") or "")
+        row["tlp"] = schema.highest_tlp([label, own], label) if own else row.get("tlp") or label
         rows.append(row)
     return rows
 
 
 def _report_event(reader: _Reader, report: Mapping) -> dict:
     """A foreign report becomes a disclosure event on its publication date."""
-    published = _timestamp(report["published"])
+    published = timestamp(report["published"])
     return {"event_id": report["id"], "start": schema.format_date(pd.Timestamp(published), "exact"),
             "precision": "exact", "category": "disclosure", "title": f"Report published: {report['name']}",
             "description": report.get("description", ""),
@@ -324,35 +222,53 @@ def _meta(reader: _Reader, name: str, rows: dict[str, list[dict]]) -> dict:
     report = reader.kit_report
     if report is not None:
         meta = {"title": report["name"], "summary": report.get("description", ""),
-                "as_of": report["published"][:10],
-                "tlp": report.get("x_analystkit_tlp") or reader.tlp(report)}
+                "as_of": report["published"][:10]}
         meta.update(report.get("x_analystkit_case", {}))
-        return meta
-    reports = [o for o in reader.valid.values() if o["type"] == "report"]
-    stamps = [_timestamp(o.get(p)) for o in reader.valid.values() for p in ("modified", "published")
-              if o.get(p)]
-    labels = [r["tlp"] for table in ("relations", "events", "sources") for r in rows[table]]
-    return {"title": reports[0]["name"] if reports else f"STIX import: {Path(name).name}",
-            "summary": reports[0].get("description", "") if reports else "",
-            "as_of": max(stamps).strftime("%Y-%m-%d") if stamps else "",
-            "tlp": schema.highest_tlp(labels, reader.default)}
+        meta["tlp"] = schema.highest_tlp([report.get("x_analystkit_tlp") or reader.default,
+                                          reader.tlp(report, lambda s: False)], reader.default)
+    else:
+        reports = [o for o in reader.valid.values() if o["type"] == "report"]
+        report = reports[0] if reports else {}
+        stamps = [timestamp(o.get(p)) for o in reader.valid.values() for p in ("modified", "published")
+                  if o.get(p)]
+        labels = [r["tlp"] for table in ("relations", "events", "sources", "entities")
+                  for r in rows[table]]
+        meta = {"title": report.get("name") or f"STIX import: {Path(name).name}",
+                "summary": report.get("description", ""),
+                "as_of": max(stamps).strftime("%Y-%m-%d") if stamps else "",
+                "tlp": schema.highest_tlp(labels, reader.default)}
+    kit = report is reader.kit_report
+    # the kit's report holds text marked below it; a raised report marking covers it all
+    floor = meta["tlp"] if kit and meta["tlp"] != report.get("x_analystkit_tlp") else "clear"
+    for key, prop in (("title", "name"), ("summary", "description")):  # a report's own markings
+        if report and report.get(prop):
+            marks = {**report, "object_marking_refs": []} if kit else report
+            mark = schema.highest_tlp([floor, reader.marks.label(
+                marks, lambda s, p=prop: s == p, default="clear" if kit else reader.default)], "clear")
+            if schema.tlp_rank(mark) > schema.tlp_rank(meta.get(f"{key}_tlp") or meta["tlp"]) \
+                    or (not kit and mark != meta["tlp"]):
+                meta[f"{key}_tlp"] = mark
+    pap = [p for p in (meta.get("pap"), reader.log.case_pap()) if p]
+    if pap:
+        meta["pap"] = max(pap, key=schema.PAP_LEVELS.index)
+    return meta
 
 
-def read_objects(source: Any, *, default_tlp: str, strict: bool, tlp_ids: Mapping[str, str]) -> Case:
+def read_objects(source: Any, *, default_tlp: str, strict: bool) -> Case:
     """Read STIX input into a validated :class:`Case` (see :func:`analystkit.io.stix.read`)."""
     default = schema.normalise_tlp(default_tlp)
     if default is None:
         raise ValueError(f"unknown TLP label {default_tlp!r}; expected one of "
                          f"{', '.join(schema.TLP_LEVELS)}")
-    objects, name, version, bundle_id = _gather(source)
-    valid, skipped = _check(objects)
+    objects, name, version, bundle_id = gather(source)
+    valid, skipped = check(objects)
     if strict and skipped:
         raise ImportFormatError(f"{name}: {len(skipped)} invalid object(s):\n" + "\n".join(
             f"  - {s['id']}: {s['reason']}" for s in skipped))
     if objects and not valid:
         raise ImportFormatError(f"{name}: none of the {len(objects)} object(s) could be read; first "
                                 f"problem: {skipped[0]['id']}: {skipped[0]['reason']}")
-    reader = _Reader(valid, default, tlp_ids)
+    reader = _Reader(valid, default)
     names, entity_rows = _entities(reader)
     relations, events = [], []
     unmapped: Counter[str] = Counter()
@@ -365,7 +281,9 @@ def read_objects(source: Any, *, default_tlp: str, strict: bool, tlp_ids: Mappin
             target = valid.get(obj["target_ref"], {})
             if rtype in ("located-at", "originates-from") and target.get("type") == "location" \
                     and target.get("country") and names.get(obj["source_ref"]) in entity_rows:
-                entity_rows[names[obj["source_ref"]]]["country"] = target["country"].upper()
+                row = entity_rows[names[obj["source_ref"]]]
+                row["country"] = target["country"].upper()
+                row["_also"] += [reader.tlp(obj), reader.tlp(target)]  # the country is theirs
                 continue
             kit_relation = obj.get("x_analystkit_relation") or (rtype if rtype in _KIT_RELATIONS else "")
             if kit_relation in schema.RELATIONS and obj["source_ref"] in names \
@@ -383,15 +301,19 @@ def read_objects(source: Any, *, default_tlp: str, strict: bool, tlp_ids: Mappin
     if isinstance(order, list):
         rank = {event_id: i for i, event_id in enumerate(order)}
         events.sort(key=lambda row: rank.get(row.get("event_id"), len(rank)))
-    if reader.bundle_source_used:
-        reader.sources[BUNDLE_SOURCE] = {"source_id": BUNDLE_SOURCE, "published": "", "url": "",
-                                         "name": f"STIX {bundle_id or 'input'} ({Path(name).name})",
-                                         "reliability": "", "tlp": default}
-    rows = {"sources": list(reader.sources.values()), "entities": list(entity_rows.values()),
-            "relations": relations, "events": events}
+    kit = reader.kit_report
+    fallback = schema.normalise_tlp((kit or {}).get("x_analystkit_tlp") or "") or default
+    _settle(entity_rows, relations, events, fallback)
+    rows = {"sources": reader.source_rows(f"STIX {bundle_id or 'input'} ({Path(name).name})"),
+            "entities": list(entity_rows.values()), "relations": relations, "events": events}
     if rows["entities"] and not any(r["stix_extra"] for r in rows["entities"]):
         for row in rows["entities"]:
             del row["stix_extra"]
     report = {"format": f"stix-{version}", "file": name, "objects": len(objects),
               "skipped": skipped, "unmapped": dict(sorted(unmapped.items()))}
-    return build_case(rows, _meta(reader, name, rows), name=name, report=report)
+    meta = _meta(reader, name, rows)
+    if markings := reader.log.report():
+        report["markings"] = markings
+    case = build_case(rows, meta, name=name, report=report)
+    warn_markings(name, report)
+    return case

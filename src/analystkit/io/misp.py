@@ -4,7 +4,9 @@ Export (:func:`to_event`) writes one event in MISP's JSON (``{"Event": {...}}``)
 
 * what MISP users and tools read: ``threat-actor`` attributes for actors, ``victim`` objects
   (name, sectors, regions = country, domain), one ``incident`` object per incident, ``link``
-  attributes for sources, ``tlp:*`` tags (event, attributes) and ``admiralty-scale`` tags
+  attributes for sources, ``tlp:*`` tags (event: the case's highest marking; each attribute its
+  row's, an entity's its own or the strictest of the rows naming it), a ``PAP:*`` event tag for
+  the case's ``pap``, and ``admiralty-scale`` tags
   (source reliability on links; information credibility on each relation and event: its own
   ``credibility`` when graded, else the one its status stands for, confirmed 1, reported 2,
   disputed 4, claimed 6; a foreign event's credibility tag gives its rows that credibility and
@@ -72,6 +74,9 @@ class _Writer:
                              "(YYYY-MM-DD) before exporting")
         self.stamp = _epoch(stamp)
         self.tlp = schema.normalise_tlp(case.tlp) or "amber"
+        #: each entity's marking: its own, else the strictest of the rows that name it
+        self.marks = dict(zip(case.entities["name"], schema.entity_marks(
+            case.entities, case.events, case.relations, default=self.tlp), strict=True))
 
     def tags(self, tlp: str, credibility: str | None = None, reliability: str | None = None) -> list:
         names = [f"tlp:{tlp}"]
@@ -111,7 +116,7 @@ class _Writer:
         objects = []
         for record, (_, row) in zip(frame_to_records(table, frame), frame.iterrows(), strict=True):
             rid = record[key_column]
-            tlp = record.get("tlp") or self.tlp
+            tlp = self.marks[rid] if table == "entities" else record.get("tlp") or self.tlp
             cred = misp_credibility(record)
             attrs = []
             for column, value in record.items():
@@ -150,7 +155,7 @@ def to_event(case: Case) -> dict[str, Any]:
         if row.kind == "actor":
             attributes.append(w.attribute(("actor", row.name), "threat-actor", row.name,
                                           category="Attribution", comment=row.description,
-                                          tags=w.tags(w.tlp)))
+                                          tags=w.tags(w.marks[row.name])))
         elif row.kind in ("victim", "supplier"):
             fields = [("name", "target-org", row.name), ("sectors", "text", row.sector),
                       ("regions", "target-location", row.country), ("domain", "domain", row.domain),
@@ -158,7 +163,8 @@ def to_event(case: Case) -> dict[str, Any]:
                       ("classification", "text", "organization")]
             objects.append(w.obj(("victim", row.name), "victim", [
                 w.attribute(("victim", row.name, rel), t, v, category="Targeting data"
-                            if t.startswith("target") else "Other", relation=rel)
+                            if t.startswith("target") else "Other", relation=rel,
+                            tags=w.tags(w.marks[row.name]))
                 for rel, t, v in fields if v]))
     for row in case.sources.itertuples(index=False):
         if row.url:
@@ -168,7 +174,8 @@ def to_event(case: Case) -> dict[str, Any]:
     for incident, group in case.events.groupby("incident", sort=False):
         name = incident or str(case.meta.get("incident") or case.title)
         summary = str(case.meta.get("summary", "")) if name == case.meta.get("incident") else ""
-        attrs = [w.attribute(("incident", name, "name"), "text", name, relation="name")]
+        attrs = [w.attribute(("incident", name, "name"), "text", name, relation="name",
+                             tags=w.tags(min(group["tlp"], key=schema.tlp_rank)))]
         if summary:
             attrs.append(w.attribute(("incident", name, "description"), "text", summary,
                                      relation="description",
@@ -182,6 +189,8 @@ def to_event(case: Case) -> dict[str, Any]:
              "timestamp": w.stamp, "publish_timestamp": w.stamp, "published": False,
              "analysis": "2", "threat_level_id": "4", "distribution": "0",
              "Tag": w.tags(title_tlp), "Attribute": attributes, "Object": objects}  # info: the title
+    if schema.normalise_pap(case.meta.get("pap") or ""):
+        event["Tag"].append({"name": f"PAP:{schema.normalise_pap(case.meta['pap']).upper()}"})
     return {"Event": event}
 
 

@@ -34,7 +34,9 @@ tlp                           TLP 2.0 marking definitions with their fixed ids
 
 Ids are uuid5 of each row's stable key and every timestamp comes from the case (its as-of date
 and the rows' own dates), so the same case always gives the same bundle. Entities carry the
-case's TLP (the entities table has no marking of its own); relations and events their row's.
+entity's own ``tlp`` (empty: the strictest of the rows that name it, else the case's; the row's
+own value goes in ``x_analystkit_own_tlp``); relations and events their row's. A case's ``pap``
+is a PAP marking-definition (OpenCTI's ``x_opencti_definition``) on the report.
 
 Import (:func:`read`) accepts a bundle, a list of objects, one object, a file or a folder of
 files (the ``mitre/cti`` layout). Objects that break the format (a malformed timestamp, a wrong
@@ -64,20 +66,14 @@ from ._common import (
     grade_properties,
     stable_uuid,
 )
+from ._markings import TLP2_IDS, marking_definition, pap_definition
 from ._stixread import read_objects
 
-__all__ = ["TLP_MARKINGS", "ImportFormatError", "SkippedObjectsWarning", "marking_definition", "read",
-           "to_bundle"]
+__all__ = ["TLP_MARKINGS", "ImportFormatError", "SkippedObjectsWarning", "marking_definition",
+           "pap_definition", "read", "to_bundle"]
 
 #: TLP 2.0 marking-definition ids (fixed by the OASIS TLP 2.0 extension).
-TLP_MARKINGS = {
-    "clear": "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
-    "green": "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
-    "amber": "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
-    "amber+strict": "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
-    "red": "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
-}
-TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+TLP_MARKINGS = dict(TLP2_IDS)
 _SPEC = "2.1"
 # Kit relation → STIX relationship_type (the kit's word also goes in x_analystkit_relation).
 _RELATIONSHIP_TYPE = {"targets": "targets", "claimed": "targets", "via-supplier": "targets",
@@ -86,20 +82,6 @@ _RELATIONSHIP_TYPE = {"targets": "targets", "claimed": "targets", "via-supplier"
 _SOURCE_KIND = {"supplier-of": "supplier", "attributed-to": "other"}
 _TARGET_KIND = {"uses": "malware", "affiliate-of": "actor", "rebrand-of": "actor",
                 "attributed-to": "actor"}
-
-
-def marking_definition(label: str) -> dict[str, Any]:
-    """The TLP 2.0 marking-definition object for ``label`` (``'amber+strict'``, ``'TLP:RED'``…).
-
-    >>> marking_definition("TLP:CLEAR")["id"]
-    'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487'
-    """
-    norm = schema.normalise_tlp(label)
-    if norm is None:
-        raise ValueError(f"unknown TLP label {label!r}; expected one of {', '.join(schema.TLP_LEVELS)}")
-    return {"type": "marking-definition", "spec_version": _SPEC, "id": TLP_MARKINGS[norm],
-            "created": "2022-10-01T00:00:00.000Z", "name": f"TLP:{norm.upper()}",
-            "extensions": {TLP_EXTENSION: {"extension_type": "property-extension", "tlp_2_0": norm}}}
 
 
 def _ts(stamp: pd.Timestamp) -> str:
@@ -165,6 +147,7 @@ def _entity_object(name: str, kind: str, row: Mapping[str, Any] | None, common: 
     if row is None:
         obj["x_analystkit_inferred"] = True
         return obj
+    obj["x_analystkit_own_tlp"] = row.get("tlp", "")  # empty: marked by the rows naming it
     if row["description"]:
         obj["description"] = row["description"]
     if row["aliases"]:
@@ -220,10 +203,13 @@ def _events_objects(case: Case, common: dict, sources: Mapping[str, Mapping[str,
         obj["x_analystkit_incident"] = incident
         obj["x_analystkit_events"] = records
         objects.append(obj)
-        hit = sorted({victims[v] for v in group["victim"] if v in victims})
-        for ref in hit:
+        hit: dict[str, str] = {}  # victim object → lowest marking of the events naming it
+        for victim, label in zip(group["victim"], group["tlp"], strict=True):
+            if victim in victims:
+                hit[victims[victim]] = min(hit.get(victims[victim], "red"), label, key=schema.tlp_rank)
+        for ref, label in sorted(hit.items()):
             objects.append(_relationship(("incident-victim", incident, ref), "related-to", obj["id"],
-                                         ref, common, lowest, x_analystkit_link="incident-victim"))
+                                         ref, common, label, x_analystkit_link="incident-victim"))
     return objects
 
 
@@ -233,6 +219,38 @@ def _relationship(key: tuple, rtype: str, source_ref: str, target_ref: str, comm
             "id": f"relationship--{stable_uuid(*key)}", **common,
             "object_marking_refs": [TLP_MARKINGS[tlp]], "relationship_type": rtype,
             "source_ref": source_ref, "target_ref": target_ref, **props}
+
+
+def _entity_objects(case: Case, rows: Mapping[str, Mapping[str, Any]], common: dict,
+                    case_tlp: str) -> tuple[list[dict], dict[str, str]]:
+    """The entity objects (each with its own marking), their locations and located-at links,
+    and the object id of each entity name."""
+    objects: list[dict] = []
+    ids: dict[str, str] = {}
+    marks = dict(zip(case.entities["name"], schema.entity_marks(
+        case.entities, case.events, case.relations, default=case_tlp), strict=True))
+    named = schema.naming_marks(case.events, case.relations)
+    places: dict[str, dict] = {}
+    for name, (kind, _inferred) in _entity_kinds(case).items():
+        mark = marks.get(name) or schema.highest_tlp(named.get(name, ()), case_tlp)
+        obj = _entity_object(name, kind, rows.get(name), {**common, "object_marking_refs": [
+            TLP_MARKINGS[mark]]})
+        ids[name] = obj["id"]
+        objects.append(obj)
+        country = rows.get(name, {}).get("country", "")
+        if country:
+            loc_id = f"location--{stable_uuid('location', country)}"
+            if country not in places:
+                places[country] = {"type": "location", "spec_version": _SPEC, "id": loc_id, **common,
+                                   "object_marking_refs": [TLP_MARKINGS[mark]],
+                                   "name": _country_name(country), "country": country}
+                objects.append(places[country])
+            elif schema.tlp_rank(mark) < schema.tlp_rank(_label(places[country])):
+                places[country]["object_marking_refs"] = [TLP_MARKINGS[mark]]  # the lowest user's
+            rtype = "located-at" if obj["type"] == "identity" else "originates-from"
+            objects.append(_relationship(("located-at", name, country), rtype, obj["id"], loc_id,
+                                         common, mark))
+    return objects, ids
 
 
 def to_bundle(case: Case) -> dict[str, Any]:
@@ -253,21 +271,7 @@ def to_bundle(case: Case) -> dict[str, Any]:
     common = {"created": stamp, "modified": stamp, "object_marking_refs": [TLP_MARKINGS[case_tlp]]}
     sources = {r["source_id"]: r for r in frame_to_records("sources", case.sources)}
     rows = {r["name"]: r for r in frame_to_records("entities", case.entities)}
-    objects: list[dict] = []
-    ids: dict[str, str] = {}
-    for name, (kind, _inferred) in _entity_kinds(case).items():
-        obj = _entity_object(name, kind, rows.get(name), common)
-        ids[name] = obj["id"]
-        objects.append(obj)
-        country = rows.get(name, {}).get("country", "")
-        if country:
-            loc_id = f"location--{stable_uuid('location', country)}"
-            if all(o["id"] != loc_id for o in objects):
-                objects.append({"type": "location", "spec_version": _SPEC, "id": loc_id, **common,
-                                "name": _country_name(country), "country": country})
-            rtype = "located-at" if obj["type"] == "identity" else "originates-from"
-            objects.append(_relationship(("located-at", name, country), rtype, obj["id"], loc_id,
-                                         common, case_tlp))
+    objects, ids = _entity_objects(case, rows, common, case_tlp)
     for row in frame_to_records("relations", case.relations):
         props: dict[str, Any] = grade_properties(row)
         if row["description"]:
@@ -292,6 +296,9 @@ def to_bundle(case: Case) -> dict[str, Any]:
     text_marks = _text_markings(case, case_tlp)
     used |= {g["marking_ref"] for g in text_marks}
     markings = [marking_definition(label) for label, mid in TLP_MARKINGS.items() if mid in used]
+    if schema.normalise_pap(case.meta.get("pap") or ""):
+        markings.append(pap_definition(case.meta["pap"]))
+        common = {**common, "object_marking_refs": [TLP_MARKINGS[case_tlp], markings[-1]["id"]]}
     report = {"type": "report", "spec_version": _SPEC,
               "id": f"report--{stable_uuid('report', case.title, stamp)}", **common,
               "name": case.title or "analystkit case", "report_types": ["threat-report"],
@@ -323,6 +330,11 @@ def _text_markings(case: Case, case_tlp: str) -> list[dict[str, Any]]:
         if schema.tlp_rank(mark) > schema.tlp_rank(case_tlp):
             out.append({"marking_ref": TLP_MARKINGS[mark], "selectors": [selector]})
     return out
+
+
+def _label(obj: Mapping[str, Any]) -> str:
+    """The TLP label of an object this module marked."""
+    return next(k for k, v in TLP_MARKINGS.items() if v == obj["object_marking_refs"][0])
 
 
 def _relation_date(row: Mapping[str, Any]) -> pd.Timestamp:
@@ -362,5 +374,5 @@ def read(source: str | os.PathLike | Mapping | list, *, tlp: str = "amber",
     >>> again.events.equals(case.events), again.meta["import"]["skipped"]
     (True, [])
     """
-    return read_objects(source, default_tlp=tlp, strict=strict, tlp_ids=TLP_MARKINGS)
+    return read_objects(source, default_tlp=tlp, strict=strict)
 

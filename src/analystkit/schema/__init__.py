@@ -14,7 +14,15 @@ precision), :mod:`.validation` (one check per kind of column) and :mod:`.render`
 
 from __future__ import annotations
 
-from .columns import COLUMNS, POSTS_COLUMNS, Column, id_column, in_conflict
+from .columns import (
+    COLUMNS,
+    POSTS_COLUMNS,
+    Column,
+    entity_marks,
+    id_column,
+    in_conflict,
+    naming_marks,
+)
 from .dates import format_date, infer_precision
 from .problems import Problem, ValidationError, as_mapping, show_value
 from .render import to_text
@@ -31,6 +39,7 @@ from .vocab import (
     CREDIBILITY,
     CREDIBILITY_MEANING,
     ENTITY_KINDS,
+    PAP_LEVELS,
     PRECISIONS,
     RELATIONS,
     RELIABILITY,
@@ -39,6 +48,7 @@ from .vocab import (
     TLP_LEVELS,
     country_codes,
     highest_tlp,
+    normalise_pap,
     normalise_tlp,
     tlp_allows,
     tlp_rank,
@@ -51,6 +61,7 @@ __all__ = [
     "CREDIBILITY",
     "CREDIBILITY_MEANING",
     "ENTITY_KINDS",
+    "PAP_LEVELS",
     "POSTS_COLUMNS",
     "PRECISIONS",
     "RELATIONS",
@@ -64,11 +75,14 @@ __all__ = [
     "as_mapping",
     "country_codes",
     "empty",
+    "entity_marks",
     "format_date",
     "highest_tlp",
     "id_column",
     "in_conflict",
     "infer_precision",
+    "naming_marks",
+    "normalise_pap",
     "normalise_tlp",
     "show_value",
     "tlp_allows",

@@ -6,9 +6,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .vocab import CATEGORIES, CREDIBILITY, ENTITY_KINDS, RELATIONS, RELIABILITY, SECTORS, STATUSES
+from .vocab import (
+    CATEGORIES,
+    CREDIBILITY,
+    ENTITY_KINDS,
+    RELATIONS,
+    RELIABILITY,
+    SECTORS,
+    STATUSES,
+    highest_tlp,
+)
 
-__all__ = ["COLUMNS", "POSTS_COLUMNS", "SLUG_IDS", "Column", "column_of", "id_column", "in_conflict"]
+__all__ = ["COLUMNS", "POSTS_COLUMNS", "SLUG_IDS", "Column", "column_of", "entity_marks", "id_column",
+           "in_conflict", "naming_marks"]
 
 
 @dataclass(frozen=True)
@@ -20,7 +30,7 @@ class Column:
     """
 
     name: str
-    kind: str  # id | text | date | precision | bool | vocab | tlp | ids | list | country
+    kind: str  # id | text | date | precision | bool | vocab | tlp | own_tlp | ids | list | country
     required: bool = False
     vocab: tuple[str, ...] = ()
     doc: str = ""
@@ -78,6 +88,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("country", "country", doc="ISO 3166-1 alpha-2"),
         Column("domain", "text"),
         Column("description", "text"),
+        Column("tlp", "own_tlp", sparse=True,
+               doc="TLP 2.0 label of the entity's own record (an imported object's marking); "
+                   "empty: the strictest marking of the rows that name it"),
     ),
     "sources": (
         Column("source_id", "id", True),
@@ -141,3 +154,43 @@ def in_conflict(events: pd.DataFrame) -> pd.Series:
     if "conflict" not in events:
         return pd.Series(False, index=events.index)
     return events["conflict"].map(lambda v: isinstance(v, str) and bool(v.strip())).astype(bool)
+
+
+#: The columns of each table that name an entity.
+_NAMING = {"events": ("actor", "victim"), "relations": ("source", "target", "via")}
+
+
+def naming_marks(events: pd.DataFrame, relations: pd.DataFrame) -> dict[str, list[str]]:
+    """The TLP labels of the rows that name each entity (actor, victim, source, target, via).
+
+    >>> ev = pd.DataFrame({"actor": ["LockBit", "LockBit"], "victim": ["", "Royal Mail"],
+    ...                    "tlp": ["clear", "red"]})
+    >>> naming_marks(ev, pd.DataFrame(columns=["source", "target", "via", "tlp"]))
+    {'LockBit': ['clear', 'red'], 'Royal Mail': ['red']}
+    """
+    marks: dict[str, list[str]] = {}
+    for frame, columns in ((events, _NAMING["events"]), (relations, _NAMING["relations"])):
+        for column in columns:
+            if column not in frame or "tlp" not in frame:
+                continue
+            for name, label in zip(frame[column], frame["tlp"], strict=True):
+                if isinstance(name, str) and name and isinstance(label, str) and label:
+                    marks.setdefault(name, []).append(label)
+    return marks
+
+
+def entity_marks(entities: pd.DataFrame, events: pd.DataFrame, relations: pd.DataFrame, *,
+                 default: str) -> pd.Series:
+    """Each entity's marking: its own ``tlp``, else the strictest of the rows that name it, else
+    ``default`` (an entity no row names).
+
+    >>> ent = pd.DataFrame({"name": ["LockBit", "Royal Mail", "ACME"], "tlp": ["", "", "green"]})
+    >>> ev = pd.DataFrame({"actor": ["LockBit", "LockBit"], "victim": ["", ""], "tlp": ["clear", "red"]})
+    >>> entity_marks(ent, ev, pd.DataFrame(), default="amber").tolist()
+    ['red', 'amber', 'green']
+    """
+    named = naming_marks(events, relations)
+    own = entities["tlp"] if "tlp" in entities else pd.Series("", index=entities.index)
+    return pd.Series([mark if isinstance(mark, str) and mark else highest_tlp(named.get(name, ()), default)
+                      for name, mark in zip(entities["name"], own, strict=True)],
+                     index=entities.index, dtype=object)

@@ -112,6 +112,19 @@ def check_tlp(col: Column, values: pd.Series, at: Checking) -> list[str]:
     return labels
 
 
+def check_own_tlp(col: Column, values: pd.Series, at: Checking) -> list[str]:
+    """A TLP 2.0 label, or empty: the row's marking then comes from the rows that name it."""
+    labels = []
+    for i, v in enumerate(text_cells(values)):
+        norm = normalise_tlp(v) if v else ""
+        if norm is None:
+            at.add(i + 1, col.name, v, f"is not a TLP 2.0 label (expected one of "
+                                       f"{', '.join(TLP_LEVELS)}, or empty to take the strictest "
+                                       "marking of the rows that name the entity)")
+        labels.append("red" if norm is None else norm)
+    return labels
+
+
 def _expected(col: Column, value: str) -> str:
     """What a bad cell of a vocabulary column should have held, in words."""
     if col.name != "credibility":
@@ -194,7 +207,7 @@ def check_text(col: Column, values: pd.Series, at: Checking) -> pd.Series:
 #: The check each kind of column gets (``date`` columns are parsed after, by ``coerce_dates``).
 CHECKS: dict[str, Callable[[Column, pd.Series, Checking], object]] = {
     "bool": check_bools, "ids": check_ids, "list": check_ids, "tlp": check_tlp,
-    "vocab": check_vocab, "precision": check_vocab, "country": check_country,
+    "own_tlp": check_own_tlp,    "vocab": check_vocab, "precision": check_vocab, "country": check_country,
     "id": check_text, "text": check_text,
 }
 

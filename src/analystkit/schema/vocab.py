@@ -16,6 +16,7 @@ __all__ = [
     "CREDIBILITY",
     "CREDIBILITY_MEANING",
     "ENTITY_KINDS",
+    "PAP_LEVELS",
     "PRECISIONS",
     "RELATIONS",
     "RELIABILITY",
@@ -24,6 +25,7 @@ __all__ = [
     "TLP_LEVELS",
     "country_codes",
     "highest_tlp",
+    "normalise_pap",
     "normalise_tlp",
     "tlp_allows",
     "tlp_rank",
@@ -38,6 +40,9 @@ CATEGORIES = (
 STATUSES = ("confirmed", "reported", "claimed", "disputed")
 #: TLP 2.0 labels, least to most restricted.
 TLP_LEVELS = ("clear", "green", "amber", "amber+strict", "red")
+#: PAP (Permissible Actions Protocol) levels, least to most restricted: what a recipient may *do*
+#: with the information (RED: nothing that could be seen from outside), not who may read it.
+PAP_LEVELS = ("clear", "green", "amber", "red")
 RELATIONS = (
     "targets", "claimed", "via-supplier", "supplier-of", "affiliate-of",
     "rebrand-of", "uses", "attributed-to",
@@ -76,6 +81,17 @@ def normalise_tlp(value: object) -> str | None:
     text = text.removeprefix("tlp:").strip()
     text = _TLP_SYNONYMS.get(text, text)
     return text if text in TLP_LEVELS else None
+
+
+def normalise_pap(value: object) -> str | None:
+    """Return the PAP level for ``value`` (``'PAP:WHITE'`` → ``'clear'``), or None.
+
+    >>> normalise_pap("PAP:AMBER"), normalise_pap("white"), normalise_pap("PAP:PURPLE")
+    ('amber', 'clear', None)
+    """
+    text = str(value).strip().lower().removeprefix("pap:").strip()
+    text = "clear" if text == "white" else text
+    return text if text in PAP_LEVELS else None
 
 
 def tlp_rank(label: str) -> int:
