@@ -200,8 +200,6 @@ class Case:
                 f"entities={len(self.entities)}, sources={len(self.sources)}, tlp={self.tlp!r})")
 
 
-
-
 def load_case(path: str | os.PathLike, *, encoding: str = "utf-8") -> Case:
     """Read and validate a case folder; raise one :class:`ValidationError` listing every problem.
 
