@@ -2,14 +2,16 @@
 
 A case folder holds ``case.json`` (title, summary, TLP, as-of date, ...) and ``events.csv``,
 ``relations.csv``, ``entities.csv``, ``sources.csv`` (only ``events.csv`` is required). Saving is
-deterministic and goes through :func:`analystkit.files.write_all_atomic`: every file is rendered
-in memory first and staged beside its target, and only then are they renamed over the old ones, so
-a failure while rendering or staging leaves the previous files intact.
+deterministic and whole-case atomic (:func:`analystkit.files.write_folder_atomic`): every file is
+rendered in memory and staged first, so a failure leaves the previous files intact, and a kill at
+any instant leaves a folder that loads as the old case or the new one. Every cell reads back byte
+for byte (CR, LF, quotes, tabs), and cells a spreadsheet would run as formulas are stored guarded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import json
 import os
@@ -20,16 +22,19 @@ from pathlib import Path
 import pandas as pd
 
 from . import schema
-from .files import write_all_atomic
+from .files import settle_folder, write_folder_atomic
 from .resources import data_dir
 from .schema import Problem, ValidationError
 from .tables import read_table
+from .text import guard_cell
 from .times import utc
 
 __all__ = ["FREE_TEXT", "TABLES", "Case", "find_case", "load_case", "load_cases", "read_table"]
 
 TABLES = ("events", "relations", "entities", "sources")
 META_FILE = "case.json"
+#: Every file a case folder may hold, as :meth:`Case.save` writes them.
+CASE_FILES = (META_FILE, *(f"{t}.csv" for t in TABLES))
 _META_KEYS = ("title", "summary", "tlp", "as_of", "incident", "day0", "timezone", "title_tlp",
               "summary_tlp", "compare", "related", "pap")
 #: The free-text fields of ``case.json``; each has its own marking, ``<field>_tlp``.
@@ -105,18 +110,18 @@ class Case:
         """Write the case folder atomically and deterministically; return the paths written.
 
         The case is validated first: an invalid case raises :class:`ValidationError` and
-        nothing on disk changes.
+        nothing on disk changes. The folder is written as one unit
+        (:func:`analystkit.files.write_folder_atomic`): killed at any instant, it loads as the old
+        case or the new one, never a mix, and the next save or load removes what was left over.
         """
         case = self.validated()
         if case.events.empty:  # load_case refuses such a folder: never write one
             raise ValidationError([Problem("events.csv", None, None, None,
                                            "would have no rows (a case needs at least one event)")])
-        folder = Path(path)
         rendered = {META_FILE: _render_meta(case.meta)}
         for name in TABLES:
             rendered[f"{name}.csv"] = _render_csv(schema.to_text(name, case.table(name)))
-        folder.mkdir(parents=True, exist_ok=True)
-        return write_all_atomic({folder / name: data for name, data in rendered.items()})
+        return write_folder_atomic(path, rendered)
 
     def at_tlp(self, level: str) -> tuple[Case, dict[str, int]]:
         """The case as shared at TLP ``level``: rows and free text marked above it are removed.
@@ -215,7 +220,8 @@ def load_case(path: str | os.PathLike, *, encoding: str = "utf-8") -> Case:
                                 f"{META_FILE} and events.csv)")
     problems: list[Problem] = []
     meta: dict = {}
-    meta_path = folder / META_FILE
+    where = settle_folder(folder, CASE_FILES)  # finish or undo an interrupted save first
+    meta_path = where[META_FILE]
     if meta_path.exists():
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8-sig"))
@@ -229,7 +235,7 @@ def load_case(path: str | os.PathLike, *, encoding: str = "utf-8") -> Case:
                                 "is missing (expected title, summary, tlp and as_of)"))
     raw: dict[str, pd.DataFrame | None] = {}
     for name in TABLES:
-        file = folder / f"{name}.csv"
+        file = where[f"{name}.csv"]
         if not file.exists():
             if name == "events":
                 problems.append(Problem("events.csv", None, None, None, "is missing"))
@@ -349,6 +355,15 @@ def _render_meta(meta: dict) -> bytes:
 
 
 def _render_csv(frame: pd.DataFrame) -> bytes:
+    """One table as the kit's canonical CSV: UTF-8, ``\\n`` line ends, every cell guarded
+    (:func:`analystkit.text.guard_cell`), and any cell holding a CR or LF quoted, so that each
+    cell reads back byte for byte (pandas alone leaves a bare CR unquoted)."""
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue().encode("utf-8")
+    write = csv.writer(buffer, lineterminator="\r\n").writerow  # quotes cells with CR or LF
+    lines = []
+    for row in [list(frame.columns), *frame.astype(str).itertuples(index=False, name=None)]:
+        buffer.seek(0)
+        buffer.truncate()
+        write([guard_cell(str(cell)) for cell in row])
+        lines.append(buffer.getvalue()[:-2])
+    return ("\n".join(lines) + "\n").encode("utf-8")

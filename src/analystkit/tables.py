@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import schema
 from .schema import Problem, ValidationError
+from .text import unguard_cell
 
 __all__ = ["read_table"]
 
@@ -54,6 +55,7 @@ def read_table(path: str | os.PathLike, *, encoding: str = "utf-8",
             try:
                 frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                                     na_filter=False)
+                frame = frame.map(unguard_cell) if len(frame) else frame
             except (pd.errors.ParserError, csv.Error) as exc:
                 problems.append(Problem(name, None, None, None, f"is not readable CSV ({exc})"))
     if own and problems:

@@ -16,7 +16,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-__all__ = ["clean", "csv_cell", "defang", "html_text", "label", "refang", "safe_url", "source_name"]
+__all__ = ["clean", "csv_cell", "defang", "guard_cell", "html_text", "label", "refang", "safe_url",
+           "source_name", "unguard_cell"]
 
 # Bidirectional controls (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI) and other invisible marks.
 _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -143,6 +144,30 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+_GUARDED = re.compile(r"'*[=+\-@\t\r]")
+
+
+def guard_cell(text: str) -> str:
+    """A cell of the kit's own CSV files made safe to open in a spreadsheet, reversibly.
+
+    Text that a spreadsheet would run as a formula (starting ``=``, ``+``, ``-``, ``@``, tab or
+    carriage return, OWASP's list) gets a leading ``'``; so does text that already starts with
+    apostrophes before such a character, so that :func:`unguard_cell` gives back exactly what
+    was stored. Other text, such as ``'LockBit Green' variant``, is unchanged.
+
+    >>> guard_cell("=HYPERLINK(1)"), guard_cell("'=x"), guard_cell("'LockBit Green'")
+    ("'=HYPERLINK(1)", "''=x", "'LockBit Green'")
+    >>> all(unguard_cell(guard_cell(s)) == s for s in ("=1", "'=1", "''-2", "'a", "-", "@x", ""))
+    True
+    """
+    return "'" + text if _GUARDED.match(text) else text
+
+
+def unguard_cell(text: str) -> str:
+    """The cell :func:`guard_cell` was given: one leading ``'`` removed where it added one."""
+    return text[1:] if text.startswith("'") and _GUARDED.match(text, 1) else text
 
 
 def safe_url(url: object) -> str | None:
