@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-__all__ = ["JOURNAL", "file_mode", "settle_folder", "write_all_atomic", "write_atomic",
+__all__ = ["JOURNAL", "exchange", "file_mode", "settle_folder", "write_all_atomic", "write_atomic",
            "write_folder_atomic"]
 
 #: The journal of a folder save in progress (a hidden file inside the folder).
@@ -215,3 +215,31 @@ def write_folder_atomic(folder: str | os.PathLike, files: Mapping[str, bytes]) -
         (folder / JOURNAL).unlink()
         sync_folder(folder)
     return [folder / n for n in names]
+
+
+def exchange(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Swap two existing paths (folders or files) in one atomic step; False where the system
+    cannot (no ``renameat2``, or a file system without ``RENAME_EXCHANGE``), so the caller falls
+    back to two renames.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "a").write_text("A"); _ = (d / "b").write_text("B")
+    >>> swapped = exchange(d / "a", d / "b")
+    >>> (d / "a").read_text() == ("B" if swapped else "A")
+    True
+    """
+    import ctypes
+    import errno
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), os.fspath(a))

@@ -28,6 +28,7 @@ from .charts import draw as draw_chart
 from .charts import why_not
 from .data import CHARTS, Pack, prepare
 from .facts import conflicts, facts_rows, when
+from .folder import building, check_folder, write_manifest
 from .html import render as render_html
 from .pdf import render as render_pdf
 
@@ -70,7 +71,9 @@ def brief(case: Case, out_dir: str | os.PathLike, *, tlp: str = "clear",
     Parameters
     ----------
     case : the incident case.
-    out_dir : folder to write (created if needed; files of an earlier pack are replaced).
+    out_dir : folder of the pack: new, empty or holding an earlier pack, which is replaced
+        whole (nothing of it survives; a failed run leaves it as it was). A folder holding
+        other files is refused.
     tlp : the level the pack is shared at. Rows of ``case`` and ``related`` marked above it are
         left out of every chart, table, caption, alt text and file metadata; the pack states how
         many were withheld and carries this marking in its header and footer.
@@ -109,38 +112,48 @@ def brief(case: Case, out_dir: str | os.PathLike, *, tlp: str = "clear",
     if unknown:
         raise ValueError(f"unknown chart {unknown[0]!r}; expected some of {', '.join(CHARTS)}")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    check_folder(out)
     say(f"preparing the case at {_theme.tlp_label(level)}")
     posts_table = _read_posts(posts, charts)
     pack = prepare(case, tlp=tlp, related=related, compare=compare, posts=posts_table)
     try:
-        with _theme.use(theme), warnings.catch_warnings():
-            # A glyph the font lacks (an emoji in a victim's name) is drawn as a box, not an error.
-            warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
-            for key in charts:
-                say(f"drawing the {key} chart")
-                chart = draw_chart(pack, key)
-                if chart is None:
-                    say(f"  no {key} chart: {why_not(pack, key)}")
-                    continue
-                chart.files = save(chart.figure, out / key, formats=("png", "svg"), size="slide",
-                                   dpi=dpi, tlp=pack.tlp, title=chart.title, subtitle=chart.subtitle,
-                                   as_of=pack.as_of, sources=chart.sources, alt=chart.alt)
-                pack.charts.append(chart)
-            ordered = pack.case.events.sort_values(["start", "event_id"], kind="stable")
-            pack.cited([ordered, pack.case.relations])  # number the chronology's sources
-            say("writing facts.csv, conflicts.csv, durations.csv, sources.csv")
-            _write_tables(pack, out)
-            say("writing brief.html")
-            write_atomic(out / "brief.html", render_html(pack).encode("utf-8"))
-            say("writing brief.pdf")
-            write_atomic(out / "brief.pdf", render_pdf(pack))
+        with building(out) as work:
+            _write_pack(pack, work, charts=charts, theme=theme, dpi=dpi, say=say)
     finally:
         import matplotlib.pyplot as plt
 
         for chart in pack.charts:
             plt.close(chart.figure)
+    for chart in pack.charts:  # where the files are now that the pack is in place
+        chart.files = [out / p.name for p in chart.files]
     return out
+
+
+def _write_pack(pack: Pack, out: Path, *, charts: Sequence[str], theme: str, dpi: int,
+                say: Callable[[str], None]) -> None:
+    """Every file of the pack, written into ``out`` (the folder being built), manifest last."""
+    with _theme.use(theme), warnings.catch_warnings():
+        # A glyph the font lacks (an emoji in a victim's name) is drawn as a box, not an error.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        for key in charts:
+            say(f"drawing the {key} chart")
+            chart = draw_chart(pack, key)
+            if chart is None:
+                say(f"  no {key} chart: {why_not(pack, key)}")
+                continue
+            chart.files = save(chart.figure, out / key, formats=("png", "svg"), size="slide",
+                               dpi=dpi, tlp=pack.tlp, title=chart.title, subtitle=chart.subtitle,
+                               as_of=pack.as_of, sources=chart.sources, alt=chart.alt)
+            pack.charts.append(chart)
+        ordered = pack.case.events.sort_values(["start", "event_id"], kind="stable")
+        pack.cited([ordered, pack.case.relations])  # number the chronology's sources
+        say("writing facts.csv, conflicts.csv, durations.csv, sources.csv")
+        _write_tables(pack, out)
+        say("writing brief.html")
+        write_atomic(out / "brief.html", render_html(pack).encode("utf-8"))
+        say("writing brief.pdf")
+        write_atomic(out / "brief.pdf", render_pdf(pack))
+        write_manifest(out, tlp=_theme.tlp_label(pack.tlp))
 
 
 def _write_tables(pack: Pack, out: Path) -> None:
