@@ -16,8 +16,11 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-__all__ = ["clean", "csv_cell", "defang", "guard_cell", "html_text", "label", "refang", "safe_url",
-           "source_name", "unguard_cell"]
+__all__ = ["NAME_MAX", "TEXT_MAX", "clean", "csv_cell", "defang", "guard_cell", "html_text", "label",
+           "refang", "safe_url", "slug", "source_name", "tame", "tame_all", "unguard_cell"]
+
+#: Longest name (actor, victim, title, id) a reader lets through, and longest free text.
+NAME_MAX, TEXT_MAX = 300, 20_000
 
 # Bidirectional controls (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI) and other invisible marks.
 _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -50,6 +53,69 @@ def clean(text: object, *, max_len: int | None = None) -> str:
     if max_len is not None and len(s) > max_len:
         s = s[: max(max_len - 1, 0)].rstrip() + "…"
     return s
+
+
+_UNTAMED = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069"
+                      "\u061c\ufeff\ud800-\udfff]")
+_UNTAMED_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060"
+                           "\u2066-\u2069\u061c\ufeff\ud800-\udfff]")  # tab and newline allowed
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def tame(text: object, *, multiline: bool = False, max_len: int | None = NAME_MAX) -> str:
+    r"""A string from outside (a feed, a STIX or MISP file) made safe before it reaches a table.
+
+    NUL is removed; lone surrogates become U+FFFD; bidi overrides, isolates and zero-width marks
+    are removed; other C0 and C1 controls become spaces, except tab and newline when
+    ``multiline`` (CR and CRLF then become newlines). Anything longer than ``max_len`` is cut
+    with an ellipsis. Text that needs none of this is returned as it is.
+
+    >>> tame("Evil\x00\rCorp\u202e\ud800"), tame("a\r\nb\tc", multiline=True)
+    ('Evil Corp\ufffd', 'a\nb\tc')
+    >>> len(tame("x" * 1000))
+    300
+    """
+    s = "" if text is None else str(text)
+    if (_UNTAMED_TEXT if multiline else _UNTAMED).search(s):
+        s = _SURROGATE.sub("\ufffd", s.replace("\x00", "")).translate(_BIDI)
+        if multiline:
+            s = s.replace("\r\n", "\n").replace("\r", "\n")
+        s = "".join(" " if unicodedata.category(ch) == "Cc" and not (multiline and ch in "\t\n")
+                    else ch for ch in s)
+    if max_len is not None and len(s) > max_len:
+        s = s[: max_len - 1].rstrip() + "…"
+    return s
+
+
+def tame_all(values: list, *, multiline: bool = False, max_len: int | None = NAME_MAX) -> list:
+    r""":func:`tame` over a column of values (None and non-strings pass unchanged), fast when
+    nothing needs taming, as in most feeds: one scan of the whole column decides.
+
+    >>> tame_all(["LockBit", None, "Evil\x00Crew"])
+    ['LockBit', None, 'EvilCrew']
+    """
+    strings = [v for v in values if isinstance(v, str)]
+    too_long = max_len is not None and max(map(len, strings), default=0) > max_len
+    if not (_UNTAMED_TEXT if multiline else _UNTAMED).search("".join(strings)) and not too_long:
+        return list(values)
+    return [tame(v, multiline=multiline, max_len=max_len) if isinstance(v, str) else v
+            for v in values]
+
+
+def slug(text: object, *, max_len: int = 40) -> str:
+    r"""An id safe in any XML attribute or file name, unique per text: lowercase ASCII letters,
+    digits and ``-``, then a short hash of the exact text.
+
+    >>> slug("LockBit")[:8], slug("Evil\x00Crew") != slug("EvilCrew")
+    ('lockbit-', True)
+    """
+    import hashlib
+
+    s = "" if text is None else str(text)
+    base = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
+    base = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")[:max_len] or "x"
+    digest = hashlib.sha256(s.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+    return f"{base}-{digest}"
 
 
 def defang(text: object) -> str:

@@ -21,9 +21,11 @@ import pandas as pd
 from .. import schema
 from ..case import Case
 from ..schema import Problem, ValidationError
+from ..text import NAME_MAX, TEXT_MAX, tame, tame_all
 
 __all__ = [
     "CREDIBILITY_CONFIDENCE",
+    "MULTILINE",
     "NAMESPACE",
     "STATUS_CONFIDENCE",
     "STATUS_CREDIBILITY",
@@ -41,6 +43,7 @@ __all__ = [
     "read_grade",
     "slug",
     "stable_uuid",
+    "tamed",
 ]
 
 #: Namespace of every uuid5 the kit writes: the same case always gives the same ids.
@@ -233,6 +236,28 @@ def frame_to_records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
     return records
 
 
+#: Columns whose text may run over several lines (and be long); every other one is a name.
+MULTILINE = ("description", "notes", "summary")
+_LONG = ("url", *MULTILINE)
+
+
+def tamed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell tamed (:func:`analystkit.text.tame`): what a foreign file
+    holds never reaches a table with a NUL, a control character, a lone surrogate, a bidi
+    override or a name longer than :data:`analystkit.text.NAME_MAX`."""
+    known = {c.name for cols in schema.COLUMNS.values() for c in cols}
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype != object:
+            continue
+        if col in known:
+            out[col] = tame_all(out[col].tolist(), multiline=col in MULTILINE,
+                                max_len=TEXT_MAX if col in _LONG else NAME_MAX)
+        else:  # the kit's own structured columns (e.g. a JSON blob of the original object)
+            out[col] = tame_all(out[col].tolist(), multiline=True, max_len=None)
+    return out
+
+
 def build_case(tables: Mapping[str, Iterable[Mapping[str, Any]] | pd.DataFrame], meta: dict, *,
                name: str, report: dict) -> Case:
     """Validate parsed rows into a :class:`Case` whose ``meta['import']`` is ``report``.
@@ -249,6 +274,7 @@ def build_case(tables: Mapping[str, Iterable[Mapping[str, Any]] | pd.DataFrame],
     for table in ("sources", "entities", "relations", "events"):
         rows = tables.get(table)
         frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows or []))
+        frame = tamed(frame)
         if frame.empty and not len(frame.columns):
             out[table] = schema.empty(table)
         else:
@@ -259,6 +285,10 @@ def build_case(tables: Mapping[str, Iterable[Mapping[str, Any]] | pd.DataFrame],
     if problems:
         raise ValidationError(problems)
     meta = {**meta, "tlp": default, "import": report}
+    for key in ("title", "summary"):
+        if isinstance(meta.get(key), str):
+            meta[key] = tame(meta[key], multiline=key == "summary",
+                             max_len=TEXT_MAX if key == "summary" else NAME_MAX)
     skipped = report.get("skipped", [])
     if skipped:
         first = ", ".join(str(s.get("id")) for s in skipped[:3])

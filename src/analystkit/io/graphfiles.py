@@ -114,8 +114,26 @@ def write(G: nx.DiGraph, path: str | os.PathLike, *, format: str | None = None) 
     return write_atomic(path, render(encode(G), fmt))
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(H: nx.DiGraph) -> nx.DiGraph:
+    """``H`` with every character XML 1.0 cannot hold (NUL, most C0 controls, lone surrogates)
+    replaced by U+FFFD in node keys and string attributes, so the file always parses."""
+    fix = lambda v: _NOT_XML.sub("\ufffd", v) if isinstance(v, str) else v  # noqa: E731
+    G = nx.DiGraph()
+    G.graph.update({k: fix(v) for k, v in H.graph.items()})
+    G.add_nodes_from((fix(n), {k: fix(v) for k, v in d.items()}) for n, d in H.nodes(data=True))
+    G.add_edges_from((fix(u), fix(v), {k: fix(x) for k, x in d.items()})
+                     for u, v, d in H.edges(data=True))
+    return G
+
+
 def render(H: nx.DiGraph, fmt: str) -> bytes:
-    """The bytes of an :func:`encode`-d graph in format ``fmt`` (``graphml``, ``gexf`` or ``json``)."""
+    """The bytes of an :func:`encode`-d graph in format ``fmt`` (``graphml``, ``gexf`` or ``json``);
+    XML formats get :func:`_xml_safe` text."""
+    if fmt in ("graphml", "gexf"):
+        H = _xml_safe(H)
     if fmt == "graphml":
         buffer = io.BytesIO()
         nx.write_graphml(H, buffer, encoding="utf-8", prettyprint=True, named_key_ids=True)
@@ -134,7 +152,8 @@ def render(H: nx.DiGraph, fmt: str) -> bytes:
                       count=1)
         return text.encode("utf-8")
     data = nx.node_link_data(H, edges="edges") if _new_nodelink() else nx.node_link_data(H)
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return text.encode("utf-8", "backslashreplace")  # a lone surrogate stays a JSON \\ud800 escape
 
 
 def _new_nodelink() -> bool:

@@ -27,6 +27,7 @@ from .._gc import paused_gc
 from ..aliases import canonical_actor
 from ..resources import data_dir
 from ..schema import POSTS_COLUMNS, show_value
+from ..text import NAME_MAX, TEXT_MAX, tame_all
 from ._titles import is_announcement, tidy_titles, tidy_victim, victim_index
 
 __all__ = ["FEEDS", "PostsError", "is_announcement", "read_groups", "read_posts", "tidy_victim"]
@@ -187,6 +188,8 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
     else:
         cols, fields = _columns_from_csv(path)
         first_row = 2  # CSV records are reported by their line number
+    cols = {k: tame_all(v, multiline=k == "description", max_len=NAME_MAX if k in _NAMES else TEXT_MAX)
+            for k, v in cols.items()}  # strings from the feed, tamed at the door
     feed = format or ("ransomware.live" if fields & _LIVE_ONLY else "ransomwatch")
     date_field = _choose_date(path, feed, fields, date)
     for name in ("post_title", "group_name", date_field):
@@ -199,6 +202,9 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
                              "is missing or empty (every post needs a group, a title and a date)")
     dates = _parse_dates(pd.Series(_objects(cols[date_field]), copy=False), path, date_field, first_row)
     return _finish(cols, dates, feed, domains=domains, aliases=aliases)
+
+
+_NAMES = ("post_title", "group_name", "victim", "group")
 
 
 def _first_missing(values: list, *, empty_ok: bool) -> int | None:

@@ -158,7 +158,7 @@ class ActivityPlotter:
                               np.c_[x1, bottom]], axis=1)
             coll = PolyCollection(verts, **{"facecolors": color, "edgecolors": "none",
                                             "linewidths": 0, "label": name, **self.series_kws})
-            coll.set_gid(f"series-{col}")
+            coll.set_gid(f"series-{_text.slug(col)}")  # an XML id, whatever the group calls itself
             ax.add_collection(coll, autolim=False)
             bottom = top_
         ax.set_ylim(0, max(bottom.max(), 1) * 1.18)
