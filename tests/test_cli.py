@@ -34,7 +34,7 @@ def test_validate_bad_case_lists_every_problem(tmp_path):
 
 def test_missing_folder_is_one_line(tmp_path):
     out = run("validate", str(tmp_path / "nowhere"))
-    assert out.returncode == 1
+    assert out.returncode == 2  # an input that is not there: bad input, not a data problem
     assert out.stderr.count("\n") == 1 and "no case folder" in out.stderr
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from . import schema
 from .schema import Problem, ValidationError
 
-__all__ = ["UnreadableFileError", "encoding_hint", "json_encoding", "read_json_text",
+__all__ = ["UnreadableFileError", "encoding_hint", "guess_encoding", "json_encoding", "read_json_text",
            "read_regular", "read_table", "regular_file_problem"]
 
 #: Rows with the wrong number of fields listed one by one; the rest are counted in one problem.
@@ -107,7 +107,7 @@ def read_json_text(path: str | os.PathLike, *, kind: str = "JSON") -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        looks = _looks_like(data)
+        looks = guess_encoding(data)
         said = f"it looks like {looks} text" if looks else "its encoding is not one the kit knows"
         name = encoding.replace("-sig", "").upper()
         raise UnreadableFileError(path, f"is not valid {name}: byte 0x{data[exc.start]:02x} on "
@@ -115,9 +115,13 @@ def read_json_text(path: str | os.PathLike, *, kind: str = "JSON") -> str:
                                         "(or UTF-16/UTF-32): save it as UTF-8") from None
 
 
-def _looks_like(data: bytes) -> str | None:
-    """The encoding undecodable bytes look like: UTF-16 (a byte-order mark), Windows-1252 or
-    Latin-1 (every byte is defined in Windows-1252), or None."""
+def guess_encoding(data: bytes) -> str | None:
+    """What encoding bytes that are not UTF-8 look like: UTF-16 (they start with its
+    byte-order mark), Windows-1252 or Latin-1 (every byte is defined in Windows-1252), or None.
+
+    >>> guess_encoding("café".encode("latin-1")), guess_encoding("[]".encode("utf-16"))
+    ('Windows-1252 or Latin-1', 'UTF-16')
+    """
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return "UTF-16"
     try:
@@ -144,7 +148,7 @@ def encoding_hint(data: bytes) -> str:
         return "it is UTF-8 text: read it with encoding='utf-8', the default"
     except UnicodeDecodeError:
         pass
-    if _looks_like(data) is None:
+    if guess_encoding(data) is None:
         return "save it as UTF-8; its encoding is neither UTF-8 nor Windows-1252"
     return ("it looks like Windows-1252, as Excel saves CSV: save it as UTF-8, or read it with "
             "encoding='cp1252'")
@@ -217,8 +221,12 @@ def _parse(text: str, name: str, problems: list[Problem]) -> pd.DataFrame | None
     try:
         records = [r for r in reader if r and r != _BLANK]
     except csv.Error as exc:
+        said = str(exc)
+        if "field limit" in said:  # the csv module's guard against a runaway quote or a huge cell
+            said = (f"a field is longer than {csv.field_size_limit():,} characters, the most a cell "
+                    "may hold (is a quote left open?); shorten it")
         problems.append(Problem(name, None, None, None,
-                                f"is not readable CSV: line {reader.line_num}: {exc}"))
+                                f"is not readable CSV: line {reader.line_num}: {said}"))
         return None
     header, rows = records[0], records[1:]
     width = len(header)

@@ -21,6 +21,7 @@ import pandas as pd
 from .. import schema
 from ..case import Case
 from ..schema import Problem, ValidationError
+from ..tables import read_json_text
 
 __all__ = [
     "CREDIBILITY_CONFIDENCE",
@@ -192,7 +193,9 @@ def load_json(source: str | os.PathLike | Mapping | list, *, kind: str) -> tuple
     """Parse ``source`` (a path or already-parsed JSON); return the data and a display name.
 
     Raises :class:`ImportFormatError` naming the file, line and column of a JSON syntax error
-    (a truncated download, for instance).
+    (a truncated download, for instance), and :class:`analystkit.tables.UnreadableFileError`
+    for a path that is not a regular file or text that is not UTF-8, UTF-16 or UTF-32 (a
+    Windows-1252 file is named as such, never read with replacement characters).
     """
     if isinstance(source, (Mapping, list)):
         return source, f"<{kind} data>"
@@ -201,12 +204,8 @@ def load_json(source: str | os.PathLike | Mapping | list, *, kind: str) -> tuple
                         f"{type(source).__name__}")
     path = Path(source)
     if not path.exists():
-        raise FileNotFoundError(f"no {kind} file at {path}")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFormatError(f"{path}: is not UTF-8 text (byte {exc.start}); a {kind} file "
-                                "is JSON in UTF-8") from None
+        raise FileNotFoundError(2, f"no {kind} file", str(path))
+    text = read_json_text(path, kind=kind)
     try:
         return json.loads(text), str(path)
     except json.JSONDecodeError as exc:

@@ -26,7 +26,15 @@ import pandas as pd
 from .._gc import paused_gc
 from ..aliases import canonical_actor
 from ..resources import data_dir
-from ..schema import POSTS_COLUMNS, show_value
+from ..schema import POSTS_COLUMNS, Problem, show_value
+from ..tables import (
+    UnreadableFileError,
+    guess_encoding,
+    json_encoding,
+    read_json_text,
+    read_table,
+    regular_file_problem,
+)
 from ._titles import is_announcement, tidy_titles, tidy_victim, victim_index
 
 __all__ = ["FEEDS", "PostsError", "is_announcement", "read_groups", "read_posts", "tidy_victim"]
@@ -65,7 +73,7 @@ class PostsError(ValueError):
 
 
 def _load_json(path: Path) -> list:
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = read_json_text(path, kind="posts")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -119,10 +127,21 @@ def _columns_from_json(records: list, path: Path) -> tuple[dict[str, list], set[
 
 
 def _columns_from_csv(path: Path) -> tuple[dict[str, list], set[str]]:
+    data = path.read_bytes()
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise PostsError(str(path), None, None, None, f"is not a readable CSV file: {exc}") from exc
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        looks = guess_encoding(data)
+        said = f"it looks like {looks} text" if looks else "its encoding is not one the kit knows"
+        raise UnreadableFileError(path, f"is not valid UTF-8: byte 0x{data[exc.start]:02x} on "
+                                        f"line {line}; {said}: save it as UTF-8") from None
+    problems: list[Problem] = []
+    frame = read_table(path, problems=problems)
+    if frame is None:  # the first reason: the line and field counts of a bad row, for instance
+        p = problems[0]
+        raise PostsError(str(path), None if p.row is None else p.row + 1, p.column, p.value,
+                         p.expected)
     frame = frame.rename(columns={**_V2_NAMES, "activity": "sector"})
     wanted = ("post_title", "group_name", "discovered", "published", *_OPTIONAL)
     cols = {name: frame[name].tolist() for name in wanted if name in frame.columns}
@@ -130,11 +149,14 @@ def _columns_from_csv(path: Path) -> tuple[dict[str, list], set[str]]:
 
 
 def _detect(path: Path) -> str:
+    """``'json'`` or ``'csv'``, from the first character that is not white space (read in the
+    encoding JSON's own rules point to, so a UTF-16 posts file is still seen to be JSON)."""
     with open(path, "rb") as fh:
-        head = fh.read(4096).lstrip()
-    if not head:
+        head = fh.read(4096)
+    head_text = head.decode(json_encoding(head), errors="ignore").lstrip("\ufeff \t\r\n")
+    if not head_text:
         raise PostsError(str(path), None, None, None, "is empty (expected a JSON array or CSV)")
-    return "json" if head[:1] in (b"[", b"{") else "csv"
+    return "json" if head_text[:1] in ("[", "{") else "csv"
 
 
 def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str | None = None,
@@ -163,8 +185,15 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
     Raises
     ------
     PostsError
-        For truncated JSON, a record without a required field, an unparseable date or an
-        ambiguous date choice, naming the file, record index, field and value.
+        For truncated JSON, a CSV row with the wrong number of fields, a record without a
+        required field, an unparseable date or an ambiguous date choice, naming the file, record
+        index (CSV: line), field and value.
+    UnreadableFileError
+        For a path that is not a regular file (a folder, a named pipe), and for text in neither
+        UTF-8 nor (JSON only) UTF-16 or UTF-32: a Windows-1252 or Latin-1 file is named as
+        such rather than read with replacement characters.
+    FileNotFoundError
+        When there is nothing at ``path``.
 
     Examples
     --------
@@ -178,8 +207,11 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
         raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FEEDS)}")
     if date is not None and date not in _DATE_CHOICES:
         raise ValueError(f"unknown date {date!r}; expected 'discovered' or 'published'")
-    if not path.is_file():
-        raise FileNotFoundError(f"posts file not found: {path}")
+    why = regular_file_problem(path)
+    if why == "does not exist":
+        raise FileNotFoundError(2, "no such posts file", str(path))
+    if why is not None:
+        raise UnreadableFileError(path, f"{why}; name a posts file")
     if _detect(path) == "json":
         with paused_gc():  # a million small dicts, none of them in a cycle
             cols, fields = _columns_from_json(_load_json(path), path)

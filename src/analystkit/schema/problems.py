@@ -25,12 +25,9 @@ def show_value(value: object) -> str:
     >>> show_value("x"), show_value(3), len(show_value("y" * 10**8)), show_value("y" * 200)[-3:]
     ("'x'", '3', 120, 'yy…')
     """
-    if isinstance(value, str):
-        text = repr(value[:SHOWN])
-    else:
-        text = str(value)
-    return text if len(text) <= SHOWN and not (isinstance(value, str) and len(value) > SHOWN) \
-        else text[:SHOWN - 1] + "…"
+    cut = isinstance(value, str) and len(value) > SHOWN
+    text = repr(value[:SHOWN]) if isinstance(value, str) else str(value)
+    return text if len(text) <= SHOWN and not cut else text[:SHOWN - 1] + "…"
 
 
 @dataclass(frozen=True)
