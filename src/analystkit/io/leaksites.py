@@ -189,11 +189,8 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
         required field, an unparseable date or an ambiguous date choice, naming the file, record
         index (CSV: line), field and value.
     UnreadableFileError
-        For a path that is not a regular file (a folder, a named pipe), and for text in neither
-        UTF-8 nor (JSON only) UTF-16 or UTF-32: a Windows-1252 or Latin-1 file is named as
-        such rather than read with replacement characters.
-    FileNotFoundError
-        When there is nothing at ``path``.
+        For a folder or named pipe, and for text in neither UTF-8 nor (JSON only) UTF-16 or
+        UTF-32: a Windows-1252 file is named as such, not read with replacement characters.
 
     Examples
     --------
