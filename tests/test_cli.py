@@ -34,7 +34,7 @@ def test_validate_bad_case_lists_every_problem(tmp_path):
 
 def test_missing_folder_is_one_line(tmp_path):
     out = run("validate", str(tmp_path / "nowhere"))
-    assert out.returncode == 1
+    assert out.returncode == 2  # an input that is not there: bad input, not a data problem
     assert out.stderr.count("\n") == 1 and "no case folder" in out.stderr
 
 
@@ -243,7 +243,8 @@ def test_an_unknown_compared_case_says_where_it_was_named(cases_copy, tmp_path):
     meta = json.loads((rm / "case.json").read_text())
     (rm / "case.json").write_text(json.dumps({**meta, "compare": ["no-such-case"]}))
     out = _compare_pack(rm, tmp_path / "p")
-    assert out.returncode == 1 and out.stderr.strip().count("\n") == 0
+    # a name that finds no case is an input that is not there: exit status 2, as for a missing file
+    assert out.returncode == 2 and out.stderr.strip().count("\n") == 0
     assert f"{rm / 'case.json'} compare list: no case 'no-such-case'" in out.stderr
 
 

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,19 +25,16 @@ import pandas as pd
 from . import schema
 from .files import settle_folder, write_folder_atomic
 from .resources import data_dir
-from .schema import Problem, ValidationError
-from .tables import read_table
+from .schema import META_FILE, MetaKeyWarning, Problem, ValidationError, validate_meta
+from .tables import UnreadableFileError, read_json_text, read_table
 from .text import guard_cell
 from .times import utc
 
 __all__ = ["FREE_TEXT", "TABLES", "Case", "find_case", "load_case", "load_cases", "read_table"]
 
 TABLES = ("events", "relations", "entities", "sources")
-META_FILE = "case.json"
 #: Every file a case folder may hold, as :meth:`Case.save` writes them.
 CASE_FILES = (META_FILE, *(f"{t}.csv" for t in TABLES))
-_META_KEYS = ("title", "summary", "tlp", "as_of", "incident", "day0", "timezone", "title_tlp",
-              "summary_tlp", "compare", "related", "pap")
 #: The free-text fields of ``case.json``; each has its own marking, ``<field>_tlp``.
 FREE_TEXT = ("title", "summary")
 
@@ -219,21 +217,10 @@ def load_case(path: str | os.PathLike, *, encoding: str = "utf-8") -> Case:
         raise FileNotFoundError(f"no case folder at {folder} (expected a folder with "
                                 f"{META_FILE} and events.csv)")
     problems: list[Problem] = []
-    meta: dict = {}
     where = settle_folder(folder, CASE_FILES)  # finish or undo an interrupted save first
-    meta_path = where[META_FILE]
-    if meta_path.exists():
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8-sig"))
-            if not isinstance(meta, dict):
-                raise ValueError("top level is not an object")
-        except (ValueError, UnicodeDecodeError) as exc:
-            problems.append(Problem(META_FILE, None, None, None, f"is not valid JSON ({exc})"))
-            meta = {}
-    else:
-        problems.append(Problem(META_FILE, None, None, None,
-                                "is missing (expected title, summary, tlp and as_of)"))
+    meta = _read_meta(where[META_FILE], problems)
     raw: dict[str, pd.DataFrame | None] = {}
+    unreadable: set[str] = set()  # present but not readable as a table: checks against it skipped
     for name in TABLES:
         file = where[f"{name}.csv"]
         if not file.exists():
@@ -242,10 +229,37 @@ def load_case(path: str | os.PathLike, *, encoding: str = "utf-8") -> Case:
             raw[name] = None
             continue
         raw[name] = read_table(file, encoding=encoding, problems=problems)
+        if raw[name] is None:
+            unreadable.add(name)
         if name == "events" and raw[name] is not None and raw[name].empty:
             problems.append(Problem("events.csv", None, None, None,
                                     "has a header but no rows (a case needs at least one event)"))
-    return _validate_case(raw, meta, folder=str(folder), problems=problems)
+    return _validate_case(raw, meta, folder=str(folder), problems=problems, unreadable=unreadable)
+
+
+def _read_meta(path: Path, problems: list[Problem]) -> dict:
+    """The parsed ``case.json`` (empty when it cannot be read, with the reason in ``problems``);
+    each key it has that the kit does not know is warned about with :class:`MetaKeyWarning`."""
+    if not path.exists():
+        problems.append(Problem(META_FILE, None, None, None,
+                                "is missing (expected title, summary, tlp and as_of)"))
+        return {}
+    try:
+        meta = json.loads(read_json_text(path, kind=META_FILE))
+    except UnreadableFileError as exc:
+        problems.append(Problem(META_FILE, None, None, None, exc.problem))
+        return {}
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(META_FILE, None, None, None, f"is not valid JSON: {exc.msg} at "
+                                                             f"line {exc.lineno}, column {exc.colno}"))
+        return {}
+    if not isinstance(meta, dict):
+        problems.append(Problem(META_FILE, None, None, None, "is not valid JSON (its top level is "
+                                                             "not an object)"))
+        return {}
+    for notice in validate_meta(meta)[2]:
+        warnings.warn(str(notice), MetaKeyWarning, stacklevel=3)
+    return meta
 
 
 def find_case(name: str, *, near: Sequence[str | os.PathLike] = ()) -> Path:
@@ -296,9 +310,10 @@ def load_cases(names: Sequence[str], *, near: Sequence[str | os.PathLike] = ()) 
 
 
 def _validate_case(raw: dict, meta: dict, *, folder: str | os.PathLike | None,
-                   problems: list[Problem] | None = None) -> Case:
+                   problems: list[Problem] | None = None, unreadable: set[str] = frozenset()) -> Case:
     problems = [] if problems is None else problems
-    meta = _validate_meta(meta, problems)
+    meta, found, _ = validate_meta(meta)
+    problems.extend(found)
     default = meta.get("tlp")
     tables: dict[str, pd.DataFrame] = {}
     source_ids: set[str] | None = None
@@ -309,7 +324,7 @@ def _validate_case(raw: dict, meta: dict, *, folder: str | os.PathLike | None,
         else:
             tables[name] = schema.validate(name, frame, file=f"{name}.csv", default_tlp=default,
                                            source_ids=source_ids, problems=problems)
-        if name == "sources":
+        if name == "sources" and name not in unreadable:  # else every source id would be unknown
             ids = tables[name].get("source_id")
             source_ids = set(ids) if ids is not None else None
     if problems:
@@ -317,36 +332,6 @@ def _validate_case(raw: dict, meta: dict, *, folder: str | os.PathLike | None,
     return Case(events=tables["events"], relations=tables["relations"],
                 entities=tables["entities"], sources=tables["sources"], meta=meta,
                 folder=Path(folder) if folder else None)
-
-
-def _validate_meta(meta: dict, problems: list[Problem]) -> dict:
-    out = dict(meta)
-    for key in ("title", "tlp", "as_of"):
-        if not str(out.get(key, "")).strip():
-            problems.append(Problem(META_FILE, None, key, None, "is missing or empty"))
-    for key in ("tlp", *(f"{k}_tlp" for k in FREE_TEXT)):
-        if out.get(key):
-            norm = schema.normalise_tlp(out[key])
-            if norm is None:
-                problems.append(Problem(META_FILE, None, key, out[key],
-                                        f"is not a TLP 2.0 label (expected one of "
-                                        f"{', '.join(schema.TLP_LEVELS)})"))
-            else:
-                out[key] = norm
-    if out.get("pap") and schema.normalise_pap(out["pap"]) is None:
-        problems.append(Problem(META_FILE, None, "pap", out["pap"], "is not a PAP level (expected "
-                                f"one of {', '.join(schema.PAP_LEVELS)})"))
-    for key in ("as_of", "day0"):
-        if out.get(key) and schema.infer_precision(str(out[key])) != "day":
-            problems.append(Problem(META_FILE, None, key, out[key], "is not a date written "
-                                                                    "YYYY-MM-DD"))
-    for key in ("compare", "related"):
-        names = out.get(key)
-        if names is not None and not (isinstance(names, list) and all(
-                isinstance(n, str) and n.strip() for n in names)):
-            problems.append(Problem(META_FILE, None, key, names, "is not a list of case folder "
-                                    'names or incident ids (e.g. ["capita-2023"])'))
-    return out
 
 
 def _render_meta(meta: dict) -> bytes:

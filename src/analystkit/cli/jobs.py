@@ -17,6 +17,7 @@ from ..case import Case, load_case
 from ..files import write_atomic
 from ..resources import case_dir, sample_cases
 from ..schema import ValidationError, empty
+from ..tables import UnreadableFileError, read_json_text, regular_file_problem
 
 __all__ = ["draw_activity", "draw_graph", "draw_timeline", "export_case", "import_file",
            "in_cli_words", "say", "validate_case", "write_brief"]
@@ -34,6 +35,13 @@ def in_cli_words(message: str) -> str:
 
 def say(message: str) -> None:
     print(f"analystkit: {message}", file=sys.stderr, flush=True)
+
+
+def _writing(args: argparse.Namespace, path: str | Path) -> Path:
+    """Note that the job now writes ``path``: from here on an :class:`OSError` is a failure to
+    write it (exit status 1), not an input that could not be read (2)."""
+    args.writing = Path(path)
+    return args.writing
 
 
 def validate_case(args: argparse.Namespace) -> int:
@@ -80,8 +88,9 @@ def write_brief(args: argparse.Namespace) -> int:
     case = load_case(_case_folder(args.case), encoding=args.encoding)
     compare, related = _chosen(case, args)
     charts = tuple(c for c in (args.charts or "").split(",") if c)
-    out = brief(case, args.out, tlp=args.tlp, posts=args.posts, related=related, compare=compare,
-                theme=args.theme, progress=say, **({"charts": charts} if charts else {}))
+    posts = _read_posts(args.posts) if args.posts else None  # read before anything is written
+    out = brief(case, _writing(args, args.out), tlp=args.tlp, posts=posts, related=related,
+                compare=compare, theme=args.theme, progress=say, **({"charts": charts} if charts else {}))
     print(out / "brief.html")
     print(out / "brief.pdf")
     return 0
@@ -107,7 +116,8 @@ def _one_chart(args: argparse.Namespace, key: str, pack_case, posts=None) -> int
         chart = draw(pack, key)
         if chart is None:
             raise ValueError(f"no {key} chart: {why_not(pack, key)}")
-        paths = save(chart.figure, args.output, size=args.size, tlp=pack.tlp, title=chart.title,
+        paths = save(chart.figure, _writing(args, args.output), size=args.size, tlp=pack.tlp,
+                     title=chart.title,
                      subtitle=chart.subtitle, as_of=pack.as_of, sources=chart.sources, alt=chart.alt)
     for p in paths:
         print(p)
@@ -145,7 +155,7 @@ def draw_graph(args: argparse.Namespace) -> int:
         fig, ax = plt.subplots(figsize=SIZES["slide"], layout="constrained")
         graph(G, ax=ax, top=args.top or 10, per_actor=15, legend=False)
         first, last = posts["date"].min(), posts["date"].max()
-        paths = save(fig, args.output, size=args.size, tlp="clear",
+        paths = save(fig, _writing(args, args.output), size=args.size, tlp="clear",
                      title=f"Leak-site claims: top {args.top or 10} groups and their victims",
                      subtitle=f"{first:%d %b %Y} to {last:%d %b %Y} · claims are the groups' "
                               "own assertions",
@@ -169,9 +179,10 @@ def draw_activity(args: argparse.Namespace) -> int:
 def _detect(path: Path) -> str:
     if path.suffix.lower() == ".csv":
         return "leaksite"
+    text = read_json_text(path, kind="JSON")
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        data = json.loads(text)
+    except ValueError as exc:
         raise ValueError(f"{path}: not a JSON file the kit can import ({exc})") from exc
     if isinstance(data, dict) and (data.get("type") == "bundle" or "spec_version" in data
                                    or isinstance(data.get("objects"), list)):
@@ -207,8 +218,11 @@ def import_file(args: argparse.Namespace) -> int:
     import pandas as pd
 
     path = Path(args.file)
-    if not path.is_file():
-        raise FileNotFoundError(f"no file at {path}")
+    why = regular_file_problem(path)
+    if why == "does not exist":
+        raise FileNotFoundError(2, "no such file", str(path))
+    if why is not None:
+        raise UnreadableFileError(path, f"{why}; name the file to import")
     kind = _detect(path)
     say(f"reading {path} as {kind}")
     folder = Path(args.case)
@@ -241,7 +255,7 @@ def import_file(args: argparse.Namespace) -> int:
     if kind == "leaksite" and not len(merged.events):
         raise ValueError(f"{folder}: a case needs at least one event; import leak-site posts into "
                          "an existing case")
-    written = merged.save(folder)
+    written = merged.save(_writing(args, folder))
     say(f"wrote {len(written)} files to {folder}")
     print(folder)
     return 0
@@ -257,6 +271,6 @@ def export_case(args: argparse.Namespace) -> int:
         for key in (k for k in ("title", "summary") if withheld[k]):
             say(f"the case {key} is marked TLP:{case.marking(key).upper()} and is left out")
     text = json.dumps(writer(case), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
-    write_atomic(Path(args.output), text.encode("utf-8"))
+    write_atomic(_writing(args, args.output), text.encode("utf-8"))
     print(args.output)
     return 0

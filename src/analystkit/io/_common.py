@@ -21,6 +21,7 @@ import pandas as pd
 from .. import schema
 from ..case import Case
 from ..schema import Problem, ValidationError
+from ..tables import read_json_text
 from ..text import NAME_MAX, TEXT_MAX, tame, tame_all
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "read_grade",
     "slug",
     "stable_uuid",
+    "tame_json",
     "tamed",
 ]
 
@@ -195,28 +197,49 @@ def load_json(source: str | os.PathLike | Mapping | list, *, kind: str) -> tuple
     """Parse ``source`` (a path or already-parsed JSON); return the data and a display name.
 
     Raises :class:`ImportFormatError` naming the file, line and column of a JSON syntax error
-    (a truncated download, for instance).
+    (a truncated download, for instance), and :class:`analystkit.tables.UnreadableFileError`
+    for a path that is not a regular file or text that is not UTF-8, UTF-16 or UTF-32 (a
+    Windows-1252 file is named as such, never read with replacement characters).
     """
     if isinstance(source, (Mapping, list)):
-        return source, f"<{kind} data>"
+        return tame_json(source), f"<{kind} data>"
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"expected a path or parsed {kind} JSON (dict or list), got "
                         f"{type(source).__name__}")
     path = Path(source)
     if not path.exists():
-        raise FileNotFoundError(f"no {kind} file at {path}")
+        raise FileNotFoundError(2, f"no {kind} file", str(path))
+    text = read_json_text(path, kind=kind)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFormatError(f"{path}: is not UTF-8 text (byte {exc.start}); a {kind} file "
-                                "is JSON in UTF-8") from None
-    try:
-        return json.loads(text), str(path)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         cut = exc.msg.startswith("Unterminated") or exc.pos >= len(text.rstrip())
         hint = " (the file looks truncated)" if cut else ""
         raise ImportFormatError(f"{path}: is not valid JSON: {exc.msg} at line {exc.lineno}, "
                                 f"column {exc.colno}{hint}") from None
+    return (tame_json(data) if _RISKY_ESCAPE.search(text) else data), str(path)
+
+
+#: JSON escapes of what no id or hash may meet: NUL and lone (or any) surrogates.
+_RISKY_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+_RISKY = re.compile("[\x00\ud800-\udfff]")
+
+
+def tame_json(data: Any) -> Any:
+    r"""Parsed JSON with every string (keys too) that holds a NUL or a lone surrogate tamed
+    (:func:`analystkit.text.tame`, lines kept), before any of it becomes an id or a hash;
+    :func:`build_case` tames the rest of each cell. Unchanged data is returned as it is.
+
+    >>> tame_json({"name": "Evil\x00Crew", "refs": ["ok", "\ud800x"]})
+    {'name': 'EvilCrew', 'refs': ['ok', '\ufffdx']}
+    """
+    if isinstance(data, str):
+        return tame(data, multiline=True, max_len=None) if _RISKY.search(data) else data
+    if isinstance(data, Mapping):
+        return {tame_json(k): tame_json(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [tame_json(v) for v in data]
+    return data
 
 
 def frame_to_records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -6,10 +6,8 @@ repeated on every re-crawl and mixed with the group's own news. :func:`read_post
 file into one row per distinct (actor, victim, day) claim with the columns of
 :data:`analystkit.schema.POSTS_COLUMNS`; the raw title is always kept in ``post_title``.
 
-Work is done once per distinct group name and once per distinct title, then mapped back, so a
-feed of a million posts reads in seconds: titles are tidied together (``_titles.tidy_titles``,
-which gives exactly what :func:`tidy_victim` and :func:`is_announcement` give title by title) and
-the table is assembled from numpy arrays without intermediate frames.
+Work is done once per distinct group name and title, then mapped back (``_titles.tidy_titles``
+agrees with :func:`tidy_victim` and :func:`is_announcement`), so a million posts read in seconds.
 """
 
 from __future__ import annotations
@@ -26,7 +24,15 @@ import pandas as pd
 from .._gc import paused_gc
 from ..aliases import canonical_actor
 from ..resources import data_dir
-from ..schema import POSTS_COLUMNS, show_value
+from ..schema import POSTS_COLUMNS, Problem, show_value
+from ..tables import (
+    UnreadableFileError,
+    guess_encoding,
+    json_encoding,
+    read_json_text,
+    read_table,
+    regular_file_problem,
+)
 from ..text import NAME_MAX, TEXT_MAX, tame_all
 from ._titles import is_announcement, tidy_titles, tidy_victim, victim_index
 
@@ -39,6 +45,7 @@ _DATE_CHOICES = ("discovered", "published")
 _V2_NAMES = {"victim": "post_title", "group": "group_name", "activity": "sector",
              "domain": "website"}
 _OPTIONAL = ("country", "sector", "website")
+_NAMES = ("post_title", "group_name", "victim", "group")  # tamed to one line of NAME_MAX
 # dtypes of the posts table when a feed holds no post
 _EMPTY = {name: "object" for name in POSTS_COLUMNS} | {"date": "datetime64[ns, UTC]", "count": "int64",
                                                         "announcement": "bool"}
@@ -66,7 +73,7 @@ class PostsError(ValueError):
 
 
 def _load_json(path: Path) -> list:
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = read_json_text(path, kind="posts")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -120,10 +127,21 @@ def _columns_from_json(records: list, path: Path) -> tuple[dict[str, list], set[
 
 
 def _columns_from_csv(path: Path) -> tuple[dict[str, list], set[str]]:
+    data = path.read_bytes()
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise PostsError(str(path), None, None, None, f"is not a readable CSV file: {exc}") from exc
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        looks = guess_encoding(data)
+        said = f"it looks like {looks} text" if looks else "its encoding is not one the kit knows"
+        raise UnreadableFileError(path, f"is not valid UTF-8: byte 0x{data[exc.start]:02x} on "
+                                        f"line {line}; {said}: save it as UTF-8") from None
+    problems: list[Problem] = []
+    frame = read_table(path, problems=problems)
+    if frame is None:  # the first reason: the line and field counts of a bad row, for instance
+        p = problems[0]
+        raise PostsError(str(path), None if p.row is None else p.row + 1, p.column, p.value,
+                         p.expected)
     frame = frame.rename(columns={**_V2_NAMES, "activity": "sector"})
     wanted = ("post_title", "group_name", "discovered", "published", *_OPTIONAL)
     cols = {name: frame[name].tolist() for name in wanted if name in frame.columns}
@@ -131,11 +149,14 @@ def _columns_from_csv(path: Path) -> tuple[dict[str, list], set[str]]:
 
 
 def _detect(path: Path) -> str:
+    """``'json'`` or ``'csv'``, from the first character that is not white space (read in the
+    encoding JSON's own rules point to, so a UTF-16 posts file is still seen to be JSON)."""
     with open(path, "rb") as fh:
-        head = fh.read(4096).lstrip()
-    if not head:
+        head = fh.read(4096)
+    head_text = head.decode(json_encoding(head), errors="ignore").lstrip("\ufeff \t\r\n")
+    if not head_text:
         raise PostsError(str(path), None, None, None, "is empty (expected a JSON array or CSV)")
-    return "json" if head[:1] in (b"[", b"{") else "csv"
+    return "json" if head_text[:1] in ("[", "{") else "csv"
 
 
 def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str | None = None,
@@ -164,8 +185,12 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
     Raises
     ------
     PostsError
-        For truncated JSON, a record without a required field, an unparseable date or an
-        ambiguous date choice, naming the file, record index, field and value.
+        For truncated JSON, a CSV row with the wrong number of fields, a record without a
+        required field, an unparseable date or an ambiguous date choice, naming the file, record
+        index (CSV: line), field and value.
+    UnreadableFileError
+        For a folder or named pipe, and for text in neither UTF-8 nor (JSON only) UTF-16 or
+        UTF-32: a Windows-1252 file is named as such, not read with replacement characters.
 
     Examples
     --------
@@ -179,8 +204,11 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
         raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FEEDS)}")
     if date is not None and date not in _DATE_CHOICES:
         raise ValueError(f"unknown date {date!r}; expected 'discovered' or 'published'")
-    if not path.is_file():
-        raise FileNotFoundError(f"posts file not found: {path}")
+    why = regular_file_problem(path)
+    if why == "does not exist":
+        raise FileNotFoundError(2, "no such posts file", str(path))
+    if why is not None:
+        raise UnreadableFileError(path, f"{why}; name a posts file")
     if _detect(path) == "json":
         with paused_gc():  # a million small dicts, none of them in a cycle
             cols, fields = _columns_from_json(_load_json(path), path)
@@ -202,9 +230,6 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
                              "is missing or empty (every post needs a group, a title and a date)")
     dates = _parse_dates(pd.Series(_objects(cols[date_field]), copy=False), path, date_field, first_row)
     return _finish(cols, dates, feed, domains=domains, aliases=aliases)
-
-
-_NAMES = ("post_title", "group_name", "victim", "group")
 
 
 def _first_missing(values: list, *, empty_ok: bool) -> int | None:

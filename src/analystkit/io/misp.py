@@ -38,6 +38,7 @@ import pandas as pd
 from .. import schema
 from ..aliases import canonical_actor, load_aliases, name_key
 from ..case import FREE_TEXT, Case
+from ..tables import read_json_text
 from ._common import (
     ImportFormatError,
     SkippedObjectsWarning,
@@ -245,8 +246,7 @@ def galaxy_aliases(path: str | os.PathLike | Mapping, *,
         data = path
     else:
         try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
+            data = json.loads(read_json_text(path, kind="misp-galaxy"))
         except json.JSONDecodeError as exc:
             raise ImportFormatError(f"{path}: is not valid JSON: {exc.msg} at line {exc.lineno}") from None
     values = data.get("values") if isinstance(data, Mapping) else None

@@ -9,7 +9,8 @@ Row numbers are 1-based data rows; ``line`` is the line in the CSV file (the hea
 
 The modules, each importing only those before it: :mod:`.vocab` (vocabularies, TLP levels and
 their order), :mod:`.problems`, :mod:`.columns` (table definitions), :mod:`.dates` (dates with a
-precision), :mod:`.validation` (one check per kind of column) and :mod:`.render` (back to text).
+precision), :mod:`.validation` (one check per kind of column), :mod:`.render` (back to text) and
+:mod:`.meta` (the keys of ``case.json`` and their check).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .columns import (
     naming_marks,
 )
 from .dates import format_date, infer_precision
+from .meta import META_FILE, META_KEYS, REQUIRED_META, MetaKeyWarning, validate_meta
 from .problems import Problem, ValidationError, as_mapping, show_value
 from .render import to_text
 from .validation import (
@@ -61,15 +63,19 @@ __all__ = [
     "CREDIBILITY",
     "CREDIBILITY_MEANING",
     "ENTITY_KINDS",
+    "META_FILE",
+    "META_KEYS",
     "PAP_LEVELS",
     "POSTS_COLUMNS",
     "PRECISIONS",
     "RELATIONS",
     "RELIABILITY",
+    "REQUIRED_META",
     "SECTORS",
     "STATUSES",
     "TLP_LEVELS",
     "Column",
+    "MetaKeyWarning",
     "Problem",
     "ValidationError",
     "as_mapping",
@@ -92,6 +98,7 @@ __all__ = [
     "validate",
     "validate_entities",
     "validate_events",
+    "validate_meta",
     "validate_relations",
     "validate_sources",
 ]

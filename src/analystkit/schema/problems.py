@@ -11,14 +11,23 @@ from dataclasses import dataclass, field
 __all__ = ["Problem", "ValidationError", "as_mapping", "show_value"]
 
 
-def show_value(value: object) -> str:
-    """A value as quoted in messages: repr for text, shortened past 80 characters.
+#: The longest a value is quoted in a message, ellipsis included.
+SHOWN = 120
 
-    >>> show_value("x"), show_value(3), len(show_value("y" * 200))
-    ("'x'", '3', 80)
+
+def show_value(value: object) -> str:
+    """A value as quoted in messages: repr for text, cut to :data:`SHOWN` characters with an
+    ellipsis.
+
+    Only the start of a long text is ever copied, so a cell of 200 MB costs no more to quote
+    than one of 200 bytes.
+
+    >>> show_value("x"), show_value(3), len(show_value("y" * 10**8)), show_value("y" * 200)[-3:]
+    ("'x'", '3', 120, 'yy…')
     """
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    cut = isinstance(value, str) and len(value) > SHOWN
+    text = repr(value[:SHOWN]) if isinstance(value, str) else str(value)
+    return text if len(text) <= SHOWN and not cut else text[:SHOWN - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -43,9 +52,16 @@ class Problem:
 
 @dataclass
 class ValidationError(ValueError):
-    """Raised with every problem found; ``str()`` lists them one per line."""
+    """Raised with every problem found; ``str()`` lists them one per line.
+
+    A problem found twice (the same words about the same cell) is kept once, in the order first
+    found.
+    """
 
     problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.problems = list({str(p): p for p in self.problems}.values())
 
     def __str__(self) -> str:
         n = len(self.problems)
