@@ -22,6 +22,7 @@ errors in :mod:`analystkit.cli.errors`.
 
 from __future__ import annotations
 
+import logging
 import sys
 import warnings
 from collections.abc import Sequence
@@ -52,6 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always")
+            # libraries' deprecation notices (pyparsing under an older matplotlib) are not the
+            # user's business: the CLI shows only warnings about their data
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+            logging.getLogger("matplotlib").setLevel(logging.ERROR)
             warnings.showwarning = one_line_warning
             return int(args.func(args))
     except ValidationError as exc:
