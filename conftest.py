@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent
 @pytest.fixture(autouse=True)
 def _doctest_names(doctest_namespace):
     doctest_namespace["DATA"] = ROOT / "data"
+    doctest_namespace["SAMPLES"] = ROOT.parent / "shared" / "samples"  # third-party files
 
 
 def pytest_addoption(parser):

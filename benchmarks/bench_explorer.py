@@ -37,7 +37,7 @@ from matplotlib.figure import Figure
 import analystkit as ak
 from analystkit.ui.explorer import Explorer, forget
 
-SAMPLE = _bench.ROOT / "data" / "leaksites" / "ransomwatch_posts_2023-08-19.json"
+SAMPLE = _bench.ROOT.parent / "shared" / "samples" / "leaksites" / "ransomwatch_posts_2023-08-19.json"
 LIMIT_S = {"sample": 0.3, "synthetic": 1.5}  # median redraw; synthetic: feeds up to 1M posts
 
 

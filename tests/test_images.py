@@ -27,7 +27,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pytest
-from casefiles import DATA, ROOT, ROYAL_MAIL
+from casefiles import DATA, ROOT, ROYAL_MAIL, SAMPLES
 from matplotlib.testing.compare import compare_images
 
 import analystkit as ak
@@ -38,7 +38,7 @@ BASELINES = ROOT / "tests" / "baselines"
 ARTIFACTS = ROOT / "test-artifacts" / "images"
 TOL = 2.0  # RMS over 0-255 grey levels: anti-aliasing noise passes, a moved label does not
 DPI = 60  # small pictures that still show every label
-SAMPLE_POSTS = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
+SAMPLE_POSTS = SAMPLES / "leaksites" / "ransomwatch_posts_2023-08-19.json"
 OTHER_CASES = ("capita-2023", "change-healthcare-2024", "ransomware-victims", "synnovis-2024")
 
 

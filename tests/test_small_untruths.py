@@ -10,7 +10,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pytest
-from casefiles import EVENTS_HEADER, ROYAL_MAIL, write_case
+from casefiles import EVENTS_HEADER, ROYAL_MAIL, SAMPLES, write_case
 from opencase import write_open_case
 
 import analystkit as ak
@@ -110,7 +110,7 @@ def test_timeline_ticks_each_name_their_month_and_the_year_once():
 
 
 def test_monthly_ticks_give_the_year_where_it_changes():
-    posts = ak.read_posts(ROYAL_MAIL.parents[1] / "leaksites" / "ransomwatch_posts_2023-08-19.json",
+    posts = ak.read_posts(SAMPLES / "leaksites" / "ransomwatch_posts_2023-08-19.json",
                           date="discovered")
     ax = plot.activity(posts, start="2022-10-01", end="2023-06-30")
     ax.figure.canvas.draw()
@@ -134,7 +134,7 @@ def test_explorer_graph_title_says_which_actors_it_draws(chosen, title, request)
     from analystkit.ui.explorer import Explorer, forget
 
     forget(request.node.name)
-    posts = ak.read_posts(ROYAL_MAIL.parents[1] / "leaksites" / "ransomwatch_posts_2023-08-19.json",
+    posts = ak.read_posts(SAMPLES / "leaksites" / "ransomwatch_posts_2023-08-19.json",
                           date="discovered")
     ex = Explorer(ak.load_case(ROYAL_MAIL), posts, key=request.node.name)
     ex.controls["actors"].value = chosen

@@ -1,4 +1,4 @@
-"""Where the kit finds the data it ships: the alias table, the leak-site sample, the curated cases.
+"""Where the kit finds the data it ships: the alias table and the curated cases.
 
 In a checkout the data is the repository's top-level ``data/`` folder; an installed kit (a wheel,
 ``pip install .``) carries the same files as package data (``analystkit/_data``). Set

@@ -8,14 +8,14 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from casefiles import DATA
+from casefiles import DATA, SAMPLES
 
 import analystkit as ak
 from analystkit import graph as g
 from analystkit.graph.bulk import bulk_fill
 from analystkit.graph.tables import edge_index
 
-SAMPLE = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
+SAMPLE = SAMPLES / "leaksites" / "ransomwatch_posts_2023-08-19.json"
 
 
 @pytest.fixture(scope="module")

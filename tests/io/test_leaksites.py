@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from casefiles import DATA
+from casefiles import SAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +16,7 @@ from analystkit.aliases import LEGAL_FORMS, victim_key
 from analystkit.io.leaksites import PostsError, is_announcement, read_groups, read_posts, tidy_victim
 from analystkit.schema import POSTS_COLUMNS
 
-SAMPLE = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
+SAMPLE = SAMPLES / "leaksites" / "ransomwatch_posts_2023-08-19.json"
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from casefiles import DATA
+from casefiles import SAMPLES
 
 from analystkit import timeline as tl
 from analystkit.io.leaksites import read_posts
@@ -20,7 +20,7 @@ from analystkit.plot import activity
 from analystkit.plot.base.labels import overlapping, renderer
 from analystkit.theme import SIZES
 
-POSTS = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
+POSTS = SAMPLES / "leaksites" / "ransomwatch_posts_2023-08-19.json"
 CRONOS = ("2024-02-19", "2024-02-21", "Operation Cronos")
 
 

@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from casefiles import DATA
+from casefiles import DATA, SAMPLES
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import to_hex
 
@@ -31,7 +31,7 @@ def curated():
 
 @pytest.fixture(scope="module")
 def feed():
-    return ak.actor_victim_graph(ak.read_posts(DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"))
+    return ak.actor_victim_graph(ak.read_posts(SAMPLES / "leaksites" / "ransomwatch_posts_2023-08-19.json"))
 
 
 def _by_gid(ax, kind, prefix):
@@ -215,7 +215,7 @@ def test_same_graph_same_png(curated):
 
 
 def test_before_after_share_actor_order(feed):
-    posts = ak.read_posts(DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json")
+    posts = ak.read_posts(SAMPLES / "leaksites" / "ransomwatch_posts_2023-08-19.json")
     a, b = before_after(posts, "2023-01-01", top=6, per_actor=10)
     assert (a.get_title(), b.get_title()) == ("Before 1 Jan 2023", "From 1 Jan 2023")
     first = [t.get_text() for t in a.texts if t.get_gid() == "label:actor"]
@@ -442,7 +442,7 @@ def test_dense_wedges_keep_graph_order_and_labelled_rings_go_alphabetically(feed
 
 
 def test_chart_of_a_posts_table_is_the_chart_of_its_graph(feed):
-    posts = ak.read_posts(DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json")
+    posts = ak.read_posts(SAMPLES / "leaksites" / "ransomwatch_posts_2023-08-19.json")
     images = []
     for data in (feed, posts, ak.graph.actor_victim_tables(posts)):
         ax = graph(data, top=5)

@@ -6,14 +6,14 @@ import json
 
 import pandas as pd
 import pytest
-from casefiles import DATA, ROYAL_MAIL
+from casefiles import DATA, ROYAL_MAIL, SAMPLES
 
 import analystkit as ak
 from analystkit import timeline as tl
 from analystkit.io.leaksites import read_posts
 
 CASES = ["royal-mail-2023", "change-healthcare-2024", "capita-2023", "synnovis-2024"]
-POSTS = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
+POSTS = SAMPLES / "leaksites" / "ransomwatch_posts_2023-08-19.json"
 UTC = pd.Timestamp
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from casefiles import DATA, ROYAL_MAIL
+from casefiles import ROYAL_MAIL, SAMPLES
 from matplotlib.figure import Figure
 
 import analystkit as ak
 from analystkit.ui.explorer import Explorer, forget
 
-POSTS = DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json"
+POSTS = SAMPLES / "leaksites" / "ransomwatch_posts_2023-08-19.json"
 
 
 @pytest.fixture(scope="module")

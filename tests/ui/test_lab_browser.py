@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from casefiles import DATA, ROOT, ROYAL_MAIL
+from casefiles import ROOT, ROYAL_MAIL, SAMPLES
 
 from analystkit import load_case
 
@@ -48,8 +48,8 @@ def lab(tmp_path_factory):
     load_case(ROYAL_MAIL).save(form_case)
     nb = nbformat.read(ROOT / "notebooks" / "05-explorer.ipynb", as_version=4)
     index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-    values = {"CASE": str(ROYAL_MAIL), "POSTS": str(DATA / "leaksites" /
-                                                      "ransomwatch_posts_2023-08-19.json"),
+    values = {"CASE": str(ROYAL_MAIL), "POSTS": str(SAMPLES / "leaksites" /
+                                                         "ransomwatch_posts_2023-08-19.json"),
               "FORM_CASE": str(form_case), "OUTPUT_DIR": str(root / "out")}
     cell = nbformat.v4.new_code_cell("\n".join(f"{k} = {v!r}" for k, v in values.items()))
     cell.pop("id", None)  # the notebook is nbformat 4.4, which has no cell ids

@@ -194,7 +194,7 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
 
     Examples
     --------
-    >>> posts = read_posts(DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json")
+    >>> posts = read_posts(SAMPLES / "leaksites" / "ransomwatch_posts_2023-08-19.json")
     >>> row = posts[posts["victim"] == "Royal Mail"].iloc[0]
     >>> row["actor"], row["group_name"], row["post_title"], str(row["date"])
     ('LockBit', 'lockbit3', 'royalmailgroup.com', '2023-02-07 05:11:14.822203+00:00')

@@ -253,7 +253,7 @@ def before_after(data: Any, date: object, *, axes: Sequence[Axes] | None = None,
     Examples
     --------
     >>> import analystkit as ak
-    >>> posts = ak.read_posts(DATA / "leaksites" / "ransomwatch_posts_2023-08-19.json")
+    >>> posts = ak.read_posts(SAMPLES / "leaksites" / "ransomwatch_posts_2023-08-19.json")
     >>> a, b = before_after(posts, "2023-01-01", top=5, per_actor=10)
     >>> a.get_title(), b.get_title()
     ('Before 1 Jan 2023', 'From 1 Jan 2023')

@@ -21,7 +21,6 @@ from ... import theme as _theme
 from ...case import Case
 from ...files import write_atomic
 from ...io.leaksites import read_posts
-from ...resources import data_dir
 from ...text import clean, csv_cell, defang, safe_url
 from ..chart import save
 from .charts import draw as draw_chart
@@ -34,9 +33,6 @@ from .pdf import render as render_pdf
 
 __all__ = ["brief", "write_csv"]
 
-_SAMPLE_POSTS = ("leaksites", "ransomwatch_posts_2023-08-19.json")
-
-
 def write_csv(path: Path, rows: list[dict[str, object]], columns: Sequence[str]) -> Path:
     """A CSV file whose every text cell is guarded against spreadsheet formula injection."""
     buffer = io.StringIO()
@@ -48,15 +44,8 @@ def write_csv(path: Path, rows: list[dict[str, object]], columns: Sequence[str])
 
 
 def _read_posts(posts: pd.DataFrame | str | os.PathLike | None, charts: Sequence[str]) -> pd.DataFrame | None:
-    if "activity" not in charts:
+    if "activity" not in charts or posts is None:
         return None
-    if posts is None:
-        try:
-            posts = data_dir().joinpath(*_SAMPLE_POSTS)
-        except FileNotFoundError:
-            return None
-        if not posts.exists():
-            return None
     if isinstance(posts, pd.DataFrame):
         return posts
     return read_posts(posts)
@@ -77,8 +66,8 @@ def brief(case: Case, out_dir: str | os.PathLike, *, tlp: str = "clear",
     tlp : the level the pack is shared at. Rows of ``case`` and ``related`` marked above it are
         left out of every chart, table, caption, alt text and file metadata; the pack states how
         many were withheld and carries this marking in its header and footer.
-    posts : a leak-site posts table or feed file for the activity chart; by default the bundled
-        ransomwatch sample when it is present.
+    posts : a leak-site posts table or feed file for the activity chart (none: no activity
+        chart, and the pack says why).
     related : other cases whose relations with this case's actors join the graph; when
         ``compare`` is None, those about another incident with a day 0 are also compared.
     compare : exactly the cases of the day-0 comparison (their relations join the graph too);
