@@ -55,10 +55,11 @@ def clean(text: object, *, max_len: int | None = None) -> str:
     return s
 
 
-_UNTAMED = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069"
-                      "\u061c\ufeff\ud800-\udfff]")
-_UNTAMED_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060"
-                           "\u2066-\u2069\u061c\ufeff\ud800-\udfff]")  # tab and newline allowed
+# What a foreign string may not bring in: controls, bidi and zero-width marks, surrogates. Free
+# text (multiline) may keep tab and newline.
+_MARKS = "\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\u061c\ufeff\ud800-\udfff"
+_UNTAMED = re.compile(f"[\x00-\x1f{_MARKS}]")
+_UNTAMED_TEXT = re.compile(f"[\x00-\x08\x0b-\x1f{_MARKS}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
