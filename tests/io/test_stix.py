@@ -33,8 +33,13 @@ def assert_same_case(a: Case, b: Case) -> None:
 
 # --- generated cases -----------------------------------------------------------------------------
 
-_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=25)
-_WORD = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters=";"),
+# Readers tame what a foreign file brings (text.tame): controls, surrogates and the bidi and
+# zero-width marks never come back, so generated text leaves them out; every other character must.
+_TAMED = "".join(map(chr, [*range(0x200B, 0x2010), *range(0x202A, 0x202F), 0x2060,
+                           *range(0x2066, 0x206A), 0x061C, 0xFEFF]))
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters=_TAMED),
+                max_size=25)
+_WORD = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters=";" + _TAMED),
                 min_size=1, max_size=20).filter(lambda s: s.strip() != "")
 _DATES = st.datetimes(min_value=pd.Timestamp("1999-01-01").to_pydatetime(),
                       max_value=pd.Timestamp("2030-12-31").to_pydatetime())
