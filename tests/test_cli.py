@@ -134,6 +134,26 @@ def test_import_leak_site_posts_into_a_case(demo_case, tmp_path):
     assert run("validate", str(demo_case)).returncode == 0
 
 
+def test_a_second_feed_and_a_repeated_feed_import_into_one_case(demo_case, tmp_path):
+    # each import used to number its claims post-00001...: a second feed's ids clashed and the
+    # case was refused; now an id is the claim itself, so a repeated import adds nothing
+    clear, amber = tmp_path / "clear.json", tmp_path / "amber.json"
+    clear.write_text(json.dumps([{"post_title": "Acme Corp", "group_name": "play",
+                                  "discovered": "2023-03-01 10:00:00.0"}]))
+    amber.write_text(json.dumps([{"post_title": "Globex", "group_name": "lockbit3",
+                                  "discovered": "2023-03-02 10:00:00.0"}]))
+    for path, tlp in ((clear, "clear"), (amber, "amber"), (clear, "clear")):
+        out = run("import", str(path), "--case", str(demo_case), "--tlp", tlp)
+        assert out.returncode == 0, out.stderr
+    import pandas as pd
+
+    rel = pd.read_csv(demo_case / "relations.csv", dtype=str)
+    claims = rel[rel["relation_id"].str.startswith("post-")].set_index("target")
+    assert sorted(claims.index) == ["Acme Corp", "Globex"]  # the repeat added no row
+    assert (claims.loc["Acme Corp", "tlp"], claims.loc["Globex", "tlp"]) == ("clear", "amber")
+    assert run("validate", str(demo_case)).returncode == 0
+
+
 def test_import_unknown_json_is_refused(demo_case, tmp_path):
     other = tmp_path / "x.json"
     other.write_text('{"hello": 1}')

@@ -174,10 +174,7 @@ def label(text: object, *, max_len: int | None = 60, defang_hosts: bool = True) 
     >>> label("Pay $5m or $ATTACK$ royalmailgroup.com")
     'Pay \\\\$5m or \\\\$ATTACK\\\\$ royalmailgroup[.]com'
     """
-    s = clean(text, max_len=max_len)
-    if defang_hosts:
-        s = defang(s)
-    return s.replace("$", r"\$")
+    return _shown(text, max_len, defang_hosts).replace("$", r"\$")
 
 
 def html_text(text: object, *, max_len: int | None = 300, defang_hosts: bool = True) -> str:
@@ -189,10 +186,19 @@ def html_text(text: object, *, max_len: int | None = 300, defang_hosts: bool = T
     >>> html_text('<img src=x onerror="alert(1)"> evil.onion')
     '&lt;img src=x onerror=&quot;alert(1)&quot;&gt; evil[.]onion'
     """
-    s = clean(text, max_len=max_len)
-    if defang_hosts:
-        s = defang(s)
-    return html.escape(s, quote=True)
+    return html.escape(_shown(text, max_len, defang_hosts), quote=True)
+
+
+def _shown(text: object, max_len: int | None, defang_hosts: bool) -> str:
+    """Cleaned, defanged, then shortened: a link cut short must not escape defanging.
+
+    >>> _shown('=HYPERLINK("http://evil.example/x")', 24, True)
+    '=HYPERLINK("hxxp[://]ev…'
+    """
+    if not defang_hosts:
+        return clean(text, max_len=max_len)
+    s = defang(clean(text, max_len=None if max_len is None else max_len + 200))
+    return clean(s, max_len=max_len)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -335,3 +335,14 @@ def test_an_ungraded_case_saves_without_the_credibility_column(tmp_path, demo_ca
     case.with_tables(events=events).save(tmp_path / "graded")
     again = load_case(tmp_path / "graded")
     assert list(again.events["credibility"]) == ["3", "", ""]
+
+
+def test_a_list_item_holding_the_separator_is_refused_in_memory_and_replaced_at_the_door():
+    # ("a;b",) saved as "a;b" came back as ("a", "b"): the case changed on a save and load
+    row = {"name": "LockBit", "kind": "actor", "aliases": ("lockbit3", "Lock;Bit")}
+    with pytest.raises(ValidationError, match=r"aliases.*'Lock;Bit'.*separates the items"):
+        validate("entities", pd.DataFrame([row]), file="memory")
+    from analystkit.io._common import tamed
+
+    fixed = validate("entities", tamed(pd.DataFrame([row])), file="memory")
+    assert fixed["aliases"].iat[0] == ("lockbit3", "Lock,Bit")

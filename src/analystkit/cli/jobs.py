@@ -199,21 +199,6 @@ def _detect(path: Path) -> str:
                      "(no known top-level fields)")
 
 
-def _posts_as_relations(posts, tlp: str):
-    import pandas as pd
-
-    rows = posts[~posts["announcement"].astype(bool)]
-    relations = pd.DataFrame({
-        "relation_id": [f"post-{i + 1:05d}" for i in range(len(rows))],
-        "source": rows["actor"].to_numpy(), "target": rows["victim"].to_numpy(),
-        "relation": "claimed", "date": rows["date"].dt.strftime("%Y-%m-%d").to_numpy(),
-        "precision": "day", "status": "claimed", "sources": "leak-site-posts", "tlp": tlp,
-        "description": ["leak-site post: " + str(t) for t in rows["post_title"]]})
-    source = pd.DataFrame([{"source_id": "leak-site-posts", "name": "Leak-site posts (" +
-                            ", ".join(sorted(set(rows["feed"]))) + ")", "url": "", "tlp": tlp}])
-    return relations, source
-
-
 def import_file(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -228,16 +213,17 @@ def import_file(args: argparse.Namespace) -> int:
     folder = Path(args.case)
     case = load_case(folder, encoding=args.encoding) if folder.exists() else None
     if kind == "leaksite":
+        from ..io.claims import as_relations
         from ..io.leaksites import read_posts
 
-        relations, source = _posts_as_relations(read_posts(path, date=args.date), args.tlp)
+        relations, source = as_relations(read_posts(path, date=args.date), tlp=args.tlp)
         if case is None:
             case = Case(events=empty("events"), meta={
                 "title": f"Leak-site claims from {path.name}", "tlp": args.tlp,
                 "as_of": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")})
         merged = case.with_tables(
             relations=pd.concat([case.relations, relations], ignore_index=True)
-            .drop_duplicates(["source", "target", "date"]),
+            .drop_duplicates("relation_id"),  # a claim the case holds already is not added again
             sources=pd.concat([case.sources, source], ignore_index=True).drop_duplicates("source_id"))
     else:
         import importlib

@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from .. import theme as _theme
 from ..files import write_atomic
-from ..text import clean, label, source_name
+from ..text import clean, defang, label, source_name
 from ..theme import SIZES
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ def _draw_furniture(fig: Figure, f: Furniture, added: list) -> tuple[float, floa
     text(1 - fx, y, tlp_text, ha="right", va="top", **banner)
     room_pt = (width - 2 * _MARGIN - 1.6) * 72
     if f.title:
-        title = _fit(f.title, room_pt, _TITLE_PT)
+        title = _fit(f.title, room_pt, _TITLE_PT, bold=True)
         text(fx, y, title, ha="left", va="top", fontsize=_TITLE_PT, fontweight="bold", color=fg)
         y -= fy(_TITLE_PT / 72 * 1.45)
     if f.subtitle:
@@ -240,12 +240,12 @@ def _draw_furniture(fig: Figure, f: Furniture, added: list) -> tuple[float, floa
     return top, y + fy(0.16)
 
 
-def _fit(text: str, width_pt: float, size: float) -> str:
+def _fit(text: str, width_pt: float, size: float, *, bold: bool = False) -> str:
     """One safe display line no wider than ``width_pt`` (shortened with an ellipsis)."""
-    s = clean(text, max_len=200)
-    while len(s) > 4 and text_width(s, size) > width_pt:
+    s = defang(clean(text, max_len=200))  # before shortening: a cut link is still defanged
+    while len(s) > 4 and text_width(s, size, bold=bold) > width_pt:
         s = clean(s[:-1], max_len=len(s) - 1)
-    return label(s, max_len=None)
+    return label(s, max_len=None, defang_hosts=False)
 
 
 def _render(fig: Figure, fmt: str, *, dpi: int, title: str, alt: str, tlp: str) -> bytes:

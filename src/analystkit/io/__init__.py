@@ -1,7 +1,8 @@
 """Readers and writers for outside formats, one module each.
 
-``leaksites`` (ransomwatch / ransomware.live posts), ``graphfiles`` (GraphML, GEXF, node-link
-JSON), ``stix`` (STIX 2.1 bundles) and ``misp`` (MISP event JSON). Each reader returns the kit's
+``leaksites`` (ransomwatch / ransomware.live posts), ``claims`` (those posts as a case's
+relations), ``graphfiles`` (GraphML, GEXF, node-link JSON), ``stix`` (STIX 2.1 bundles) and
+``misp`` (MISP event JSON). Each reader returns the kit's
 validated tables; nothing downstream needs to know where a row came from.
 """
 
@@ -13,9 +14,9 @@ from types import ModuleType
 from ._common import ImportFormatError, SkippedObjectsWarning
 from ._markings import MarkingWarning
 
-__all__ = ["ImportFormatError", "MarkingWarning", "SkippedObjectsWarning", "graphfiles", "leaksites",
-           "misp", "stix"]
-_READERS = {"graphfiles", "leaksites", "misp", "stix"}
+__all__ = ["ImportFormatError", "MarkingWarning", "SkippedObjectsWarning", "claims", "graphfiles",
+           "leaksites", "misp", "stix"]
+_READERS = {"claims", "graphfiles", "leaksites", "misp", "stix"}
 
 
 def __getattr__(name: str) -> ModuleType:

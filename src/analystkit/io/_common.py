@@ -44,6 +44,7 @@ __all__ = [
     "read_grade",
     "slug",
     "stable_uuid",
+    "tame_column",
     "tame_json",
     "tamed",
 ]
@@ -264,18 +265,41 @@ MULTILINE = ("description", "notes", "summary")
 _LONG = ("url", *MULTILINE)
 
 
+def tame_column(name: str, values: list) -> list:
+    """``values`` of the column ``name`` tamed by the one rule every reader follows.
+
+    A free-text column (:data:`MULTILINE`) keeps tabs and line breaks and may be long, as may a
+    ``url``; every other column is a name: one line of at most :data:`analystkit.text.NAME_MAX`.
+
+    >>> tame_column("victim", ["Evil\\rCorp", "A" * 400])[0], len(tame_column("victim", ["A" * 400])[0])
+    ('Evil Corp', 300)
+    >>> tame_column("aliases", [("lockbit3", "Lock\\x85Bit")])
+    [('lockbit3', 'Lock Bit')]
+    >>> tame_column("description", ["line one\\nline two"])
+    ['line one\\nline two']
+    """
+    multiline, max_len = name in MULTILINE, TEXT_MAX if name in _LONG else NAME_MAX
+    out = tame_all(values, multiline=multiline, max_len=max_len)
+    return [type(v)(_item(x) for x in tame_all(list(v), multiline=multiline, max_len=max_len))
+            if isinstance(v, (tuple, list)) else v for v in out]  # a list cell: aliases, sectors
+
+
+def _item(value: object) -> object:
+    """A list item as the case's CSV can hold it: its list separator written as ','."""
+    return value.replace(schema.LIST_SEPARATOR, ",") if isinstance(value, str) else value
+
+
 def tamed(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every text cell tamed (:func:`analystkit.text.tame`): what a foreign file
-    holds never reaches a table with a NUL, a control character, a lone surrogate, a bidi
-    override or a name longer than :data:`analystkit.text.NAME_MAX`."""
+    """``frame`` with every text cell tamed (:func:`tame_column`): what a foreign file holds never
+    reaches a table with a NUL, a control character, a lone surrogate, a bidi override or a name
+    longer than :data:`analystkit.text.NAME_MAX`."""
     known = {c.name for cols in schema.COLUMNS.values() for c in cols}
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype != object:
             continue
         if col in known:
-            out[col] = tame_all(out[col].tolist(), multiline=col in MULTILINE,
-                                max_len=TEXT_MAX if col in _LONG else NAME_MAX)
+            out[col] = tame_column(col, out[col].tolist())
         else:  # the kit's own structured columns (e.g. a JSON blob of the original object)
             out[col] = tame_all(out[col].tolist(), multiline=True, max_len=None)
     return out

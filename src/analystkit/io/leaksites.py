@@ -33,7 +33,7 @@ from ..tables import (
     read_table,
     regular_file_problem,
 )
-from ..text import NAME_MAX, TEXT_MAX, tame_all
+from ._common import tame_column
 from ._titles import is_announcement, tidy_titles, tidy_victim, victim_index
 
 __all__ = ["FEEDS", "PostsError", "is_announcement", "read_groups", "read_posts", "tidy_victim"]
@@ -45,7 +45,6 @@ _DATE_CHOICES = ("discovered", "published")
 _V2_NAMES = {"victim": "post_title", "group": "group_name", "activity": "sector",
              "domain": "website"}
 _OPTIONAL = ("country", "sector", "website")
-_NAMES = ("post_title", "group_name", "victim", "group")  # tamed to one line of NAME_MAX
 # dtypes of the posts table when a feed holds no post
 _EMPTY = {name: "object" for name in POSTS_COLUMNS} | {"date": "datetime64[ns, UTC]", "count": "int64",
                                                         "announcement": "bool"}
@@ -216,8 +215,7 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
     else:
         cols, fields = _columns_from_csv(path)
         first_row = 2  # CSV records are reported by their line number
-    cols = {k: tame_all(v, multiline=k == "description", max_len=NAME_MAX if k in _NAMES else TEXT_MAX)
-            for k, v in cols.items()}  # strings from the feed, tamed at the door
+    cols = {k: tame_column(k, v) for k, v in cols.items()}  # the feed's strings, tamed at the door
     feed = format or ("ransomware.live" if fields & _LIVE_ONLY else "ransomwatch")
     date_field = _choose_date(path, feed, fields, date)
     for name in ("post_title", "group_name", date_field):

@@ -29,6 +29,7 @@ from .meta import META_FILE, META_KEYS, REQUIRED_META, MetaKeyWarning, validate_
 from .problems import Problem, ValidationError, as_mapping, show_value
 from .render import to_text
 from .validation import (
+    LIST_SEPARATOR,
     empty,
     validate,
     validate_entities,
@@ -63,6 +64,7 @@ __all__ = [
     "CREDIBILITY",
     "CREDIBILITY_MEANING",
     "ENTITY_KINDS",
+    "LIST_SEPARATOR",
     "META_FILE",
     "META_KEYS",
     "PAP_LEVELS",

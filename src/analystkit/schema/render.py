@@ -7,6 +7,7 @@ import pandas as pd
 
 from .columns import column_of
 from .dates import format_date
+from .validation import LIST_SEPARATOR
 
 __all__ = ["to_text"]
 
@@ -42,7 +43,7 @@ def to_text(table: str, df: pd.DataFrame) -> pd.DataFrame:
         elif col is not None and col.kind == "bool":
             out[name] = s.map(lambda v: "true" if v else "false")
         elif col is not None and col.kind in ("ids", "list"):
-            out[name] = s.map(lambda v: ";".join(v))
+            out[name] = s.map(LIST_SEPARATOR.join)
         else:
             out[name] = s.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
                               else str(v))

@@ -26,7 +26,7 @@ from .vocab import (
     normalise_tlp,
 )
 
-__all__ = ["CHECKS", "Checking", "empty", "text_cells", "validate", "validate_entities",
+__all__ = ["CHECKS", "LIST_SEPARATOR", "Checking", "empty", "text_cells", "validate", "validate_entities",
            "validate_events", "validate_relations", "validate_sources"]
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -56,6 +56,10 @@ def text_cells(series: pd.Series) -> pd.Series:
                       else str(v).strip()).astype(object)
 
 
+#: What separates the items of a list cell (``sources``, ``aliases``) in the case's CSV files.
+LIST_SEPARATOR = ";"
+
+
 def split_ids(value: object) -> tuple[str, ...]:
     """A cell of ``;``-separated ids (or a list of them) as a tuple of stripped ids.
 
@@ -66,7 +70,7 @@ def split_ids(value: object) -> tuple[str, ...]:
         return ()
     if isinstance(value, (tuple, list)):
         return tuple(str(v).strip() for v in value if str(v).strip())
-    return tuple(part.strip() for part in str(value).split(";") if part.strip())
+    return tuple(part.strip() for part in str(value).split(LIST_SEPARATOR) if part.strip())
 
 
 def check_bools(col: Column, values: pd.Series, at: Checking) -> pd.Series:
@@ -86,6 +90,10 @@ def check_ids(col: Column, values: pd.Series, at: Checking) -> pd.Series:
     """Lists of ids (``sources``) or names (``aliases``); cited sources must be defined."""
     parts = values.map(split_ids)
     for i, ids in enumerate(parts):
+        joined = next((v for v in ids if LIST_SEPARATOR in v), None)
+        if joined is not None:  # only a list given in memory can hold one: the CSV would split it
+            at.add(i + 1, col.name, joined, f"holds {LIST_SEPARATOR!r}, which separates the items of a "
+                                             "list in the case's CSV; write it as ','")
         if col.required and not ids:
             at.add(i + 1, col.name, "", "is empty (expected at least one source id)")
         elif col.kind == "ids" and at.source_ids is not None:

@@ -15,7 +15,7 @@ import pandas as pd
 from ... import graph as _g
 from ... import plot
 from ...graph import actor_victim_graph
-from ...text import clean
+from ...text import clean, defang
 from ...theme import SIZES
 from ...timeline import combine, durations, restoration_phrase
 from ..chart import Furniture, furnished
@@ -204,8 +204,9 @@ def _graph(pack: Pack) -> Chart | None:
     victims = _g.victims(G)
     sources = pack.cited([relations])
     names = sorted(actors & {d.get("label") for _, d in G.nodes(data=True) if d.get("role") == "actor"})
-    who = ", ".join(clean(n, max_len=40) for n in names) or "the case's actors"
-    title = f"Who hit whom: {who} and publicly reported victims"
+    who = _listed([defang(clean(n, max_len=40)) for n in names], most=12) or "the case's actors"
+    shown = who if len(names) <= 3 else f"{len(names)} actors"  # the alt text names up to 12
+    title = f"Who hit whom: {shown} and publicly reported victims"
     subtitle = ("Orange: actor · blue dots: victims · squares: suppliers · solid edge: confirmed or "
                 "reported · dashed: claimed · dotted: disputed · dash-dot: via a supplier")
     victim_names = [clean(v, max_len=40) for v in pack.case.events["victim"].unique() if v]
@@ -214,9 +215,21 @@ def _graph(pack: Pack) -> Chart | None:
     statuses = pd.Series([d.get("status", "") for *_, d in G.edges(data=True)]).value_counts()
     alt = (f"Actor to victim graph of {who}: {len(victims)} victim organisations from "
            f"{G.number_of_edges()} links ({', '.join(f'{n} {s}' for s, n in statuses.items())}). "
-           + (f"{', '.join(victim_names)} is highlighted. " if victim_names else "")
+           + (f"{_listed([defang(v) for v in victim_names], most=12)} "
+              f"{'is' if len(victim_names) == 1 else 'are'} highlighted. " if victim_names else "")
            + "Victims are grouped by sector around each actor.")
     return Chart("graph", title, subtitle, alt, sources, fig)
+
+
+def _listed(names: list[str], *, most: int = 3) -> str:
+    """Names for a title or alt text: the first ``most``, then how many more.
+
+    >>> _listed(["LockBit", "Cl0p"]), _listed(["A", "B", "C", "D", "E"])
+    ('LockBit, Cl0p', 'A, B, C and 2 more')
+    """
+    if len(names) <= most:
+        return ", ".join(names)
+    return f"{', '.join(names[:most])} and {len(names) - most} more"
 
 
 _DRAW = {"timeline": _timeline, "compare": _compare, "activity": _activity, "graph": _graph}

@@ -153,7 +153,7 @@ def _cover(pack: Pack) -> Figure:
     contents = ["Contents: " + ", ".join([*(c.title for c in pack.charts), *disputed, "chronology",
                                           "sources"])]
     y = max(y, _H - _BOTTOM - 0.6)
-    for line in wrap(clean(contents[0], max_len=600), (_W - 2 * _LEFT) * 72, 8, max_lines=3):
+    for line in wrap(defang(clean(contents[0], max_len=600)), (_W - 2 * _LEFT) * 72, 8, max_lines=3):
         _text(fig, _LEFT, y, line, fontsize=8, color=t.muted)
         y += 8 * 1.4 / 72
     return fig
