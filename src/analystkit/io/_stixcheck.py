@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,9 @@ def _problem(obj: object, i: int) -> str | None:
     return None
 
 
+_NEVER = datetime.min.replace(tzinfo=timezone.utc)  # "modified" of an object that gives none
+
+
 def check(objects: list) -> tuple[dict[str, dict], list[dict]]:
     """Valid objects by id (latest version of each) and the skipped ones."""
     valid: dict[str, dict] = {}
@@ -131,8 +134,8 @@ def check(objects: list) -> tuple[dict[str, dict], list[dict]]:
                             "reason": reason})
             continue
         old = valid.get(obj["id"])
-        if old is None or (timestamp(obj.get("modified", "")) or datetime.min.astimezone()) >= \
-                (timestamp(old.get("modified", "")) or datetime.min.astimezone()):
+        if old is None or (timestamp(obj.get("modified", "")) or _NEVER) >= \
+                (timestamp(old.get("modified", "")) or _NEVER):  # the latest version wins
             valid[obj["id"]] = dict(obj)
     for oid, obj in list(valid.items()):
         if obj["type"] != "relationship":
