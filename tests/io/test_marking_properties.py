@@ -17,7 +17,7 @@ import warnings
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from markedbundles import DEFAULT, misp_marks, stix_marks, bundles
+from markedbundles import DEFAULT, bundles, misp_marks, stix_marks
 
 from analystkit import schema
 from analystkit.io import misp, stix

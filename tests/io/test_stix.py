@@ -460,7 +460,8 @@ def test_an_object_given_twice_without_modified_imports() -> None:
     # the same marking definition listed twice (as bundles merged by hand often have) used to
     # crash the reader on datetime.min.astimezone(): "year 0 is out of range"
     clear = stix.marking_definition("clear")
-    victim = {"type": "identity", "spec_version": "2.1", "id": "identity--0d3f5d2e-5a2b-4a8e-9a55-3a1b2c3d4e5f",
+    victim = {"type": "identity", "spec_version": "2.1",
+              "id": "identity--0d3f5d2e-5a2b-4a8e-9a55-3a1b2c3d4e5f",
               "created": "2023-02-07T05:11:14.822Z", "modified": "2023-02-07T05:11:14.822Z",
               "name": "Royal Mail", "identity_class": "organization",
               "object_marking_refs": [clear["id"]]}

@@ -342,7 +342,11 @@ def test_a_list_item_holding_the_separator_is_refused_in_memory_and_replaced_at_
     row = {"name": "LockBit", "kind": "actor", "aliases": ("lockbit3", "Lock;Bit")}
     with pytest.raises(ValidationError, match=r"aliases.*'Lock;Bit'.*separates the items"):
         validate("entities", pd.DataFrame([row]), file="memory")
-    from analystkit.io._common import tamed
+    from analystkit.io import stix
 
-    fixed = validate("entities", tamed(pd.DataFrame([row])), file="memory")
-    assert fixed["aliases"].iat[0] == ("lockbit3", "Lock,Bit")
+    actor = {"type": "intrusion-set", "spec_version": "2.1", "name": "LockBit",
+             "id": "intrusion-set--0d3f5d2e-5a2b-4a8e-9a55-3a1b2c3d4e61", "aliases": ["lockbit3", "Lock;Bit"],
+             "created": "2023-02-07T05:11:14.822Z", "modified": "2023-02-07T05:11:14.822Z"}
+    case = stix.read({"type": "bundle", "id": "bundle--0d3f5d2e-5a2b-4a8e-9a55-3a1b2c3d4e62",
+                      "objects": [actor]}, tlp="clear")
+    assert case.entities.set_index("name").loc["LockBit", "aliases"] == ("lockbit3", "Lock,Bit")

@@ -61,7 +61,6 @@ STATUS_CREDIBILITY = {"confirmed": "1", "reported": "2", "disputed": "4", "claim
 CREDIBILITY_CONFIDENCE = {"1": 90, "2": 70, "3": 50, "4": 30, "5": 10}
 _CREDIBILITY_STATUS = {"1": "confirmed", "2": "reported", "3": "reported", "4": "disputed",
                        "5": "disputed", "6": "claimed"}
-_NOT_SLUG = re.compile(r"[^a-z0-9._-]+")
 
 
 class ImportFormatError(ValueError):
@@ -185,13 +184,12 @@ def misp_credibility(record: Mapping[str, Any]) -> str | None:
 
 
 def slug(text: object, *, prefix: str = "s") -> str:
-    """A lowercase id usable as ``source_id``/``relation_id`` (``'CISA AA23-075A'`` → ``'cisa-aa23-075a'``).
+    """A lowercase id usable as ``source_id``/``relation_id`` (:func:`analystkit.schema.slug_id`).
 
-    >>> slug("Joint Cybersecurity Advisory LockBit 3.0 MAR 2023")
-    'joint-cybersecurity-advisory-lockbit-3.0-mar-2023'
+    >>> slug("CISA AA23-075A")
+    'cisa-aa23-075a'
     """
-    text = _NOT_SLUG.sub("-", str(text).lower()).strip("-._")[:80].rstrip("-._")
-    return text if text else prefix
+    return schema.slug_id(text, prefix=prefix)
 
 
 def load_json(source: str | os.PathLike | Mapping | list, *, kind: str) -> tuple[Any, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +118,7 @@ def _problem(obj: object, i: int) -> str | None:
     return None
 
 
-_NEVER = datetime.min.replace(tzinfo=timezone.utc)  # "modified" of an object that gives none
+_NEVER = datetime.min.replace(tzinfo=UTC)  # "modified" of an object that gives none
 
 
 def check(objects: list) -> tuple[dict[str, dict], list[dict]]:

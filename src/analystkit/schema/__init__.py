@@ -31,6 +31,7 @@ from .render import to_text
 from .validation import (
     LIST_SEPARATOR,
     empty,
+    slug_id,
     validate,
     validate_entities,
     validate_events,
@@ -93,6 +94,7 @@ __all__ = [
     "normalise_pap",
     "normalise_tlp",
     "show_value",
+    "slug_id",
     "tlp_allows",
     "tlp_rank",
     "tlp_within",

@@ -26,10 +26,24 @@ from .vocab import (
     normalise_tlp,
 )
 
-__all__ = ["CHECKS", "LIST_SEPARATOR", "Checking", "empty", "text_cells", "validate", "validate_entities",
+__all__ = ["CHECKS", "LIST_SEPARATOR", "Checking", "empty", "slug_id", "text_cells", "validate", "validate_entities",
            "validate_events", "validate_relations", "validate_sources"]
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_NOT_SLUG = re.compile(r"[^a-z0-9._-]+")
+
+
+def slug_id(text: object, *, prefix: str = "s", max_len: int = 80) -> str:
+    """``text`` as an id the tables accept (``source_id``, ``relation_id``, an incident): lowercase
+    letters, digits, ``.``, ``_`` and ``-``; ``prefix`` when nothing of the text is left.
+
+    >>> slug_id("Joint Cybersecurity Advisory LockBit 3.0 MAR 2023")
+    'joint-cybersecurity-advisory-lockbit-3.0-mar-2023'
+    >>> slug_id("«»", prefix="source"), slug_id("Example News", max_len=7)
+    ('source', 'example')
+    """
+    out = _NOT_SLUG.sub("-", str(text).lower()).strip("-._")[:max_len].rstrip("-._")
+    return out if _SLUG.match(out) else prefix
 _TRUTH = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False, "": False}
 
 

@@ -27,6 +27,7 @@ from ..schema import (
     TLP_LEVELS,
     Problem,
     ValidationError,
+    slug_id,
     validate,
 )
 
@@ -41,13 +42,9 @@ FIELDS = ("start", "precision", "end", "ongoing", "category", "title", "descript
 OPTIONAL_FIELDS = tuple(c.name for c in COLUMNS["events"] if c.name not in (*FIELDS, "event_id"))
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:24] or "source"
-
-
 def _next_id(existing: pd.Series, prefix: str) -> str:
     used = set(existing)
-    numbers = [int(m.group(1)) for v in used if (m := re.fullmatch(rf"{prefix}-(\d+)", v))]
+    numbers = [int(m.group(1)) for v in used if (m := re.fullmatch(rf"{re.escape(prefix)}-(\d+)", v))]
     n = max(numbers, default=0) + 1
     while f"{prefix}-{n:03d}" in used:
         n += 1
@@ -81,7 +78,7 @@ def add_event(case: Case, values: dict[str, Any], *, prefix: str = "ev") -> tupl
     if len(match):
         source_id = match.iloc[0]["source_id"]
     elif name or url:
-        source_id = _next_id(sources["source_id"], _slug(name or "source"))
+        source_id = _next_id(sources["source_id"], slug_id(name, prefix="source", max_len=24))
         new_source = source_id
         row = {"source_id": source_id, "name": name, "url": url, "published": "", "reliability": "",
                "tlp": values.get("tlp") or case.tlp}
