@@ -17,7 +17,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 __all__ = ["NAME_MAX", "TEXT_MAX", "clean", "csv_cell", "defang", "guard_cell", "html_text", "label",
-           "refang", "safe_url", "slug", "source_name", "tame", "tame_all", "unguard_cell"]
+           "refang", "safe_url", "shown", "slug", "source_name", "tame", "tame_all", "unguard_cell"]
 
 #: Longest name (actor, victim, title, id) a reader lets through, and longest free text.
 NAME_MAX, TEXT_MAX = 300, 20_000
@@ -174,7 +174,7 @@ def label(text: object, *, max_len: int | None = 60, defang_hosts: bool = True) 
     >>> label("Pay $5m or $ATTACK$ royalmailgroup.com")
     'Pay \\\\$5m or \\\\$ATTACK\\\\$ royalmailgroup[.]com'
     """
-    return _shown(text, max_len, defang_hosts).replace("$", r"\$")
+    return shown(text, max_len=max_len, defang_hosts=defang_hosts).replace("$", r"\$")
 
 
 def html_text(text: object, *, max_len: int | None = 300, defang_hosts: bool = True) -> str:
@@ -186,13 +186,14 @@ def html_text(text: object, *, max_len: int | None = 300, defang_hosts: bool = T
     >>> html_text('<img src=x onerror="alert(1)"> evil.onion')
     '&lt;img src=x onerror=&quot;alert(1)&quot;&gt; evil[.]onion'
     """
-    return html.escape(_shown(text, max_len, defang_hosts), quote=True)
+    return html.escape(shown(text, max_len=max_len, defang_hosts=defang_hosts), quote=True)
 
 
-def _shown(text: object, max_len: int | None, defang_hosts: bool) -> str:
-    """Cleaned, defanged, then shortened: a link cut short must not escape defanging.
+def shown(text: object, *, max_len: int | None = None, defang_hosts: bool = True) -> str:
+    """Text as a reader is shown it: cleaned, defanged, then shortened (in that order, so that a
+    link cut short is still defanged). :func:`label` and :func:`html_text` build on it.
 
-    >>> _shown('=HYPERLINK("http://evil.example/x")', 24, True)
+    >>> shown('=HYPERLINK("http://evil.example/x")', max_len=24)
     '=HYPERLINK("hxxp[://]ev…'
     """
     if not defang_hosts:

@@ -28,7 +28,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
-import networkx as nx
 import pymisp
 import pytest
 import stix2
@@ -36,6 +35,7 @@ from casefiles import write_case
 from test_pack import pdf_text
 
 from analystkit import load_case, text
+from analystkit._testing import stable_uuid
 from analystkit.cli import main
 from analystkit.graph import actor_victim_graph
 from analystkit.io import graphfiles, leaksites, misp, stix
@@ -85,6 +85,9 @@ KEPT = {"nul": "Byte Ltd", "c0": "Esc Ltd", "cr": "Corp", "lf": "Break Ltd", "cr
 #: Characters no output may hold (tab, LF and, between CSV records, CR aside).
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060"
                        "\u2066-\u2069\ufeff\ud800-\udfff]")
+#: What a tamed name may not hold (free text may hold tab and LF).
+UNTAMED_NAME = re.compile(f"[\t\n\r{FORBIDDEN.pattern[1:-1]}]")
+UNTAMED_TEXT = re.compile(f"[\r{FORBIDDEN.pattern[1:-1]}]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 READERS = ("posts-json", "posts-csv", "stix", "misp")
 TLP2_AMBER = stix.TLP_MARKINGS["amber"]
@@ -148,7 +151,6 @@ def _stix_objects(i: int, value: str, amber: bool) -> list[dict]:
 
 
 def _uuid(*parts: object) -> str:
-    from analystkit._testing import stable_uuid
     return stable_uuid("hostile", *parts)
 
 
@@ -356,7 +358,7 @@ def check_tamed(m: Matrix, where: str, frames: dict, name: str) -> None:
                 if not isinstance(value, str):
                     continue
                 found = found or KEPT[name] in value
-                pattern = text._UNTAMED_TEXT if multiline else text._UNTAMED
+                pattern = UNTAMED_TEXT if multiline else UNTAMED_NAME
                 if pattern.search(value):
                     m.fail("injected", [name], f"{where}: {table}.{col} holds {value[:40]!r}")
                 if not multiline and col != "url" and len(value) > text.NAME_MAX:
@@ -460,9 +462,8 @@ def check_pack(reader: str, out: Path, classes: list[str], m: Matrix, *, activit
         expected.add("activity.svg")
     if not expected <= names:
         m.fail("crashed", classes, f"{reader}: the pack lacks {sorted(expected - names)}")
-    if not all(out in p.resolve().parents for p in _files(out.parent.parent)
-               if p.name == "passwd" or ".." in p.name):
-        m.fail("injected", ["traversal"], f"{reader}: a file was written outside the pack")
+    if any(p.name == "passwd" for p in _files(out.parents[1])):
+        m.fail("injected", ["traversal"], f"{reader}: a name became a path: a 'passwd' file was written")
     for path in _files(out):
         where = f"{reader} pack {path.name}"
         if path.suffix == ".png":
@@ -533,7 +534,6 @@ def check_graph_files(reader: str, case_dir: Path, base: Path, classes: list[str
         check_leaks(m, where, body)
         if suffix == "json":
             check_chars(m, where, json.dumps(json.loads(body), ensure_ascii=False))
-            nx.node_link_graph(json.loads(body), edges="links") if "links" in body else None
         else:
             check_xml(m, where, data)
             check_chars(m, where, body)

@@ -48,5 +48,5 @@ def test_no_marking_above_the_level_reaches_a_pack(tmp_path_factory, drawn) -> N
             text = pack_text(out)
             leaked = [t for t, mark in truth.items() if not schema.tlp_allows(mark, level) and t in text]
             assert not leaked, f"at {level}: tokens of objects marked above it: {leaked}"
-            shown = [t for t, mark in truth.items() if t.startswith("n") and t in text]
-            assert level != "red" or shown or not any(t.startswith("n") for t in truth)
+            if level == "red":  # everything may be shown: the names are there, so the search could fail
+                assert any(t in text for t in truth if t.startswith("ntok"))

@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from .. import theme as _theme
 from ..files import write_atomic
-from ..text import clean, defang, label, source_name
+from ..text import clean, label, shown, source_name
 from ..theme import SIZES
 
 if TYPE_CHECKING:
@@ -242,7 +242,7 @@ def _draw_furniture(fig: Figure, f: Furniture, added: list) -> tuple[float, floa
 
 def _fit(text: str, width_pt: float, size: float, *, bold: bool = False) -> str:
     """One safe display line no wider than ``width_pt`` (shortened with an ellipsis)."""
-    s = defang(clean(text, max_len=200))  # before shortening: a cut link is still defanged
+    s = shown(text, max_len=200)
     while len(s) > 4 and text_width(s, size, bold=bold) > width_pt:
         s = clean(s[:-1], max_len=len(s) - 1)
     return label(s, max_len=None, defang_hosts=False)

@@ -2,8 +2,8 @@
 
 ``leaksites`` (ransomwatch / ransomware.live posts), ``claims`` (those posts as a case's
 relations), ``graphfiles`` (GraphML, GEXF, node-link JSON), ``stix`` (STIX 2.1 bundles) and
-``misp`` (MISP event JSON). Each reader returns the kit's
-validated tables; nothing downstream needs to know where a row came from.
+``misp`` (MISP event JSON). Each reader returns the kit's validated tables; nothing downstream
+needs to know where a row came from.
 """
 
 from __future__ import annotations

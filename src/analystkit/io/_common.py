@@ -261,6 +261,8 @@ def frame_to_records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
 #: Columns whose text may run over several lines (and be long); every other one is a name.
 MULTILINE = ("description", "notes", "summary")
 _LONG = ("url", *MULTILINE)
+#: Columns whose cells are lists (``aliases``, ``sources``): their items are tamed one by one.
+_LISTS = frozenset(c.name for cols in schema.COLUMNS.values() for c in cols if c.kind in ("ids", "list"))
 
 
 def tame_column(name: str, values: list) -> list:
@@ -278,8 +280,10 @@ def tame_column(name: str, values: list) -> list:
     """
     multiline, max_len = name in MULTILINE, TEXT_MAX if name in _LONG else NAME_MAX
     out = tame_all(values, multiline=multiline, max_len=max_len)
+    if name not in _LISTS:  # a feed's million titles pay for no per-cell check
+        return out
     return [type(v)(_item(x) for x in tame_all(list(v), multiline=multiline, max_len=max_len))
-            if isinstance(v, (tuple, list)) else v for v in out]  # a list cell: aliases, sectors
+            if isinstance(v, (tuple, list)) else v for v in out]
 
 
 def _item(value: object) -> object:

@@ -26,8 +26,8 @@ from .vocab import (
     normalise_tlp,
 )
 
-__all__ = ["CHECKS", "LIST_SEPARATOR", "Checking", "empty", "slug_id", "text_cells", "validate", "validate_entities",
-           "validate_events", "validate_relations", "validate_sources"]
+__all__ = ["CHECKS", "LIST_SEPARATOR", "Checking", "empty", "slug_id", "text_cells", "validate",
+           "validate_entities", "validate_events", "validate_relations", "validate_sources"]
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _NOT_SLUG = re.compile(r"[^a-z0-9._-]+")
@@ -44,6 +44,8 @@ def slug_id(text: object, *, prefix: str = "s", max_len: int = 80) -> str:
     """
     out = _NOT_SLUG.sub("-", str(text).lower()).strip("-._")[:max_len].rstrip("-._")
     return out if _SLUG.match(out) else prefix
+
+
 _TRUTH = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False, "": False}
 
 

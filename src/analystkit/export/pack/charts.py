@@ -14,8 +14,9 @@ import pandas as pd
 
 from ... import graph as _g
 from ... import plot
+from ... import text as _text
 from ...graph import actor_victim_graph
-from ...text import clean, defang
+from ...text import clean
 from ...theme import SIZES
 from ...timeline import combine, durations, restoration_phrase
 from ..chart import Furniture, furnished
@@ -204,18 +205,19 @@ def _graph(pack: Pack) -> Chart | None:
     victims = _g.victims(G)
     sources = pack.cited([relations])
     names = sorted(actors & {d.get("label") for _, d in G.nodes(data=True) if d.get("role") == "actor"})
-    who = _listed([defang(clean(n, max_len=40)) for n in names], most=12) or "the case's actors"
-    shown = who if len(names) <= 3 else f"{len(names)} actors"  # the alt text names up to 12
-    title = f"Who hit whom: {shown} and publicly reported victims"
+    who = _listed([_text.shown(n, max_len=40) for n in names], most=12) or "the case's actors"
+    in_title = who if len(names) <= 3 else f"{len(names)} actors"  # the alt text names up to 12
+    title = f"Who hit whom: {in_title} and publicly reported victims"
     subtitle = ("Orange: actor · blue dots: victims · squares: suppliers · solid edge: confirmed or "
                 "reported · dashed: claimed · dotted: disputed · dash-dot: via a supplier")
-    victim_names = [clean(v, max_len=40) for v in pack.case.events["victim"].unique() if v]
+    victims_drawn = [v for v in pack.case.events["victim"].unique() if v]
+    victim_names = [clean(v, max_len=40) for v in victims_drawn]
     fig = _drawn(pack, title, subtitle, sources,
                  lambda ax: plot.graph(G, ax=ax, highlight=victim_names, top=12, legend=False))
     statuses = pd.Series([d.get("status", "") for *_, d in G.edges(data=True)]).value_counts()
     alt = (f"Actor to victim graph of {who}: {len(victims)} victim organisations from "
            f"{G.number_of_edges()} links ({', '.join(f'{n} {s}' for s, n in statuses.items())}). "
-           + (f"{_listed([defang(v) for v in victim_names], most=12)} "
+           + (f"{_listed([_text.shown(v, max_len=40) for v in victims_drawn], most=12)} "
               f"{'is' if len(victim_names) == 1 else 'are'} highlighted. " if victim_names else "")
            + "Victims are grouped by sector around each actor.")
     return Chart("graph", title, subtitle, alt, sources, fig)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ... import theme as _theme
-from ...text import clean, defang, label, safe_url, source_name
+from ...text import clean, defang, label, safe_url, shown, source_name
 from ...theme import SIZES
 from ..chart import RC, Furniture, furnished, wrap
 from .data import Pack
@@ -51,9 +51,8 @@ def _cells(table: Table) -> list[list[list[str]]]:
     for row in table.rows:
         cells = []
         for col, (text, width) in enumerate(zip(row, table.widths, strict=True)):
-            shown = clean(text, max_len=700)
-            shown = shown if col in table.plain else defang(shown)
-            cells.append(wrap(shown, (width - 0.12) * 72, _PT, bold=table.bold_first and col == 0,
+            cell = shown(text, max_len=700, defang_hosts=col not in table.plain)
+            cells.append(wrap(cell, (width - 0.12) * 72, _PT, bold=table.bold_first and col == 0,
                               max_lines=2 if col in table.short else 8))
         out.append(cells)
     return out
@@ -129,7 +128,7 @@ def _cover(pack: Pack) -> Figure:
           color=t.muted)
     y += 0.45
     left_w = 6.3
-    summary = defang(clean(pack.case.meta.get("summary", ""), max_len=2500))
+    summary = shown(pack.case.meta.get("summary", ""), max_len=2500)
     for line in wrap(summary, left_w * 72, 9.5, max_lines=24):
         _text(fig, _LEFT, y, line, fontsize=9.5, color=t.foreground)
         y += 9.5 * 1.45 / 72
@@ -145,7 +144,7 @@ def _cover(pack: Pack) -> Figure:
     for key, value in facts:
         _text(fig, x, y, key, fontsize=8.5, fontweight="bold", color=t.foreground)
         y += 8.5 * 1.4 / 72
-        for line in wrap(defang(clean(value, max_len=400)), width * 72, 8.5, max_lines=4):
+        for line in wrap(shown(value, max_len=400), width * 72, 8.5, max_lines=4):
             _text(fig, x, y, line, fontsize=8.5, color=t.foreground)
             y += 8.5 * 1.4 / 72
         y += 0.08
@@ -153,7 +152,7 @@ def _cover(pack: Pack) -> Figure:
     contents = ["Contents: " + ", ".join([*(c.title for c in pack.charts), *disputed, "chronology",
                                           "sources"])]
     y = max(y, _H - _BOTTOM - 0.6)
-    for line in wrap(defang(clean(contents[0], max_len=600)), (_W - 2 * _LEFT) * 72, 8, max_lines=3):
+    for line in wrap(shown(contents[0], max_len=600), (_W - 2 * _LEFT) * 72, 8, max_lines=3):
         _text(fig, _LEFT, y, line, fontsize=8, color=t.muted)
         y += 8 * 1.4 / 72
     return fig
