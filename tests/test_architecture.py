@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("analystkit._gc", "analystkit.text", "analystkit.times", "analystkit.files",
               "analystkit.resources", "analystkit._version")),
     ("schema", ("analystkit.schema",)),
-    ("case", ("analystkit.case", "analystkit.aliases", "analystkit.tables")),
+    ("case", ("analystkit.case", "analystkit.merging", "analystkit.aliases", "analystkit.tables")),
     ("io", ("analystkit.io",)),
     ("analysis", ("analystkit.timeline", "analystkit.graph", "analystkit.filters")),
     ("plot", ("analystkit.theme", "analystkit.plot")),

@@ -142,11 +142,14 @@ def test_summary_mentions_counts(demo_case):
     assert "Demo case [TLP:AMBER]" in text and "3 events from 2023-01-01 to 2023-01-12" in text
 
 
-def test_case_without_events_is_not_saved(demo_case, tmp_path):
+def test_a_case_without_events_saves_and_loads(demo_case, tmp_path):
+    """An actor profile (entities and relations, no event yet) is a case too."""
     case = load_case(demo_case)
-    with pytest.raises(ValidationError, match="at least one event"):
-        case.with_tables(events=case.events.iloc[0:0]).save(tmp_path / "empty")
-    assert not (tmp_path / "empty").exists()
+    profile = case.with_tables(events=case.events.iloc[0:0])
+    profile.save(tmp_path / "profile")
+    again = load_case(tmp_path / "profile")
+    assert again.events.empty and again.relations.equals(case.relations)
+    assert (tmp_path / "profile" / "events.csv").read_text().splitlines()[0].startswith("event_id,")
 
 
 def test_at_tlp_withholds_entities_only_withheld_rows_name(tmp_path):

@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import schema
 from .files import settle_folder, write_folder_atomic
+from .merging import merge_cases
 from .resources import data_dir
 from .schema import META_FILE, MetaKeyWarning, Problem, ValidationError, validate_meta
 from .tables import UnreadableFileError, read_json_text, read_table
@@ -52,7 +53,7 @@ class Case:
     ``folder`` is where the case was loaded from (None for a case built in Python).
     """
 
-    events: pd.DataFrame
+    events: pd.DataFrame = field(default_factory=lambda: schema.empty("events"))
     relations: pd.DataFrame = field(default_factory=lambda: schema.empty("relations"))
     entities: pd.DataFrame = field(default_factory=lambda: schema.empty("entities"))
     sources: pd.DataFrame = field(default_factory=lambda: schema.empty("sources"))
@@ -100,6 +101,22 @@ class Case:
         return _validate_case({t: self.table(t) for t in TABLES}, dict(self.meta),
                               folder=self.folder)
 
+    def merge(self, other: Case, *, update_as_of: bool = False) -> tuple[Case, dict[str, dict[str, int]]]:
+        """``other`` merged into this case, and per table the rows added, updated and unchanged.
+
+        Each row keeps the sources it cites (a second file never takes over the first one's
+        source); a row two producers disagree about raises
+        :class:`analystkit.merging.MergeConflict` naming both. The meta stays this case's, with
+        ``tlp`` raised to the higher of the two and ``as_of`` moved to the later only when
+        ``update_as_of`` is true. See :mod:`analystkit.merging` for every rule.
+
+        >>> case = load_case(DATA / "cases" / "royal-mail-2023")
+        >>> same, counts = case.merge(case)
+        >>> counts["events"]["unchanged"] == len(case.events), same.events.equals(case.events)
+        (True, True)
+        """
+        return merge_cases(self, other, update_as_of=update_as_of)
+
     def with_tables(self, **tables: pd.DataFrame) -> Case:
         """A copy with some tables replaced (not validated; call :meth:`validated`)."""
         return replace(self, **tables, meta=dict(self.meta))
@@ -113,9 +130,6 @@ class Case:
         case or the new one, never a mix, and the next save or load removes what was left over.
         """
         case = self.validated()
-        if case.events.empty:  # load_case refuses such a folder: never write one
-            raise ValidationError([Problem("events.csv", None, None, None,
-                                           "would have no rows (a case needs at least one event)")])
         rendered = {META_FILE: _render_meta(case.meta)}
         for name in TABLES:
             rendered[f"{name}.csv"] = _render_csv(schema.to_text(name, case.table(name)))
@@ -231,9 +245,6 @@ def load_case(path: str | os.PathLike, *, encoding: str = "utf-8") -> Case:
         raw[name] = read_table(file, encoding=encoding, problems=problems)
         if raw[name] is None:
             unreadable.add(name)
-        if name == "events" and raw[name] is not None and raw[name].empty:
-            problems.append(Problem("events.csv", None, None, None,
-                                    "has a header but no rows (a case needs at least one event)"))
     return _validate_case(raw, meta, folder=str(folder), problems=problems, unreadable=unreadable)
 
 

@@ -54,7 +54,13 @@ def test_opencti_markings_are_read_from_the_bundle_and_tlp_test_is_restricted() 
     marks = case.entities.set_index("name")["tlp"]
     assert marks["Allied Universal"] == "clear"  # OpenCTI's TLP:WHITE object (definition_type TLP)
     assert marks["Spelevo EK"] == "red"  # TLP:TEST: never the default 'clear'
-    assert case.events["tlp"].tolist() == ["red"] and case.meta["tlp"] == "red"
+    event_marks = case.events.set_index("event_id")["tlp"]
+    test_marked = {o["id"] for o in json.loads((STIX / "opencti" / "DATA-TEST-STIX2_v2.json").read_text())[
+        "objects"] if "marking-definition--78ca4366-f5b8-4764-83f7-34ce38198e27" in o.get(
+        "object_marking_refs", ())}
+    red = {e for e in event_marks.index if event_marks[e] == "red"}
+    assert red == test_marked & set(event_marks.index) != set()  # campaign, incident, report
+    assert case.meta["tlp"] == "red"
     unknown = case.meta["import"]["markings"]["unknown"]
     assert [u["marking"] for u in unknown] == ["marking-definition--78ca4366-f5b8-4764-83f7-34ce38198e27"]
     # the MITRE copyright statement restricts nothing: it is listed, not treated as unknown

@@ -200,7 +200,27 @@ def test_not_an_event_is_refused() -> None:
     with pytest.raises(ImportFormatError, match="looks like a STIX bundle"):
         misp.read({"type": "bundle", "objects": []})
     with pytest.raises(ImportFormatError, match="top level is a JSON list"):
-        misp.read([{"Event": {}}, {"Event": {}}])
+        misp.read([{"Event": {}}, 3])
+    with pytest.raises(ImportFormatError, match="is not a MISP event"):
+        misp.read({"response": [{"Event": {}}, {"Event": {}}]})  # an export of two empty events
+    with pytest.raises(ImportFormatError, match="holds no event"):
+        misp.read({"response": []})
+
+
+def test_a_multi_event_export_reads_every_event_with_its_own_source() -> None:
+    names = ("galaxy_1.json", "sighting_1.json", "HTML_event.json")
+    events = [json.loads((SAMPLES / "misp" / "pymisp_events" / n).read_text()) for n in names]
+    alone = [misp.read(e) for e in events]
+    case = misp.read({"response": events})
+    assert case.meta["import"]["events"] == 3
+    assert case.meta["import"]["read"] == {"event": 3, "attribute": sum(len(e["Event"].get("Attribute", []))
+                                                                         for e in events),
+                                           "object": sum(len(e["Event"].get("Object", [])) for e in events)}
+    assert len(case.events) == 3 and case.as_of == max(c.as_of for c in alone)
+    for one in alone:  # every event keeps the source of its own event, not the first one's
+        row = case.events.set_index("event_id").loc[one.events["event_id"].iloc[0]]
+        assert row["sources"] == one.events["sources"].iloc[0]
+        assert set(one.sources["source_id"]) <= set(case.sources["source_id"])
 
 
 # --- aliases from misp-galaxy --------------------------------------------------------------------

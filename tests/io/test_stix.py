@@ -225,7 +225,11 @@ def test_apt1_report_maps_actors_victims_and_unmapped_types() -> None:
     assert case.title == "APT1: Exposing One of China's Cyber Espionage Units"
     assert "APT1" in set(case.entities.loc[case.entities["kind"].eq("actor"), "name"])
     assert case.meta["import"]["unmapped"]["indicator"] == 12
-    assert case.meta["import"]["unmapped"]["attack-pattern"] == 7
+    assert "attack-pattern" not in case.meta["import"]["unmapped"]  # kept, as entities
+    kinds = case.entities.set_index("name")["kind"]
+    assert kinds["Privilege Escalation"] == kinds["mimikatz"] == "other"  # attack pattern, tool
+    uses = case.relations[case.relations["relation"].eq("uses")]
+    assert ["Privilege Escalation", "mimikatz"] in uses[["source", "target"]].values.tolist()
 
 
 def test_mitre_attack_stix20_folder_is_read_leniently_and_keeps_custom_properties() -> None:
@@ -348,11 +352,19 @@ def test_input_where_nothing_is_readable_is_an_error() -> None:
         stix.read(_bundle(broken))
 
 
-def test_actor_aliases_from_foreign_bundles_resolve_to_one_actor() -> None:
+def test_foreign_actor_names_are_kept_as_written_and_the_report_says_what_the_kit_reads() -> None:
     one, two = _sdo("intrusion-set", "lockbit3"), _sdo("threat-actor", "LockBit Black")
     case = stix.read(_bundle(one, two))
-    assert case.entities[["name", "kind"]].values.tolist() == [["LockBit", "actor"]]
-    assert set(case.entities.loc[0, "aliases"]) == {"lockbit3", "LockBit Black"}
+    assert case.entities[["name", "kind"]].values.tolist() == [["lockbit3", "actor"],
+                                                               ["LockBit Black", "actor"]]
+    assert case.meta["import"]["known_aliases"] == {"lockbit3": "LockBit", "LockBit Black": "LockBit"}
+
+
+def test_attack_wizard_spider_stays_wizard_spider() -> None:
+    spider = _sdo("intrusion-set", "Wizard Spider", aliases=["Wizard Spider", "UNC1878", "Grim Spider"])
+    case = stix.read(_bundle(spider))
+    assert case.entities.loc[0, "name"] == "Wizard Spider"
+    assert case.entities.loc[0, "aliases"] == ("UNC1878", "Grim Spider")
 
 
 def test_a_bundle_of_100k_objects_loads_within_2_gb(tmp_path: Path) -> None:

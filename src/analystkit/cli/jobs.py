@@ -17,7 +17,7 @@ from ..case import Case, load_case
 from ..files import write_atomic
 from ..resources import case_dir, sample_cases
 from ..schema import ValidationError, empty
-from ..tables import UnreadableFileError, read_json_text, regular_file_problem
+from ..tables import UnreadableFileError, regular_file_problem
 
 __all__ = ["draw_activity", "draw_graph", "draw_timeline", "export_case", "import_file",
            "in_cli_words", "say", "validate_case", "write_brief"]
@@ -176,72 +176,25 @@ def draw_activity(args: argparse.Namespace) -> int:
     return _one_chart(args, "activity", case, posts=_read_posts(args.posts))
 
 
-def _detect(path: Path) -> str:
-    if path.suffix.lower() == ".csv":
-        return "leaksite"
-    text = read_json_text(path, kind="JSON")
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ValueError(f"{path}: not a JSON file the kit can import ({exc})") from exc
-    if isinstance(data, dict) and (data.get("type") == "bundle" or "spec_version" in data
-                                   or isinstance(data.get("objects"), list)):
-        return "stix"  # some published bundles omit "type": "bundle"
-    if isinstance(data, dict) and ("Event" in data or "info" in data):
-        return "misp"
-    if isinstance(data, list) and data and isinstance(data[0], dict):
-        first = data[0]
-        if {"post_title", "group_name"} <= set(first) or {"victim", "group"} <= set(first):
-            return "leaksite"
-        if "type" in first and "id" in first:
-            return "stix"
-    raise ValueError(f"{path}: not a leak-site posts file, STIX bundle or MISP event "
-                     "(no known top-level fields)")
-
-
 def import_file(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from ..io.detect import detect
+    from ..io.importing import import_into, report_lines
 
     path = Path(args.file)
     why = regular_file_problem(path)
     if why == "does not exist":
         raise FileNotFoundError(2, "no such file", str(path))
-    if why is not None:
+    if why is not None and not path.is_dir():
         raise UnreadableFileError(path, f"{why}; name the file to import")
-    kind = _detect(path)
-    say(f"reading {path} as {kind}")
+    say(f"reading {path} as {detect(path)}")
     folder = Path(args.case)
     case = load_case(folder, encoding=args.encoding) if folder.exists() else None
-    if kind == "leaksite":
-        from ..io.claims import as_relations
-        from ..io.leaksites import read_posts
-
-        relations, source = as_relations(read_posts(path, date=args.date), tlp=args.tlp)
-        if case is None:
-            case = Case(events=empty("events"), meta={
-                "title": f"Leak-site claims from {path.name}", "tlp": args.tlp,
-                "as_of": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")})
-        merged = case.with_tables(
-            relations=pd.concat([case.relations, relations], ignore_index=True)
-            .drop_duplicates("relation_id"),  # a claim the case holds already is not added again
-            sources=pd.concat([case.sources, source], ignore_index=True).drop_duplicates("source_id"))
-    else:
-        import importlib
-
-        reader = importlib.import_module(f"analystkit.io.{kind}")
-        imported = reader.read(path, tlp=args.tlp)
-        if case is None:
-            merged = imported
-        else:
-            merged = case.with_tables(**{
-                name: pd.concat([case.table(name), imported.table(name)], ignore_index=True)
-                .drop_duplicates(key)
-                for name, key in (("events", "event_id"), ("relations", "relation_id"),
-                                  ("entities", "name"), ("sources", "source_id"))})
-    if kind == "leaksite" and not len(merged.events):
-        raise ValueError(f"{folder}: a case needs at least one event; import leak-site posts into "
-                         "an existing case")
+    merged, counts = import_into(case, path, tlp=args.tlp, date=args.date,
+                                 update_as_of=args.update_as_of)
     written = merged.save(_writing(args, folder))
+    for line in report_lines(merged.meta.get("import", {}), counts,
+                             kept=f"{folder / 'case.json'}, key \"import\""):
+        say(line)
     say(f"wrote {len(written)} files to {folder}")
     print(folder)
     return 0

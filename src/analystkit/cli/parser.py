@@ -97,16 +97,21 @@ def _add_activity(sub) -> None:
 
 
 def _add_import(sub) -> None:
-    p = sub.add_parser("import", help="add a leak-site, STIX or MISP file to a case",
-                       description="Detect the format of FILE (leak-site posts, STIX 2.1 bundle, "
-                                   "MISP event), read it and merge it into the case folder "
-                                   "(created if missing).")
-    p.add_argument("file", help="file to import")
+    p = sub.add_parser("import", help="add a leak-site, STIX, MISP or galaxy file to a case",
+                       description="Detect the format of FILE (leak-site posts, STIX 2.x bundle "
+                                   "or a folder of STIX objects, MISP event or multi-event export, "
+                                   "MISP galaxy clusters), read it and merge it into the case "
+                                   "folder (created if missing). Each row keeps the source it "
+                                   "came from; a row the case holds with different content from "
+                                   "another source is refused, naming both.")
+    p.add_argument("file", help="file (or folder of STIX objects) to import")
     p.add_argument("--case", required=True, help="case folder to add to")
     p.add_argument("--tlp", default="amber", help="marking for data that carries none "
                                                  "(default: amber)")
     p.add_argument("--date", choices=["discovered", "published"],
                    help="which leak-site date becomes the claim date")
+    p.add_argument("--update-as-of", action="store_true",
+                   help="move an existing case's as-of date to the file's, when that is later")
     _encoding_option(p)
     p.set_defaults(func=jobs.import_file)
 

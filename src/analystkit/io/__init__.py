@@ -2,8 +2,11 @@
 
 ``leaksites`` (ransomwatch / ransomware.live posts), ``claims`` (those posts as a case's
 relations), ``graphfiles`` (GraphML, GEXF, node-link JSON), ``stix`` (STIX 2.1 bundles) and
-``misp`` (MISP event JSON). Each reader returns the kit's validated tables; nothing downstream
-needs to know where a row came from.
+``misp`` (MISP event JSON and multi-event exports), ``galaxy`` (MISP galaxy clusters, to
+entities and aliases). ``detect`` tells which of them a file is for, and ``importing`` reads any
+of them into a new or an existing case with a report of what was kept and left out. Each
+reader returns the kit's validated tables; nothing downstream needs to know where a row came
+from.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from types import ModuleType
 from ._common import ImportFormatError, SkippedObjectsWarning
 from ._markings import MarkingWarning
 
-__all__ = ["ImportFormatError", "MarkingWarning", "SkippedObjectsWarning", "claims", "graphfiles",
-           "leaksites", "misp", "stix"]
-_READERS = {"claims", "graphfiles", "leaksites", "misp", "stix"}
+__all__ = ["ImportFormatError", "MarkingWarning", "SkippedObjectsWarning", "claims", "detect",
+           "galaxy", "graphfiles", "importing", "leaksites", "misp", "stix"]
+_READERS = {"claims", "detect", "galaxy", "graphfiles", "importing", "leaksites", "misp", "stix"}
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -277,7 +277,9 @@ def read_event(source: Any, *, default_tlp: str, strict: bool, kit_objects: Mapp
         raise ImportFormatError(f"{name}: {len(skipped)} unusable item(s):\n" + "\n".join(
             f"  - {s['id']}: {s['reason']}" for s in skipped))
     report = {"format": "misp", "file": name, "attributes": len(event.get("Attribute", [])),
-              "objects": len(event.get("Object", [])), "skipped": skipped, "unmapped": {}}
+              "objects": len(event.get("Object", [])), "skipped": skipped, "unmapped": {},
+              "read": {"event": 1, "attribute": len(event.get("Attribute", [])),
+                       "object": len(event.get("Object", []))}}
     if any(o["name"] in kit_objects.values() for o in objects):
         return _kit_case(event, attributes, objects, kit_objects, name, report, default)
     m = _Foreign(event, default, name)

@@ -26,14 +26,17 @@ _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{
 _TIMESTAMPS = ("created", "modified", "first_seen", "last_seen", "start_time", "stop_time",
                "published", "valid_from", "valid_until", "first_observed", "last_observed")
 _TEXT = ("name", "description", "relationship_type", "source_ref", "target_ref", "identity_class",
-         "country", "x_analystkit_kind", "x_analystkit_relation", "x_analystkit_relation_id")
+         "country", "x_analystkit_kind", "x_analystkit_relation", "x_analystkit_relation_id",
+         "sighting_of_ref")
 _TEXT_LISTS = ("aliases", "sectors", "object_marking_refs", "malware_types", "object_refs",
+               "where_sighted_refs",
                "x_analystkit_aliases", "x_mitre_aliases")
 _DICT_LISTS = ("external_references", "x_analystkit_events", "x_analystkit_sources",
                "granular_markings")
 _REQUIRED = {"relationship": ("relationship_type", "source_ref", "target_ref"),
              "intrusion-set": ("name",), "threat-actor": ("name",), "identity": ("name",),
-             "incident": ("name",), "report": ("name",)}
+             "incident": ("name",), "report": ("name",), "campaign": ("name",),
+             "tool": ("name",), "attack-pattern": ("name",), "sighting": ("sighting_of_ref",)}
 
 #: Object types the case has tables for: a relationship to a missing one of these is skipped.
 MAPPED_TYPES = ("intrusion-set", "threat-actor", "identity", "malware", "location", "incident")

@@ -26,11 +26,12 @@ from ..case import Case
 from ._common import ImportFormatError, build_case, confidence_to_status, read_grade, slug, stable_uuid
 from ._markings import MarkingLog, StixMarkings, warn_markings
 from ._stixcheck import check, gather, timestamp
+from ._stixevents import EVENT_TYPES, event_rows
 
 __all__ = ["read_objects"]
 
 _ACTOR_TYPES = ("intrusion-set", "threat-actor")
-_ENTITY_TYPES = (*_ACTOR_TYPES, "identity", "malware")
+_ENTITY_TYPES = (*_ACTOR_TYPES, "identity", "malware", "tool", "attack-pattern")
 _BOOKKEEPING = {"type", "spec_version", "created", "modified", "object_marking_refs",
                 "granular_markings", "name", "description", "aliases", "sectors", "identity_class",
                 "is_family", "malware_types"}
@@ -50,6 +51,7 @@ class _Reader:
         self.sources: dict[str, dict] = {}
         self.source_keys: dict[tuple, str] = {}
         self.citers: dict[str, list[str]] = {}  # source id → markings of the objects citing it
+        self.stamps: list = []  # every timestamp the input states (set by read_objects)
         if self.kit_report:
             for row in self.kit_report["x_analystkit_sources"]:
                 self.sources[str(row.get("source_id", ""))] = dict(row)
@@ -107,7 +109,7 @@ def _entities(reader: _Reader) -> tuple[dict[str, str], dict[str, dict]]:
             continue
         raw = str(obj["name"]).strip()
         kit = "x_analystkit_kind" in obj
-        name = canonical_actor(raw) if stype in _ACTOR_TYPES and not kit else raw
+        name = raw  # as the producer wrote it: never swapped for an alias's canonical form
         kind = obj.get("x_analystkit_kind") if obj.get("x_analystkit_kind") in schema.ENTITY_KINDS \
             else "actor" if stype in _ACTOR_TYPES else "victim" if oid in targeted and \
             stype == "identity" else "other"
@@ -229,8 +231,7 @@ def _meta(reader: _Reader, name: str, rows: dict[str, list[dict]]) -> dict:
     else:
         reports = [o for o in reader.valid.values() if o["type"] == "report"]
         report = reports[0] if reports else {}
-        stamps = [timestamp(o.get(p)) for o in reader.valid.values() for p in ("modified", "published")
-                  if o.get(p)]
+        stamps = [t for t in reader.stamps if t is not None]
         labels = [r["tlp"] for table in ("relations", "events", "sources", "entities")
                   for r in rows[table]]
         meta = {"title": report.get("name") or f"STIX import: {Path(name).name}",
@@ -265,17 +266,26 @@ def read_objects(source: Any, *, default_tlp: str, strict: bool) -> Case:
     if strict and skipped:
         raise ImportFormatError(f"{name}: {len(skipped)} invalid object(s):\n" + "\n".join(
             f"  - {s['id']}: {s['reason']}" for s in skipped))
-    if objects and not valid:
+    dangling = [s for s in skipped if s["reason"].endswith("is not in the input (or was skipped)")]
+    if objects and not valid and not dangling:  # a lone relationship file (ATT&CK's layout) is read
         raise ImportFormatError(f"{name}: none of the {len(objects)} object(s) could be read; first "
                                 f"problem: {skipped[0]['id']}: {skipped[0]['reason']}")
-    reader = _Reader(valid, default)
-    names, entity_rows = _entities(reader)
-    relations, events = [], []
+    read = Counter(str(o.get("type")) if isinstance(o, Mapping) else "not an object" for o in objects)
     unmapped: Counter[str] = Counter()
+    for oid in [k for k, o in valid.items() if o.get("revoked") or o.get("x_mitre_deprecated")]:
+        del valid[oid]
+        unmapped["revoked"] += 1
+    reader = _Reader(valid, default)
+    # the as-of date: the newest time any object states (one skipped as dangling included)
+    reader.stamps = [timestamp(o.get(p)) for o in objects if isinstance(o, Mapping)
+                     for p in ("created", "modified", "published")]
+    names, entity_rows = _entities(reader)
+    relations: list[dict] = []
+    events, consumed, left = event_rows(valid, names, tlp=reader.tlp, sources=reader.source_ids)
     for obj in valid.values():
         stype = obj["type"]
         if stype == "relationship":
-            if obj.get("x_analystkit_link"):
+            if obj.get("x_analystkit_link") or obj["id"] in consumed:
                 continue
             rtype = obj["relationship_type"]
             target = valid.get(obj["target_ref"], {})
@@ -295,7 +305,7 @@ def read_objects(source: Any, *, default_tlp: str, strict: bool) -> Case:
             events.extend(_events(reader, obj))
         elif stype == "report" and obj is not reader.kit_report and obj.get("published"):
             events.append(_report_event(reader, obj))
-        elif stype not in (*_ENTITY_TYPES, "marking-definition", "location", "report"):
+        elif stype not in (*_ENTITY_TYPES, *EVENT_TYPES, "marking-definition", "location", "report"):
             unmapped[stype] += 1
     order = (reader.kit_report or {}).get("x_analystkit_event_order")
     if isinstance(order, list):
@@ -310,7 +320,11 @@ def read_objects(source: Any, *, default_tlp: str, strict: bool) -> Case:
         for row in rows["entities"]:
             del row["stix_extra"]
     report = {"format": f"stix-{version}", "file": name, "objects": len(objects),
-              "skipped": skipped, "unmapped": dict(sorted(unmapped.items()))}
+              "read": dict(sorted(read.items())), "skipped": skipped,
+              "unmapped": dict(sorted(unmapped.items())), "not_imported": left}
+    known = {r["name"]: canonical_actor(r["name"]) for r in rows["entities"] if r["kind"] == "actor"}
+    if known := {n: c for n, c in known.items() if c != n}:
+        report["known_aliases"] = known  # kept as written; the alias table reads them as others
     meta = _meta(reader, name, rows)
     if markings := reader.log.report():
         report["markings"] = markings

@@ -27,13 +27,17 @@ def claim_id(actor: str, victim: str, day: str) -> str:
     return "post-" + stable_uuid("leak-site claim", actor, victim, day).replace("-", "")[:12]
 
 
-def as_relations(posts: pd.DataFrame, *, tlp: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def as_relations(posts: pd.DataFrame, *, tlp: str, source_id: str = POSTS_SOURCE,
+                 file: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``claimed`` relations and the one source row for a posts table.
 
     Parameters
     ----------
     posts : the table :func:`analystkit.io.leaksites.read_posts` returns.
     tlp : marking of every row (a feed carries none of its own).
+    source_id : id of the source row the claims cite; give each file its own, so that a claim
+        two feeds make cites both once the cases are merged.
+    file : the file's name, for the source row.
 
     Returns
     -------
@@ -58,9 +62,10 @@ def as_relations(posts: pd.DataFrame, *, tlp: str) -> tuple[pd.DataFrame, pd.Dat
     relations = pd.DataFrame({
         "relation_id": [claim_id(a, v, d) for a, v, d in zip(actors, victims, days, strict=True)],
         "source": actors, "target": victims, "relation": "claimed", "date": days,
-        "precision": "day", "status": "claimed", "sources": POSTS_SOURCE, "tlp": tlp,
+        "precision": "day", "status": "claimed", "sources": source_id, "tlp": tlp,
         "description": ["leak-site post: " + str(t) for t in rows["post_title"]]})
     feeds = ", ".join(sorted(set(rows["feed"]))) or "no posts"
-    sources = pd.DataFrame([{"source_id": POSTS_SOURCE, "name": f"Leak-site posts ({feeds})", "url": "",
+    named = f"Leak-site posts ({feeds}{', ' + file if file else ''})"
+    sources = pd.DataFrame([{"source_id": source_id, "name": named, "url": "",
                              "tlp": tlp}])
     return relations.drop_duplicates("relation_id", ignore_index=True), sources

@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -43,6 +45,7 @@ from ._common import (
     ImportFormatError,
     SkippedObjectsWarning,
     frame_to_records,
+    load_json,
     misp_credibility,
     stable_uuid,
 )
@@ -214,7 +217,37 @@ def read(source: str | os.PathLike | Mapping | list, *, tlp: str = "amber",
     >>> again.relations.equals(case.relations), again.meta["import"]["skipped"]
     (True, [])
     """
-    return read_event(source, default_tlp=tlp, strict=strict, kit_objects=KIT_OBJECTS)
+    data, name = load_json(source, kind="MISP")
+    events = _several(data)
+    if events is None:
+        return read_event(data if name.startswith("<") else source, default_tlp=tlp, strict=strict,
+                          kit_objects=KIT_OBJECTS)
+    if not events:
+        raise ImportFormatError(f"{name}: the export holds no event")
+    cases = [read_event(event, default_tlp=tlp, strict=strict, kit_objects=KIT_OBJECTS)
+             for event in events]
+    merged = cases[0]
+    for part in cases[1:]:
+        merged, _ = merged.merge(part, update_as_of=True)
+    reports = [c.meta["import"] for c in cases]
+    merged.meta["import"] = {
+        "format": "misp", "file": name, "events": len(cases),
+        "attributes": sum(r["attributes"] for r in reports), "objects": sum(r["objects"] for r in reports),
+        "read": {"event": len(cases), "attribute": sum(r["attributes"] for r in reports),
+                 "object": sum(r["objects"] for r in reports)},
+        "skipped": [s for r in reports for s in r["skipped"]],
+        "unmapped": dict(sorted(sum((Counter(r["unmapped"]) for r in reports), Counter()).items()))}
+    merged.meta["title"] = f"{len(cases)} MISP events from {Path(name).name}"
+    return merged
+
+
+def _several(data: Any) -> list | None:
+    """The events of a multi-event export (``{"response": [...]}`` or a list), else None."""
+    if isinstance(data, Mapping) and isinstance(data.get("response"), list):
+        data = data["response"]
+    if isinstance(data, list) and len(data) != 1 and all(isinstance(e, Mapping) for e in data):
+        return data
+    return None
 
 
 def galaxy_aliases(path: str | os.PathLike | Mapping, *,
