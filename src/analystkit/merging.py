@@ -6,11 +6,15 @@ Rows are matched by their table's id (``event_id``, ``relation_id``, ``source_id
 
 * a row the case does not hold is **added**;
 * an identical row is **unchanged**;
-* a row that differs only in the sources it cites keeps both lists (**updated**): the same claim
-  seen by a second feed is corroborated, not repeated;
+* a row that differs only in the sources it cites, its marking or its wording (``description``,
+  ``notes``) is the same fact seen twice (**updated**): it cites both lists of sources, takes
+  the stricter TLP of the two (a marking is never lost) and keeps the case's wording, filling
+  only what the case leaves empty; the same claim seen by a second feed is corroborated, not
+  repeated;
 * a row that differs otherwise is **updated** when the incoming row cites one of the sources the
   case's row cites (the same producer sent a newer version), and a **conflict** when it does not:
-  two producers disagree about one id, and :class:`MergeConflict` names both rows;
+  two producers disagree about one id, and :class:`MergeConflict` names both rows (an update
+  keeps the stricter TLP too);
 * a source row is updated when its name and URL are the same, a conflict when they are not;
 * an entity keeps what the case says and takes from the incoming row only what the case leaves
   empty, plus any new aliases; a different ``kind`` is a conflict.
@@ -35,6 +39,8 @@ __all__ = ["MergeConflict", "merge_cases"]
 
 _KEYS = {"sources": "source_id", "entities": "name", "relations": "relation_id", "events": "event_id"}
 _SEP = schema.LIST_SEPARATOR
+#: Free-text columns: two sources wording one fact differently do not disagree about it.
+_WORDING = ("description", "notes")
 
 
 class MergeConflict(ValueError):
@@ -92,11 +98,20 @@ def _merge_rows(table: str, mine: pd.Series, theirs: pd.Series,
                             theirs, names)
         return theirs
     cited = _joined(mine["sources"], theirs["sources"])
-    if differs == ["sources"]:
-        return mine.where(mine.index != "sources", cited)
+    strictest = schema.highest_tlp([mine["tlp"], theirs["tlp"]], mine["tlp"]) if mine["tlp"] \
+        else theirs["tlp"]
+    facts = [c for c in differs if c not in ("sources", "tlp", *_WORDING)]
+    if not facts:  # the same fact, perhaps worded or marked differently: corroborated
+        out = mine.copy()
+        out["sources"], out["tlp"] = cited, strictest
+        for column in (c for c in _WORDING if c in out.index and not out[c]):
+            out[column] = theirs[column]
+        return None if out.equals(mine) else out
     if not set(_ids(mine["sources"])) & set(_ids(theirs["sources"])):
-        raise _conflict(table, key, next(c for c in differs if c != "sources"), mine, theirs, names)
-    return theirs.where(theirs.index != "sources", cited)
+        raise _conflict(table, key, facts[0], mine, theirs, names)
+    out = theirs.copy()
+    out["sources"], out["tlp"] = cited, strictest
+    return out
 
 
 def merge_cases(case: Case, other: Case, *, update_as_of: bool = False
