@@ -194,11 +194,23 @@ def test_a_fifo_given_as_posts_is_exit_2(tmp_path):
                          "regular file; name a posts file"]
 
 
-def test_import_of_a_folder_is_exit_2(demo_case, tmp_path):
-    out = run("import", str(tmp_path), "--case", str(demo_case))
-    assert out.returncode == 2
-    assert said(out) == [f"analystkit import: error: {tmp_path}: is a folder, not a regular file; "
-                         "name the file to import"]
+def test_import_of_a_folder_without_json_is_one_line(demo_case, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = run("import", str(empty), "--case", str(demo_case))
+    assert out.returncode == 1
+    assert said(out) == [f"analystkit import: error: {empty}: a folder with no *.json file (a "
+                         "folder is read as STIX objects, one or more per file)"]
+
+
+def test_a_case_folder_imports_as_a_case_merged_into_another(demo_case, tmp_path):
+    """A folder with a case.json is a case: importing it merges it (Case.merge)."""
+    out = run("import", str(demo_case), "--case", str(tmp_path / "copy"))
+    assert out.returncode == 0, out.stderr
+    again = run("import", str(demo_case), "--case", str(tmp_path / "copy"))
+    assert again.returncode == 0, again.stderr
+    assert "as case" in again.stderr and "events 3 unchanged" in again.stderr
+    assert (tmp_path / "copy" / "events.csv").read_bytes() == (demo_case / "events.csv").read_bytes()
 
 
 # --- data problems: exit 1, one line, values shortened ---------------------------------------

@@ -20,7 +20,8 @@ __all__ = ["KINDS", "detect"]
 
 #: The kinds :func:`detect` returns, and what each is.
 KINDS = {"leaksite": "leak-site posts (ransomwatch / ransomware.live)", "stix": "STIX 2.x",
-         "misp": "MISP event(s)", "galaxy": "MISP galaxy clusters"}
+         "misp": "MISP event(s)", "galaxy": "MISP galaxy clusters",
+         "case": "an analystkit case folder"}
 
 
 def _not_data(data: Mapping) -> str | None:
@@ -61,7 +62,8 @@ def _kind_of(data: Any, name: str) -> str:
 
 
 def detect(path: str | os.PathLike) -> str:
-    """The kind of ``path`` (a key of :data:`KINDS`); a folder is read as STIX objects.
+    """The kind of ``path`` (a key of :data:`KINDS`); a folder with a ``case.json`` is a case,
+    any other folder is read as STIX objects.
 
     Raises
     ------
@@ -81,6 +83,8 @@ def detect(path: str | os.PathLike) -> str:
     """
     path = Path(path)
     if path.is_dir():
+        if (path / "case.json").is_file():
+            return "case"
         if not any(path.rglob("*.json")):
             raise ImportFormatError(f"{path}: a folder with no *.json file (a folder is read as "
                                     "STIX objects, one or more per file)")

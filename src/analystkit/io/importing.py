@@ -8,12 +8,13 @@ lines, what was read, what was written and what was left out and why.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 import pandas as pd
 
-from ..case import Case
+from ..case import Case, load_case
 from . import galaxy, misp, stix
 from ._common import slug
 from .claims import as_relations
@@ -71,6 +72,12 @@ def read_file(path: str | os.PathLike, *, tlp: str = "amber", date: str | None =
     ('stix-2.0', 0, True)
     """
     kind = detect(path)
+    if kind == "case":
+        case = load_case(path)
+        read = {table: len(case.table(table)) for table in _TABLES}
+        meta = {**case.meta, "import": {"format": "analystkit case", "file": str(path),
+                                        "read": {f"{t} row": n for t, n in read.items() if n}}}
+        return dataclasses.replace(case, meta=meta)
     if kind != "leaksite":
         return _READERS[kind].read(path, tlp=tlp)
     path = Path(path)
