@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .. import schema
-from ._common import stable_uuid
+from ._stixext import stix_uuid
 
 __all__ = ["TLP1_IDS", "TLP2_IDS", "TLP_EXTENSION", "MarkingLog", "MarkingWarning", "StixMarkings",
            "marking_definition", "misp_marking", "pap_definition", "read_definition", "warn_markings"]
@@ -71,7 +71,7 @@ def pap_definition(level: str) -> dict[str, Any]:
         raise ValueError(f"unknown PAP level {level!r}; expected one of {', '.join(schema.PAP_LEVELS)}")
     label = f"PAP:{norm.upper()}"
     return {"type": "marking-definition", "spec_version": "2.1",
-            "id": f"marking-definition--{stable_uuid('pap', norm)}", "created": "2022-10-01T00:00:00.000Z",
+            "id": f"marking-definition--{stix_uuid('pap', norm)}", "created": "2022-10-01T00:00:00.000Z",
             "name": label, "definition_type": "statement", "definition": {"statement": label},
             "x_opencti_definition_type": "PAP", "x_opencti_definition": label}
 

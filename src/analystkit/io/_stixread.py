@@ -23,10 +23,11 @@ import pandas as pd
 from .. import schema
 from ..aliases import canonical_actor, name_key
 from ..case import Case
-from ._common import ImportFormatError, build_case, confidence_to_status, read_grade, slug, stable_uuid
+from ._common import ImportFormatError, build_case, confidence_to_status, read_grade, slug
 from ._markings import MarkingLog, StixMarkings, warn_markings
 from ._stixcheck import check, gather, timestamp
 from ._stixevents import EVENT_TYPES, event_rows
+from ._stixext import AUTHOR_ID, EXTENSION_ID, stix_uuid
 
 __all__ = ["read_objects"]
 
@@ -35,6 +36,8 @@ _ENTITY_TYPES = (*_ACTOR_TYPES, "identity", "malware", "tool", "attack-pattern")
 _BOOKKEEPING = {"type", "spec_version", "created", "modified", "object_marking_refs",
                 "granular_markings", "name", "description", "aliases", "sectors", "identity_class",
                 "is_family", "malware_types"}
+#: Kept as another producer wrote them (the writer puts them back instead of its own).
+_PRODUCERS = ("created", "modified", "is_family", "malware_types", "identity_class")
 _KIT_RELATIONS = ("targets", "uses", "attributed-to")
 _EVENTS = "x_analystkit_events.["
 BUNDLE_SOURCE = "stix-bundle"
@@ -46,15 +49,19 @@ class _Reader:
         self.default = default_tlp
         self.log = MarkingLog()
         self.marks = StixMarkings(valid.values(), default_tlp, self.log)
-        kit_reports = [o for o in valid.values() if o["type"] == "report" and "x_analystkit_sources" in o]
+        kit_reports = [o for o in valid.values() if o["type"] == "report"
+                       and ("x_analystkit_sources" in o or "x_analystkit_tlp" in o)]
         self.kit_report = kit_reports[0] if kit_reports else None
         self.sources: dict[str, dict] = {}
         self.source_keys: dict[tuple, str] = {}
         self.citers: dict[str, list[str]] = {}  # source id → markings of the objects citing it
         self.stamps: list = []  # every timestamp the input states (set by read_objects)
+        self.by_url: dict[str, str] = {}  # URL → source id: a reference's URL names one source
         if self.kit_report:
-            for row in self.kit_report["x_analystkit_sources"]:
+            for row in self.kit_report.get("x_analystkit_sources", ()):  # absent: none
                 self.sources[str(row.get("source_id", ""))] = dict(row)
+                if row.get("url"):
+                    self.by_url.setdefault(str(row["url"]), str(row.get("source_id", "")))
 
     def tlp(self, obj: Mapping, selected: Callable[[str], bool] | None = None) -> str:
         """The strictest marking on ``obj`` (granular ones ``selected`` accepts; all if None)."""
@@ -70,6 +77,11 @@ class _Reader:
             name = str(ref.get("source_name", "")).strip() or "unnamed reference"
             key = (name, str(ref.get("url", "")), external)
             if key not in self.source_keys:
+                known = self._known_source(name, key[1], external)
+                if known:
+                    self.source_keys[key] = known
+                    ids.append(known)
+                    continue
                 sid = base = slug(f"{name} {external}".strip())
                 n = 2
                 while sid in self.sources or sid == BUNDLE_SOURCE:
@@ -77,6 +89,8 @@ class _Reader:
                 self.source_keys[key] = sid
                 self.sources[sid] = {"source_id": sid, "name": name, "url": key[1],
                                      "published": "", "reliability": "", "tlp": self.default}
+                if key[1]:
+                    self.by_url.setdefault(key[1], sid)
             ids.append(self.source_keys[key])
         if not ids:
             ids.append(BUNDLE_SOURCE)
@@ -86,6 +100,15 @@ class _Reader:
             if sid == BUNDLE_SOURCE or sid in self.source_keys.values():
                 self.citers.setdefault(sid, []).append(label)
         return ids
+
+    def _known_source(self, name: str, url: str, external: str) -> str:
+        """The id of a source already held for this reference: one with the same URL, or the
+        row the kit made from it on an earlier import (its id made from name and external id)."""
+        if url and url in self.by_url:
+            return self.by_url[url]
+        made = slug(f"{name} {external}".strip())
+        row = self.sources.get(made)
+        return made if row is not None and row.get("name") == name and not row.get("url") else ""
 
     def source_rows(self, bundle: str) -> list[dict]:
         """The source rows; each made here takes the lowest marking of the objects citing it."""
@@ -162,11 +185,17 @@ def _sector(obj: Mapping) -> dict[str, str]:
 
 
 def _extra(obj: Mapping, name: str) -> str:
-    kept = {k: v for k, v in obj.items() if k not in _BOOKKEEPING and not k.startswith("x_analystkit_")}
-    if kept.get("id") == f"{obj['type']}--{stable_uuid('entity', name)}":
+    # another producer's object (its id not one the kit makes) keeps its own times and typing;
+    # the kit's own objects have theirs remade on export
+    made = obj.get("id") == f"{obj['type']}--{stix_uuid('entity', name)}"
+    own = () if made or ("x_analystkit_kind" in obj and "id" not in obj) else _PRODUCERS
+    kept = {k: v for k, v in obj.items() if (k not in _BOOKKEEPING or k in own)
+            and not k.startswith("x_analystkit_")}
+    if made:
         kept.pop("id")
-    if kept.keys() <= {"id"} and "x_analystkit_kind" in obj:
-        kept = {}
+    others = {k: v for k, v in kept.pop("extensions", {}).items() if k != EXTENSION_ID}
+    if others:  # another producer's extensions travel on; the kit's own is remade on export
+        kept["extensions"] = others
     return json.dumps(kept, sort_keys=True, ensure_ascii=False) if kept else ""
 
 
@@ -275,6 +304,8 @@ def read_objects(source: Any, *, default_tlp: str, strict: bool) -> Case:
     for oid in [k for k, o in valid.items() if o.get("revoked") or o.get("x_mitre_deprecated")]:
         del valid[oid]
         unmapped["revoked"] += 1
+    for oid in (AUTHOR_ID, EXTENSION_ID):  # the kit's declaration of its properties
+        valid.pop(oid, None)
     reader = _Reader(valid, default)
     # the as-of date: the newest time any object states (one skipped as dangling included)
     reader.stamps = [timestamp(o.get(p)) for o in objects if isinstance(o, Mapping)

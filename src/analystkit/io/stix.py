@@ -32,7 +32,8 @@ credibility (Admiralty 1–6)   a graded relation's ``confidence`` follows its c
 tlp                           TLP 2.0 marking definitions with their fixed ids
 ============================  ==========================================================
 
-Ids are uuid5 of each row's stable key and every timestamp comes from the case (its as-of date
+Ids are made (in UUIDv4 form) from each row's stable key, objects imported from another
+producer keep theirs, and every timestamp comes from the case (its as-of date
 and the rows' own dates), so the same case always gives the same bundle. Entities carry the
 entity's own ``tlp`` (empty: the strictest of the rows that name it, else the case's; the row's
 own value goes in ``x_analystkit_own_tlp``); relations and events their row's. A case's ``pap``
@@ -64,13 +65,13 @@ from ._common import (
     SkippedObjectsWarning,
     frame_to_records,
     grade_properties,
-    stable_uuid,
 )
 from ._markings import TLP2_IDS, marking_definition, pap_definition
+from ._stixext import AUTHOR_ID, EXTENSION_ID, declare, stix_uuid
 from ._stixread import read_objects
 
-__all__ = ["TLP_MARKINGS", "ImportFormatError", "SkippedObjectsWarning", "marking_definition",
-           "pap_definition", "read", "to_bundle"]
+__all__ = ["AUTHOR_ID", "EXTENSION_ID", "TLP_MARKINGS", "ImportFormatError", "SkippedObjectsWarning",
+           "marking_definition", "pap_definition", "read", "to_bundle"]
 
 #: TLP 2.0 marking-definition ids (fixed by the OASIS TLP 2.0 extension).
 TLP_MARKINGS = dict(TLP2_IDS)
@@ -116,6 +117,12 @@ def _entity_kinds(case: Case) -> dict[str, tuple[str, bool]]:
     return kinds
 
 
+#: Types with a STIX ``aliases`` property.
+_ALIASED = ("intrusion-set", "threat-actor", "malware", "tool", "attack-pattern", "campaign")
+#: Types an imported object keeps on export (the kit's kind alone would make a tool an identity).
+_KEPT_TYPES = ("intrusion-set", "threat-actor", "malware", "identity", "tool", "attack-pattern")
+
+
 def _stix_type(kind: str) -> str:
     if kind == "actor":
         return "intrusion-set"
@@ -132,8 +139,10 @@ def _entity_object(name: str, kind: str, row: Mapping[str, Any] | None, common: 
     if original.startswith("malware--") and kind != "actor" and not ransomware:
         kind = f"malware:{kind}"
     stype = _stix_type(kind)
+    if original.split("--")[0] in _KEPT_TYPES:  # another producer's object keeps its type
+        stype = original.split("--")[0]
     kit_kind = kind.removeprefix("malware:") if kind != "malware" else "other"
-    obj = {"type": stype, "spec_version": _SPEC, "id": f"{stype}--{stable_uuid('entity', name)}",
+    obj = {"type": stype, "spec_version": _SPEC, "id": f"{stype}--{stix_uuid('entity', name)}",
            **common, "name": name}
     if original.startswith(f"{stype}--"):
         obj["id"] = original
@@ -151,7 +160,7 @@ def _entity_object(name: str, kind: str, row: Mapping[str, Any] | None, common: 
     if row["description"]:
         obj["description"] = row["description"]
     if row["aliases"]:
-        obj["x_analystkit_aliases" if stype == "identity" else "aliases"] = list(row["aliases"])
+        obj["aliases" if stype in _ALIASED else "x_analystkit_aliases"] = list(row["aliases"])
     if row["sector"]:
         if stype == "identity":
             obj["sectors"] = [row["sector"]]
@@ -160,6 +169,9 @@ def _entity_object(name: str, kind: str, row: Mapping[str, Any] | None, common: 
     for column in ("sector_detail", "domain"):
         if row[column]:
             obj[f"x_analystkit_{column}"] = row[column]
+    for key in ("created", "modified", "is_family", "malware_types", "identity_class"):
+        if key in kept:  # another producer's object keeps its own times and typing
+            obj[key] = kept.pop(key)
     for key, value in kept.items():
         obj.setdefault(key, value)
     return obj
@@ -169,7 +181,10 @@ def _references(ids: tuple[str, ...], sources: Mapping[str, Mapping[str, Any]]) 
     refs = []
     for sid in ids:
         src = sources.get(sid, {})
-        ref = {"source_name": src.get("name") or sid, "external_id": sid}
+        name = src.get("name") or sid
+        ref = {"source_name": name, "external_id": sid}
+        if name in ("cve", "capec") and sid.startswith(f"{name}-"):
+            ref["external_id"] = sid.removeprefix(f"{name}-").upper()  # CVE-2012-0158, as read
         if src.get("url"):
             ref["url"] = src["url"]
         refs.append(ref)
@@ -187,7 +202,7 @@ def _events_objects(case: Case, common: dict, sources: Mapping[str, Mapping[str,
         records = frame_to_records("events", group)
         lowest = min(group["tlp"], key=schema.tlp_rank)
         obj = {"type": "incident", "spec_version": _SPEC,
-               "id": f"incident--{stable_uuid('incident', incident)}",
+               "id": f"incident--{stix_uuid('incident', incident)}",
                **common, "object_marking_refs": [TLP_MARKINGS[lowest]],
                "name": incident or case.title or "incident"}
         cited = tuple(dict.fromkeys(s for ids in group["sources"] for s in ids))
@@ -216,7 +231,7 @@ def _events_objects(case: Case, common: dict, sources: Mapping[str, Mapping[str,
 def _relationship(key: tuple, rtype: str, source_ref: str, target_ref: str, common: dict,
                   tlp: str, **props: Any) -> dict:
     return {"type": "relationship", "spec_version": _SPEC,
-            "id": f"relationship--{stable_uuid(*key)}", **common,
+            "id": f"relationship--{stix_uuid(*key)}", **common,
             "object_marking_refs": [TLP_MARKINGS[tlp]], "relationship_type": rtype,
             "source_ref": source_ref, "target_ref": target_ref, **props}
 
@@ -239,7 +254,7 @@ def _entity_objects(case: Case, rows: Mapping[str, Mapping[str, Any]], common: d
         objects.append(obj)
         country = rows.get(name, {}).get("country", "")
         if country:
-            loc_id = f"location--{stable_uuid('location', country)}"
+            loc_id = f"location--{stix_uuid('location', country)}"
             if country not in places:
                 places[country] = {"type": "location", "spec_version": _SPEC, "id": loc_id, **common,
                                    "object_marking_refs": [TLP_MARKINGS[mark]],
@@ -263,8 +278,8 @@ def to_bundle(case: Case) -> dict[str, Any]:
     >>> bundle == to_bundle(load_case(DATA / "cases" / "royal-mail-2023"))
     True
     >>> sorted({o["type"] for o in bundle["objects"]})  # doctest: +NORMALIZE_WHITESPACE
-    ['identity', 'incident', 'intrusion-set', 'location', 'malware', 'marking-definition',
-     'relationship', 'report']
+    ['extension-definition', 'identity', 'incident', 'intrusion-set', 'location', 'malware',
+     'marking-definition', 'relationship', 'report']
     """
     stamp = _ts(_as_of(case))
     case_tlp = schema.normalise_tlp(case.tlp) or "amber"
@@ -300,7 +315,7 @@ def to_bundle(case: Case) -> dict[str, Any]:
         markings.append(pap_definition(case.meta["pap"]))
         common = {**common, "object_marking_refs": [TLP_MARKINGS[case_tlp], markings[-1]["id"]]}
     report = {"type": "report", "spec_version": _SPEC,
-              "id": f"report--{stable_uuid('report', case.title, stamp)}", **common,
+              "id": f"report--{stix_uuid('report', case.title, stamp)}", **common,
               "name": case.title or "analystkit case", "report_types": ["threat-report"],
               "published": stamp, "object_refs": [o["id"] for o in objects] or [TLP_MARKINGS[case_tlp]]}
     if case.meta.get("summary"):
@@ -316,8 +331,8 @@ def to_bundle(case: Case) -> dict[str, Any]:
         report["x_analystkit_case"] = extra
     report["x_analystkit_tlp"] = case_tlp
     report["x_analystkit_event_order"] = list(case.events["event_id"])
-    everything = [*markings, *objects, report]
-    return {"type": "bundle", "id": f"bundle--{stable_uuid('bundle', report['id'])}",
+    everything = declare([*markings, *objects, report], marking_refs=[TLP_MARKINGS[case_tlp]])
+    return {"type": "bundle", "id": f"bundle--{stix_uuid('bundle', report['id'])}",
             "objects": everything}
 
 
