@@ -42,3 +42,15 @@ def write_case(folder: Path, *, events: str | None = None, sources: str | None =
         data = content.encode("utf-8") if isinstance(content, str) else content
         (folder / name).write_bytes(data)
     return folder
+
+
+def stix_objects(path: Path) -> list[dict]:
+    """Every object of a STIX file or folder, as written (no de-duplication by id)."""
+    import json
+
+    files = sorted(path.rglob("*.json")) if path.is_dir() else [path]
+    objects: list[dict] = []
+    for file in files:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        objects += data.get("objects", [data]) if isinstance(data, dict) else data
+    return objects

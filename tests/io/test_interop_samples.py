@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from casefiles import ROYAL_MAIL, SAMPLES
+from casefiles import ROYAL_MAIL, SAMPLES, stix_objects
 
 from analystkit import load_case
 from analystkit.cli import main
@@ -23,15 +23,6 @@ from analystkit.merging import MergeConflict
 STIX = [*sorted((SAMPLES / "stix").glob("*/*.json")), SAMPLES / "stix" / "mitre_cti_lockbit"]
 MISP = sorted((SAMPLES / "misp" / "pymisp_events").glob("*.json"))
 FEEDS = SAMPLES / "leaksites"
-
-
-def _stix_objects(path: Path) -> list[dict]:
-    files = sorted(path.rglob("*.json")) if path.is_dir() else [path]
-    objects = []
-    for file in files:
-        data = json.loads(file.read_text(encoding="utf-8"))
-        objects += data.get("objects", [data]) if isinstance(data, dict) else data
-    return objects
 
 
 def _cli_import(path: Path, case: Path, capsys, *extra: str) -> tuple[int, list[str]]:
@@ -46,7 +37,7 @@ def test_every_stix_sample_imports_into_a_new_case(sample, tmp_path, capsys):
     case = load_case(tmp_path / "case")  # validates
     report = case.meta["import"]
     # every object of the input is accounted for by type, without de-duplicating by id
-    assert report["read"] == dict(Counter(o["type"] for o in _stix_objects(sample)))
+    assert report["read"] == dict(Counter(o["type"] for o in stix_objects(sample)))
     said = f"analystkit: read {report['format']}: {sum(report['read'].values())} item(s)"
     assert any(line.startswith(said) for line in lines)
     rows = next(line for line in lines if line.startswith("analystkit: rows: "))

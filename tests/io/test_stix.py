@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import stix2
-from casefiles import DATA, ROYAL_MAIL, SAMPLES
+from casefiles import DATA, ROYAL_MAIL, SAMPLES, stix_objects
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -221,20 +221,12 @@ def test_every_sample_exports_strict_valid_and_round_trips_to_a_fixpoint(sample)
     for table in ("sources", "entities", "relations", "events"):
         assert second_case.table(table).equals(third_case.table(table)), table
     # objects the kit did not make keep their id, created and modified
-    original = {o["id"]: o for o in _sample_objects(sample)}
+    original = {o["id"]: o for o in stix_objects(sample)}
     for obj in second["objects"]:
         if obj["id"] in original and obj["type"] in ("intrusion-set", "malware", "tool", "identity"):
             assert (obj["created"], obj["modified"]) == (original[obj["id"]]["created"],
                                                          original[obj["id"]]["modified"]), obj["id"]
 
-
-def _sample_objects(sample):
-    files = sorted(sample.rglob("*.json")) if sample.is_dir() else [sample]
-    out = []
-    for f in files:
-        data = json.loads(f.read_text(encoding="utf-8"))
-        out += data.get("objects", [data]) if isinstance(data, dict) else data
-    return out
 
 
 def test_status_confidence_mapping_both_ways() -> None:
