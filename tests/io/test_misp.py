@@ -67,6 +67,54 @@ def test_royal_mail_event_uses_misp_objects_attributes_and_tags() -> None:
     assert json.dumps(misp.to_event(case)) == json.dumps(misp.to_event(load_case(ROYAL_MAIL)))
 
 
+def test_incidents_link_their_victims_and_actors_and_read_back_without_the_kit_layer() -> None:
+    case = load_case(ROYAL_MAIL)
+    event = misp.to_event(case)
+    body = event["Event"]
+    uuids = {o["uuid"]: o for o in body["Object"]} | {a["uuid"]: a for a in body["Attribute"]}
+    incident = next(o for o in body["Object"] if o["name"] == "incident"
+                    and o["Attribute"][0]["value"] == "royal-mail-2023")
+    named = {(r["relationship_type"], uuids[r["referenced_uuid"]]["name" if r["referenced_type"] == "1"
+                                                                   else "type"])
+             for r in incident["ObjectReference"]}
+    assert named == {("targets", "victim"), ("attributed-to", "threat-actor")}
+    target = next(uuids[r["referenced_uuid"]] for r in incident["ObjectReference"]
+                  if r["relationship_type"] == "targets")
+    assert any(a["value"] == "Royal Mail" for a in target["Attribute"])
+    lockbit = next(a for a in body["Attribute"] if a["type"] == "threat-actor" and a["value"] == "LockBit")
+    assert {"name": 'misp-galaxy:threat-actor="LockBit"'} in lockbit["Tag"]
+    loaded = pymisp.MISPEvent()
+    loaded.load(json.dumps(event))
+    assert {r.relationship_type for o in loaded.objects for r in o.references} == {"targets", "attributed-to"}
+    # what MISP users see without the kit's own objects still gives the incident as a period
+    body["Object"] = [o for o in body["Object"] if not o["name"].startswith("analystkit-")]
+    body["Attribute"] = [a for a in body["Attribute"] if a["comment"] != "analystkit:case"]
+    again = misp.read(event).events.set_index("title")
+    row = again.loc["Incident: royal-mail-2023"]
+    mine = case.events[case.events["incident"].eq("royal-mail-2023")]
+    assert (row["actor"], row["victim"]) == ("LockBit", "Royal Mail")
+    assert row["start"] == mine["start"].min() and row["end"] == pd.concat(
+        [mine["start"], mine["end"]]).max()
+
+
+def test_an_open_incident_has_no_last_seen_and_a_quoted_actor_name_keeps_its_tag_whole() -> None:
+    case = load_case(ROYAL_MAIL)
+    events = case.events.copy()
+    events.loc[events.index[-1], ["end", "ongoing"]] = [pd.NaT, True]
+    entities = case.entities.copy()
+    entities.loc[entities["name"].eq("LockBit"), "name"] = 'Lock"Bit'
+    relations = case.relations.replace({"LockBit": 'Lock"Bit'})
+    events = events.replace({"LockBit": 'Lock"Bit'})
+    case = Case(events=events, relations=relations, entities=entities, sources=case.sources,
+                meta=case.meta)
+    body = misp.to_event(case)["Event"]
+    open_incident = next(o for o in body["Object"] if o["name"] == "incident"
+                         and o["Attribute"][0]["value"] == events["incident"].iloc[-1])
+    assert "first_seen" in open_incident and "last_seen" not in open_incident
+    actor = next(a for a in body["Attribute"] if a["type"] == "threat-actor" and a["value"] == 'Lock"Bit')
+    assert {"name": "misp-galaxy:threat-actor=\"Lock'Bit\""} in actor["Tag"]
+
+
 @pytest.mark.parametrize("path", EVENTS, ids=lambda p: p.name)
 def test_every_pymisp_sample_imports(path: Path) -> None:
     with warnings.catch_warnings():

@@ -131,6 +131,8 @@ class _Foreign:
         self.skipped: list[dict] = []
         self.incident = ""
         self.summary, self.summary_tlp = "", self.tlp
+        self.by_uuid: dict[str, str] = {}  # victim object / actor attribute uuid → entity name
+        self.periods: list[tuple[dict, str]] = []  # dated incident objects and their markings
 
     def mark(self, item: str, tags: list[str]) -> str:
         """The marking of ``item``: the strictest of the event's tags and its own ``tags``."""
@@ -193,9 +195,12 @@ class _Foreign:
             first = parse_when(obj.get("first_seen")) if obj.get("first_seen") else None
             if kind == "victim" and f.get("name"):
                 victims.append(self.victim(f["name"][0], f, tlp))
+                self.by_uuid[ident] = victims[-1]
             elif kind == "incident" and f.get("name"):
                 self.incident = slug(f["name"][0])
                 self.summary, self.summary_tlp = (f.get("description") or [""])[0], tlp
+                if first is not None:
+                    self.periods.append((obj, tlp))
             elif kind == "ransomware-group-post" and (f.get("ransomware-group") and
                                                       (f.get("entity-name") or f.get("title"))):
                 self.post(f, ident, first, tlp)
@@ -253,6 +258,30 @@ class _Foreign:
                                     description="; ".join(parts)))
 
 
+    def period(self, obj: Mapping, tlp: str) -> None:
+        """An incident object dated by ``first_seen`` (and ``last_seen``) is a period on the
+        timeline; its ObjectReferences name the actor (``attributed-to``) and the victim
+        (``targets``) when there is one of each."""
+        first, last = (parse_when(obj.get(k)) if obj.get(k) else None for k in ("first_seen", "last_seen"))
+        ends: dict[str, list[str]] = {}
+        for ref in obj.get("ObjectReference") or []:
+            name = self.by_uuid.get(str(ref.get("referenced_uuid"))) if isinstance(ref, Mapping) else None
+            role = {"attributed-to": "actor", "targets": "victim"}.get(str(ref.get("relationship_type")))
+            if name and role:
+                ends.setdefault(role, []).append(name)
+        actor, victim = ((ends.get(r) or [""])[0] if len(set(ends.get(r, []))) <= 1 else ""
+                         for r in ("actor", "victim"))
+        precision = "day" if first == first.normalize() else "exact"
+        end = schema.format_date(last, precision) if last is not None and last > first else ""
+        name = _fields(obj)["name"][0]
+        self.events.append(self.row("event", str(obj.get("uuid") or name), tlp=tlp,
+                                    start=schema.format_date(first, precision), precision=precision,
+                                    end=end, end_precision=precision if end else "",
+                                    category="intrusion", title=f"Incident: {name}", actor=actor,
+                                    victim=victim, description=(_fields(obj).get("description")
+                                                                or [""])[0]))
+
+
 def _event_date(event: Mapping, name: str) -> pd.Timestamp:
     text = str(event.get("date") or "")
     if text:
@@ -291,6 +320,7 @@ def read_event(source: Any, *, default_tlp: str, strict: bool, kit_objects: Mapp
         if attr["type"] == "threat-actor" and value:
             actors.append(m.entity(canonical_actor(value), "actor", tlp=tlp, aliases=[value],
                                    description=str(attr.get("comment") or "")))
+            m.by_uuid[str(attr.get("uuid"))] = actors[-1]
         elif attr["type"] == "target-org" and value:
             victims.append(m.entity(value, "victim", tlp=tlp))
         elif attr["type"] == "link" and value:
@@ -299,6 +329,8 @@ def read_event(source: Any, *, default_tlp: str, strict: bool, kit_objects: Mapp
                               "published": "", "reliability": "", "tlp": tlp})
         else:
             m.unmapped[f"attribute:{attr['type']}"] += 1
+    for obj, tlp in m.periods:  # after the attributes: its references may name their actors
+        m.period(obj, tlp)
     actors, victims = list(dict.fromkeys(actors)), list(dict.fromkeys(victims))
     day = schema.format_date(m.date, "day")
     for actor in actors:

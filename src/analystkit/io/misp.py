@@ -2,8 +2,11 @@
 
 Export (:func:`to_event`) writes one event in MISP's JSON (``{"Event": {...}}``) in two layers:
 
-* what MISP users and tools read: ``threat-actor`` attributes for actors, ``victim`` objects
-  (name, sectors, regions = country, domain), one ``incident`` object per incident, ``link``
+* what MISP users and tools read: ``threat-actor`` attributes for actors (each also tagged
+  ``misp-galaxy:threat-actor="<name>"``), ``victim`` objects (name, sectors, regions = country,
+  domain), one ``incident`` object per incident (``first_seen`` its first event, ``last_seen``
+  its last time unless a period is still open, and ObjectReferences ``targets`` to its victims'
+  objects and ``attributed-to`` to its actors' attributes), ``link``
   attributes for sources, ``tlp:*`` tags (event: the case's highest marking; each attribute its
   row's, an entity's its own or the strictest of the rows naming it), a ``PAP:*`` event tag for
   the case's ``pap``, and ``admiralty-scale`` tags
@@ -22,7 +25,8 @@ event becomes a source and a ``disclosure`` event; ``threat-actor`` attributes a
 galaxies (clusters or only ``misp-galaxy:<type>="<value>"`` tags) become actors; ``victim``
 objects and ``target-org`` attributes victims, each targeted by each actor on the event date;
 ``ransomware-group-post`` objects become ``claimed`` relations and leak-site events;
-``ransom-negotiation`` objects extortion events. Numbers that arrive as strings are cast.
+``ransom-negotiation`` objects extortion events; an ``incident`` object with ``first_seen`` a
+period event whose actor and victim its ObjectReferences give. Numbers that arrive as strings are cast.
 Unusable attributes or objects are skipped and reported in ``case.meta['import']``.
 """
 
@@ -113,6 +117,22 @@ class _Writer:
             out["last_seen"] = _iso(last_seen)
         return out
 
+    def references(self, uuid: str, group: pd.DataFrame) -> list[dict]:
+        """ObjectReferences from an incident object to the victim objects (``targets``) and
+        the actor attributes (``attributed-to``) its events name."""
+        kinds = dict(zip(self.case.entities["name"], self.case.entities["kind"], strict=True))
+        refs = []
+        for column, rtype, wanted, prefix, rtype_code in (
+                ("victim", "targets", ("victim", "supplier"), "misp-object", "1"),
+                ("actor", "attributed-to", ("actor",), "misp-attribute", "0")):
+            for name in dict.fromkeys(n for n in group[column] if kinds.get(n) in wanted):
+                target = stable_uuid(prefix, column, name)
+                refs.append({"uuid": stable_uuid("misp-reference", uuid, rtype, target),
+                             "object_uuid": uuid, "referenced_uuid": target,
+                             "referenced_type": rtype_code, "relationship_type": rtype,
+                             "timestamp": self.stamp, "comment": ""})
+        return refs
+
     def rows(self, table: str) -> list[dict]:
         """One lossless object per row of ``table``."""
         frame = self.case.table(table)
@@ -133,6 +153,21 @@ class _Writer:
             objects.append(self.obj((table, rid), KIT_OBJECTS[table], attrs, first_seen=first_seen,
                                     last_seen=row.get("end") if table == "events" else None))
         return objects
+
+
+def _galaxy_tag(name: str) -> dict[str, str]:
+    """The threat-actor galaxy tag MISP shows for an actor (a ``"`` in the name would end the
+    tag's value early, so it is written ``'``)."""
+    return {"name": f'misp-galaxy:threat-actor="{name.replace(chr(34), chr(39))}"'}
+
+
+def _last_seen(group: pd.DataFrame) -> pd.Timestamp | None:
+    """The last time an incident's events state, none while any is open (an open period has
+    no last time yet)."""
+    if group["ongoing"].any():
+        return None
+    times = pd.concat([group["start"], group["end"]]).dropna()
+    return times.max() if len(times) else None
 
 
 def to_event(case: Case) -> dict[str, Any]:
@@ -159,7 +194,7 @@ def to_event(case: Case) -> dict[str, Any]:
         if row.kind == "actor":
             attributes.append(w.attribute(("actor", row.name), "threat-actor", row.name,
                                           category="Attribution", comment=row.description,
-                                          tags=w.tags(w.marks[row.name])))
+                                          tags=[*w.tags(w.marks[row.name]), _galaxy_tag(row.name)]))
         elif row.kind in ("victim", "supplier"):
             fields = [("name", "target-org", row.name), ("sectors", "text", row.sector),
                       ("regions", "target-location", row.country), ("domain", "domain", row.domain),
@@ -184,7 +219,10 @@ def to_event(case: Case) -> dict[str, Any]:
             attrs.append(w.attribute(("incident", name, "description"), "text", summary,
                                      relation="description",
                                      tags=w.tags(summary_tlp) if summary_tlp != w.tlp else None))
-        objects.append(w.obj(("incident", name), "incident", attrs, first_seen=group["start"].min()))
+        incident = w.obj(("incident", name), "incident", attrs, first_seen=group["start"].min(),
+                         last_seen=_last_seen(group))
+        incident["ObjectReference"] = w.references(incident["uuid"], group)
+        objects.append(incident)
     for table in ("sources", "entities", "relations", "events"):
         objects.extend(w.rows(table))
     as_of = case.as_of
