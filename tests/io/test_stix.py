@@ -519,3 +519,31 @@ def test_an_object_given_twice_without_modified_imports() -> None:
     case = stix.read({"type": "bundle", "id": "bundle--0d3f5d2e-5a2b-4a8e-9a55-3a1b2c3d4e60",
                       "objects": [clear, victim, dict(clear)]}, tlp="amber")
     assert case.entities.set_index("name").loc["Royal Mail", "tlp"] == "clear"
+
+
+def test_notes_and_opinions_become_notes_on_the_events_and_entities_they_name() -> None:
+    path = STIX / "opencti" / "DATA-TEST-STIX2_v2.json"
+    raw = {o["id"]: o for o in json.loads(path.read_text())["objects"]}
+    opinion = next(o for o in raw.values() if o["type"] == "opinion")
+    note = next(o for o in raw.values() if o["type"] == "note")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the sample's TLP:TEST marking is reported elsewhere
+        case = stix.read(path, tlp="green")
+    incident = next(r for r in opinion["object_refs"] if r.startswith("incident--"))
+    event = case.events.set_index("event_id").loc[incident]
+    assert opinion["explanation"] in event["notes"] and "strongly-agree" in event["notes"]
+    assert event["tlp"] == "red"  # the opinion carries a marking the kit cannot read
+    named = [raw[r]["name"] for r in note["object_refs"] if r in raw and "name" in raw[r]]
+    descriptions = case.entities.set_index("name")["description"]
+    assert named and all(note["content"] in descriptions[n] for n in named)
+    assert not case.events.drop(index=case.events.index[case.events["event_id"].eq(incident)])[
+        "notes"].str.contains("opinion").any()
+    # a note about a relationship alone has no row to go on: left out, counted
+    lone = {**note, "id": "note--1b2c3d4e-0000-4000-8000-000000000001",
+            "object_refs": [next(i for i in raw if i.startswith("relationship--"))]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = stix.read({"type": "bundle", "id": "bundle--1b2c3d4e-0000-4000-8000-000000000002",
+                           "objects": [*raw.values(), lone]}, tlp="green")
+    assert again.meta["import"]["not_imported"] == {
+        "note or opinion on no event or entity (the case keeps notes on those only)": 1}

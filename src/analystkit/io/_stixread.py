@@ -28,6 +28,7 @@ from ._markings import MarkingLog, StixMarkings, warn_markings
 from ._stixcheck import check, gather, timestamp
 from ._stixevents import EVENT_TYPES, event_rows
 from ._stixext import AUTHOR_ID, EXTENSION_ID, stix_uuid
+from ._stixnotes import NOTE_TYPES, annotate
 
 __all__ = ["read_objects"]
 
@@ -336,12 +337,14 @@ def read_objects(source: Any, *, default_tlp: str, strict: bool) -> Case:
             events.extend(_events(reader, obj))
         elif stype == "report" and obj is not reader.kit_report and obj.get("published"):
             events.append(_report_event(reader, obj))
-        elif stype not in (*_ENTITY_TYPES, *EVENT_TYPES, "marking-definition", "location", "report"):
+        elif stype not in (*_ENTITY_TYPES, *EVENT_TYPES, *NOTE_TYPES, "marking-definition", "location",
+                           "report"):
             unmapped[stype] += 1
     order = (reader.kit_report or {}).get("x_analystkit_event_order")
     if isinstance(order, list):
         rank = {event_id: i for i, event_id in enumerate(order)}
         events.sort(key=lambda row: rank.get(row.get("event_id"), len(rank)))
+    left.update(annotate(valid, events, entity_rows, names, tlp=reader.tlp, default=default))
     kit = reader.kit_report
     fallback = schema.normalise_tlp((kit or {}).get("x_analystkit_tlp") or "") or default
     _settle(entity_rows, relations, events, fallback)
