@@ -8,6 +8,7 @@ load matplotlib); that is the only reason for the imports inside functions below
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -203,7 +204,10 @@ def import_file(args: argparse.Namespace) -> int:
 def export_case(args: argparse.Namespace) -> int:
     from ..io import misp, stix
 
-    writer = {"stix": stix.to_bundle, "misp": misp.to_event}[args.format]
+    if args.incident_core and args.format != "stix":
+        raise ValueError("--incident-core is a STIX option; use it with --format stix")
+    writer = {"stix": functools.partial(stix.to_bundle, incident_core=args.incident_core),
+              "misp": misp.to_event}[args.format]
     case = load_case(_case_folder(args.case), encoding=args.encoding)
     if args.tlp:
         case, withheld = case.at_tlp(args.tlp)

@@ -123,6 +123,9 @@ def _add_export(sub) -> None:
     p.add_argument("--format", required=True, choices=["stix", "misp"])
     p.add_argument("-o", "--output", required=True, help="JSON file to write")
     p.add_argument("--tlp", help="leave out rows marked above this level")
+    p.add_argument("--incident-core", action="store_true",
+                   help="STIX only: also write the timeline in the OASIS Incident Core Extension "
+                        "draft (incident events other tools can show)")
     _encoding_option(p)
     p.set_defaults(func=jobs.export_case)
 

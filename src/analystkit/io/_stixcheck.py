@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import schema
+from ..times import utc
 from ._common import ImportFormatError, grade_problem, load_json
 
-__all__ = ["MAPPED_TYPES", "check", "gather", "timestamp"]
+__all__ = ["MAPPED_TYPES", "check", "gather", "stix_time", "timestamp"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                  r"[0-9a-fA-F]{12}$")
@@ -73,6 +74,18 @@ def gather(source: Any) -> tuple[list, str, str, str]:
         raise ImportFormatError(f"{name}: bundle 'objects' is a JSON {type(objects).__name__} "
                                 "(expected a list of STIX objects)")
     return objects, name, str(data.get("spec_version", "2.1")), str(data.get("id", ""))
+
+
+def stix_time(stamp: Any) -> str:
+    """A timestamp as STIX writes it: UTC, milliseconds (microseconds when they are there), Z.
+
+    >>> import pandas as pd
+    >>> stix_time(pd.Timestamp("2023-01-10"))
+    '2023-01-10T00:00:00.000Z'
+    """
+    stamp = utc(stamp)
+    fraction = f"{stamp.microsecond:06d}" if stamp.microsecond % 1000 else f"{stamp.microsecond // 1000:03d}"
+    return f"{stamp:%Y-%m-%dT%H:%M:%S}.{fraction}Z"
 
 
 def timestamp(value: object) -> datetime | None:

@@ -25,10 +25,12 @@ import pandas as pd
 from .. import schema
 from ._common import confidence_to_status
 from ._stixcheck import timestamp
+from ._stixcore import CORE_ID
+from ._stixcore import event_rows as core_event_rows
 
 __all__ = ["EVENT_TYPES", "event_rows"]
 
-EVENT_TYPES = ("campaign", "incident", "sighting")
+EVENT_TYPES = ("campaign", "incident", "sighting", "event")
 _ROLES = {"attributed-to": "actor", "targets": "victim"}
 
 
@@ -62,11 +64,16 @@ def event_rows(valid: Mapping[str, Mapping], names: Mapping[str, str], *,
                ) -> tuple[list[dict[str, Any]], set[str], dict[str, int]]:
     """The event rows, the relationship ids they consumed, and what was left out by reason."""
     ends, used = _ends(valid, names)
-    rows: list[dict[str, Any]] = []
-    left: dict[str, int] = {}
+    incident_of = {step["event_ref"]: obj["id"] for obj in valid.values() if obj["type"] == "incident"
+                   for step in _core(obj).get("events", ()) if isinstance(step, Mapping)
+                   and isinstance(step.get("event_ref"), str)}
+    rows, timelined, undated = core_event_rows(valid, names, tlp=tlp, sources=sources,
+                                               incident_of=incident_of, ends=ends)
+    left: dict[str, int] = {"event without start_time (no date to place it)": undated} if undated else {}
     for obj in valid.values():
         stype = obj["type"]
-        if stype not in EVENT_TYPES or (stype == "incident" and "x_analystkit_events" in obj):
+        if stype not in EVENT_TYPES or stype == "event" or obj["id"] in timelined \
+                or (stype == "incident" and "x_analystkit_events" in obj):  # timelined: by its events
             continue
         first = timestamp(obj.get("first_seen"))
         note = ""
@@ -92,6 +99,13 @@ def event_rows(valid: Mapping[str, Mapping], names: Mapping[str, str], *,
             "status": confidence_to_status(obj.get("confidence")),
             "sources": sources(obj), "tlp": _marking(obj, who.get("refs", []), valid, tlp)})
     return rows, used, left
+
+
+def _core(obj: Mapping) -> Mapping:
+    """The Incident Core extension's properties on an object (empty when it has none)."""
+    extensions = obj.get("extensions")
+    found = extensions.get(CORE_ID) if isinstance(extensions, Mapping) else None
+    return found if isinstance(found, Mapping) else {}
 
 
 def _marking(obj: Mapping, refs: list[str], valid: Mapping[str, Mapping],

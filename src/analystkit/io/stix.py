@@ -59,7 +59,6 @@ import pandas as pd
 
 from .. import schema
 from ..case import Case
-from ..times import utc
 from ._common import (
     ImportFormatError,
     SkippedObjectsWarning,
@@ -67,6 +66,8 @@ from ._common import (
     grade_properties,
 )
 from ._markings import TLP2_IDS, marking_definition, pap_definition
+from ._stixcheck import stix_time
+from ._stixcore import author_object, core_objects
 from ._stixext import AUTHOR_ID, EXTENSION_ID, declare, stix_uuid
 from ._stixread import read_objects
 
@@ -83,12 +84,6 @@ _RELATIONSHIP_TYPE = {"targets": "targets", "claimed": "targets", "via-supplier"
 _SOURCE_KIND = {"supplier-of": "supplier", "attributed-to": "other"}
 _TARGET_KIND = {"uses": "malware", "affiliate-of": "actor", "rebrand-of": "actor",
                 "attributed-to": "actor"}
-
-
-def _ts(stamp: pd.Timestamp) -> str:
-    stamp = utc(stamp)
-    fraction = f"{stamp.microsecond:06d}" if stamp.microsecond % 1000 else f"{stamp.microsecond // 1000:03d}"
-    return f"{stamp:%Y-%m-%dT%H:%M:%S}.{fraction}Z"
 
 
 def _as_of(case: Case) -> pd.Timestamp:
@@ -192,8 +187,11 @@ def _references(ids: tuple[str, ...], sources: Mapping[str, Mapping[str, Any]]) 
 
 
 def _events_objects(case: Case, common: dict, sources: Mapping[str, Mapping[str, Any]],
-                    victims: Mapping[str, str]) -> list[dict]:
+                    ids: Mapping[str, str], author: str | None) -> list[dict]:
+    """The incident objects (with the Incident Core objects when ``author`` is given) and
+    their links to the victims."""
     objects = []
+    victims = {n: ids[n] for n in case.events["victim"] if n in ids}
     default_incident = str(case.meta.get("incident") or "")
     events = case.events.assign(_incident=case.events["incident"].where(
         case.events["incident"].ne(""), default_incident))
@@ -218,6 +216,11 @@ def _events_objects(case: Case, common: dict, sources: Mapping[str, Mapping[str,
         obj["x_analystkit_incident"] = incident
         obj["x_analystkit_events"] = records
         objects.append(obj)
+        if author:  # its attributed-to and targets relationships stand for the links below
+            objects.extend(core_objects(obj, group, ids, common, author=author, marking=lambda
+                                        t: [TLP_MARKINGS[t]], references=lambda s: _references(s, sources),
+                                        status=str(case.meta.get("investigation_status") or "open")))
+            continue
         hit: dict[str, str] = {}  # victim object → lowest marking of the events naming it
         for victim, label in zip(group["victim"], group["tlp"], strict=True):
             if victim in victims:
@@ -268,8 +271,11 @@ def _entity_objects(case: Case, rows: Mapping[str, Mapping[str, Any]], common: d
     return objects, ids
 
 
-def to_bundle(case: Case) -> dict[str, Any]:
+def to_bundle(case: Case, *, incident_core: bool = False) -> dict[str, Any]:
     """The case as a STIX 2.1 bundle (a JSON-ready dict), deterministic for a given case.
+
+    ``incident_core=True`` adds the timeline in the Incident Core Extension draft
+    (:mod:`analystkit.io._stixcore`), created by the case's ``author`` (else the kit).
 
     Examples
     --------
@@ -281,7 +287,7 @@ def to_bundle(case: Case) -> dict[str, Any]:
     ['extension-definition', 'identity', 'incident', 'intrusion-set', 'location', 'malware',
      'marking-definition', 'relationship', 'report']
     """
-    stamp = _ts(_as_of(case))
+    stamp = stix_time(_as_of(case))
     case_tlp = schema.normalise_tlp(case.tlp) or "amber"
     common = {"created": stamp, "modified": stamp, "object_marking_refs": [TLP_MARKINGS[case_tlp]]}
     sources = {r["source_id"]: r for r in frame_to_records("sources", case.sources)}
@@ -291,8 +297,8 @@ def to_bundle(case: Case) -> dict[str, Any]:
         props: dict[str, Any] = grade_properties(row)
         if row["description"]:
             props["description"] = row["description"]
-        if pd.notna(stamp_ := _relation_date(row)):
-            props["start_time"] = _ts(stamp_)
+        if row["date"] and pd.notna(stamp_ := pd.Timestamp(row["date"].replace("Z", "+00:00"))):
+            props["start_time"] = stix_time(stamp_)
         props["external_references"] = _references(tuple(row["sources"]), sources)
         props["x_analystkit_relation_id"] = row["relation_id"]
         props["x_analystkit_relation"] = row["relation"]
@@ -303,8 +309,10 @@ def to_bundle(case: Case) -> dict[str, Any]:
                                      _RELATIONSHIP_TYPE.get(row["relation"], "related-to"),
                                      ids[row["source"]], ids[row["target"]], common, row["tlp"],
                                      **props))
-    victims = {n: ids[n] for n in case.events["victim"] if n in ids}
-    objects.extend(_events_objects(case, common, sources, victims))
+    author = author_object(case.meta, common) if incident_core else None
+    objects.extend([author] if author else [])
+    objects.extend(_events_objects(case, common, sources, ids, (author or {}).get(
+        "id", AUTHOR_ID) if incident_core else None))
     used = {o["object_marking_refs"][0] for o in objects}
     used |= {g["marking_ref"] for o in objects for g in o.get("granular_markings", ())}
     used.add(TLP_MARKINGS[case_tlp])
@@ -350,12 +358,6 @@ def _text_markings(case: Case, case_tlp: str) -> list[dict[str, Any]]:
 def _label(obj: Mapping[str, Any]) -> str:
     """The TLP label of an object this module marked."""
     return next(k for k, v in TLP_MARKINGS.items() if v == obj["object_marking_refs"][0])
-
-
-def _relation_date(row: Mapping[str, Any]) -> pd.Timestamp:
-    """The parsed date of a relation record (NaT when it has none)."""
-    text = row.get("date") or ""
-    return pd.Timestamp(text.replace("Z", "+00:00")) if text else pd.NaT
 
 
 def _country_name(code: str) -> str:

@@ -83,11 +83,17 @@ def _object(value: object) -> tuple[object, str | None]:
     return value, None if isinstance(value, dict) else "is not a JSON object"
 
 
+def _investigation(value: object) -> tuple[object, str | None]:
+    ok = value in ("new", "open", "closed")
+    return value, None if ok else "is not one of new, open, closed"
+
+
 #: Every key of ``case.json`` and the check of its value (which may also normalise it).
 META_KEYS: dict[str, Callable[[object], tuple[object, str | None]]] = {
     "title": _text, "summary": _text, "tlp": _tlp, "as_of": _date, "incident": _text,
     "day0": _date, "timezone": _timezone, "title_tlp": _tlp, "summary_tlp": _tlp,
-    "compare": _names, "related": _names, "pap": _pap, "victim": _text, "import": _object}
+    "compare": _names, "related": _names, "pap": _pap, "victim": _text, "import": _object,
+    "author": _text, "investigation_status": _investigation}
 #: The keys every ``case.json`` must give, with a value that is not blank, and what they hold.
 REQUIRED_META = {"title": "the case's title as text",
                  "tlp": f"a TLP 2.0 label, one of {', '.join(TLP_LEVELS)}",
