@@ -547,3 +547,29 @@ def test_notes_and_opinions_become_notes_on_the_events_and_entities_they_name() 
                            "objects": [*raw.values(), lone]}, tlp="green")
     assert again.meta["import"]["not_imported"] == {
         "note or opinion on no event or entity (the case keeps notes on those only)": 1}
+
+
+def test_an_imported_object_edited_in_the_case_gets_a_later_modified_and_keeps_it() -> None:
+    sample = STIX / "mitre_cti_lockbit"
+    original = {o["id"]: o for o in stix_objects(sample)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        case = stix.read(sample)
+    entities = case.entities.copy()
+    actor = entities.index[entities["kind"].eq("actor")][0]
+    entities.loc[actor, "description"] = "Edited by the analyst after the import."
+    edited = Case(events=case.events, relations=case.relations, entities=entities,
+                  sources=case.sources, meta=case.meta)
+    bundle = stix.to_bundle(edited)
+    by_name = {o.get("name"): o for o in bundle["objects"] if o["id"] in original}
+    changed = by_name[entities.loc[actor, "name"]]
+    before = original[changed["id"]]["modified"]
+    assert pd.Timestamp(changed["modified"]) > pd.Timestamp(before)
+    assert changed["created"] == original[changed["id"]]["created"]
+    for name, obj in by_name.items():  # the others are as their producer last changed them
+        if name != entities.loc[actor, "name"] and obj["type"] != "marking-definition":
+            assert obj["modified"] == original[obj["id"]]["modified"], name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = stix.to_bundle(stix.read(bundle))
+    assert next(o for o in again["objects"] if o["id"] == changed["id"])["modified"] == changed["modified"]

@@ -10,13 +10,18 @@ identity that publishes it join the bundle.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._common import stable_uuid
 
-__all__ = ["AUTHOR_ID", "EXTENSION_ID", "PROPERTIES", "declare", "stix_uuid"]
+__all__ = ["AUTHOR_ID", "DIGEST", "EXTENSION_ID", "PROPERTIES", "declare", "entity_digest", "stix_uuid"]
+
+#: Key in an imported entity's ``stix_extra`` holding :func:`entity_digest` of the row as read.
+DIGEST = "x_analystkit_digest"
 
 #: Fixed ids: the extension and its publisher are the same object in every export.
 EXTENSION_ID = "extension-definition--56510649-9ddf-404b-945b-c9255f898b08"
@@ -40,7 +45,7 @@ PROPERTIES = {
     "x_analystkit_credibility": "the Admiralty information credibility (1-6) of a graded row",
     "x_analystkit_status": "the row's status (confirmed, reported, claimed, disputed)",
     "x_analystkit_events": "every events row of the incident, one object per row, column: value",
-    "x_analystkit_link": "why the kit made a relationship (incident-victim)",
+    "x_analystkit_link": "why the kit made a relationship (incident-victim, incident-actor)",
     "x_analystkit_sources": "the case's source rows, column: value",
     "x_analystkit_case": "the case's other metadata (day 0, author, comparisons, ...)",
     "x_analystkit_tlp": "the case's TLP",
@@ -56,6 +61,18 @@ def stix_uuid(*parts: object) -> str:
     (True, '4')
     """
     return str(uuid.UUID(bytes=uuid.UUID(stable_uuid(*parts)).bytes, version=4))
+
+
+def entity_digest(record: Mapping[str, Any]) -> str:
+    """A fingerprint of an entity record's own columns (not ``stix_extra``): an imported object
+    whose row no longer matches its fingerprint was edited and gets a later ``modified``.
+
+    >>> row = {"name": "LockBit", "aliases": ["ABCD"], "stix_extra": "{}"}
+    >>> entity_digest(row) == entity_digest({**row, "stix_extra": ""}), entity_digest(row)[:8]
+    (True, '8381210c')
+    """
+    own = {k: v for k, v in record.items() if k != "stix_extra"}
+    return hashlib.sha256(json.dumps(own, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def definition(marking_refs: list[str]) -> list[dict[str, Any]]:

@@ -23,11 +23,11 @@ import pandas as pd
 from .. import schema
 from ..aliases import canonical_actor, name_key
 from ..case import Case
-from ._common import ImportFormatError, build_case, confidence_to_status, read_grade, slug
+from ._common import ImportFormatError, build_case, confidence_to_status, frame_to_records, read_grade, slug
 from ._markings import MarkingLog, StixMarkings, warn_markings
 from ._stixcheck import check, gather, timestamp
 from ._stixevents import EVENT_TYPES, event_rows
-from ._stixext import AUTHOR_ID, EXTENSION_ID, stix_uuid
+from ._stixext import AUTHOR_ID, DIGEST, EXTENSION_ID, entity_digest, stix_uuid
 from ._stixnotes import NOTE_TYPES, annotate
 
 __all__ = ["read_objects"]
@@ -363,5 +363,14 @@ def read_objects(source: Any, *, default_tlp: str, strict: bool) -> Case:
     if markings := reader.log.report():
         report["markings"] = markings
     case = build_case(rows, meta, name=name, report=report)
+    if "stix_extra" in case.entities:  # the row as read, to tell an edited object on export
+        case.entities["stix_extra"] = [_digested(r) for r in frame_to_records("entities", case.entities)]
     warn_markings(name, report)
     return case
+
+
+def _digested(record: Mapping[str, Any]) -> str:
+    extra = str(record.get("stix_extra") or "")
+    if not extra.startswith("{") or "modified" not in (kept := json.loads(extra)):
+        return extra
+    return json.dumps({**kept, DIGEST: entity_digest(record)}, sort_keys=True, ensure_ascii=False)

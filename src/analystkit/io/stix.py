@@ -68,7 +68,7 @@ from ._common import (
 from ._markings import TLP2_IDS, marking_definition, pap_definition
 from ._stixcheck import stix_time
 from ._stixcore import author_object, core_objects
-from ._stixext import AUTHOR_ID, EXTENSION_ID, declare, stix_uuid
+from ._stixext import AUTHOR_ID, DIGEST, EXTENSION_ID, declare, entity_digest, stix_uuid
 from ._stixread import read_objects
 
 __all__ = ["AUTHOR_ID", "EXTENSION_ID", "TLP_MARKINGS", "ImportFormatError", "SkippedObjectsWarning",
@@ -164,9 +164,13 @@ def _entity_object(name: str, kind: str, row: Mapping[str, Any] | None, common: 
     for column in ("sector_detail", "domain"):
         if row[column]:
             obj[f"x_analystkit_{column}"] = row[column]
+    digest = kept.pop(DIGEST, None)
     for key in ("created", "modified", "is_family", "malware_types", "identity_class"):
         if key in kept:  # another producer's object keeps its own times and typing
             obj[key] = kept.pop(key)
+    if digest and "modified" in obj and digest != entity_digest(row):  # edited since it was read
+        later = stix_time(pd.Timestamp(obj["modified"]) + pd.Timedelta("1ms"))
+        obj["modified"] = max(common["modified"], later)
     for key, value in kept.items():
         obj.setdefault(key, value)
     return obj
