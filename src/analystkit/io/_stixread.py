@@ -317,22 +317,8 @@ def read_objects(source: Any, *, default_tlp: str, strict: bool) -> Case:
     for obj in valid.values():
         stype = obj["type"]
         if stype == "relationship":
-            if obj.get("x_analystkit_link") or obj["id"] in consumed:
-                continue
-            rtype = obj["relationship_type"]
-            target = valid.get(obj["target_ref"], {})
-            if rtype in ("located-at", "originates-from") and target.get("type") == "location" \
-                    and target.get("country") and names.get(obj["source_ref"]) in entity_rows:
-                row = entity_rows[names[obj["source_ref"]]]
-                row["country"] = target["country"].upper()
-                row["_also"] += [reader.tlp(obj), reader.tlp(target)]  # the country is theirs
-                continue
-            kit_relation = obj.get("x_analystkit_relation") or (rtype if rtype in _KIT_RELATIONS else "")
-            if kit_relation in schema.RELATIONS and obj["source_ref"] in names \
-                    and obj["target_ref"] in names:
-                relations.append(_relation_row(reader, obj, names, kit_relation))
-            else:
-                unmapped[f"relationship:{rtype}"] += 1
+            if not (obj.get("x_analystkit_link") or obj["id"] in consumed):
+                _relationship(reader, obj, names, entity_rows, relations, unmapped)
         elif stype == "incident" and "x_analystkit_events" in obj:
             events.extend(_events(reader, obj))
         elif stype == "report" and obj is not reader.kit_report and obj.get("published"):
@@ -367,6 +353,24 @@ def read_objects(source: Any, *, default_tlp: str, strict: bool) -> Case:
         case.entities["stix_extra"] = [_digested(r) for r in frame_to_records("entities", case.entities)]
     warn_markings(name, report)
     return case
+
+
+def _relationship(reader: _Reader, obj: Mapping[str, Any], names: dict, entity_rows: dict,
+                  relations: list[dict], unmapped: Counter) -> None:
+    """Place one relationship: a country, a relation row, or a counted leftover."""
+    rtype = obj["relationship_type"]
+    target = reader.valid.get(obj["target_ref"], {})
+    if rtype in ("located-at", "originates-from") and target.get("type") == "location" \
+            and target.get("country") and names.get(obj["source_ref"]) in entity_rows:
+        row = entity_rows[names[obj["source_ref"]]]
+        row["country"] = target["country"].upper()
+        row["_also"] += [reader.tlp(obj), reader.tlp(target)]  # the country is theirs
+        return
+    kit_relation = obj.get("x_analystkit_relation") or (rtype if rtype in _KIT_RELATIONS else "")
+    if kit_relation in schema.RELATIONS and obj["source_ref"] in names and obj["target_ref"] in names:
+        relations.append(_relation_row(reader, obj, names, kit_relation))
+    else:
+        unmapped[f"relationship:{rtype}"] += 1
 
 
 def _digested(record: Mapping[str, Any]) -> str:
