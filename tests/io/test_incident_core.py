@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from casefiles import ROYAL_MAIL
+import pytest
+from casefiles import ROYAL_MAIL, SAMPLES
 from stix2validator import ValidationOptions, validate_string
 from test_stix import assert_same_case
 
 from analystkit import load_case
 from analystkit.case import Case
-from analystkit.io import stix
+from analystkit.io import MarkingWarning, stix
 
 CORE = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"
 EVENT = "extension-definition--4ca6de00-5b0d-45ef-a1dc-ea7279ea910e"
@@ -161,3 +162,23 @@ def test_cli_export_writes_the_draft_on_request_and_refuses_it_for_misp(tmp_path
     refused = subprocess.run([*cli, "--format", "misp", "--incident-core"], capture_output=True, text=True)
     assert refused.returncode != 0 and "Traceback" not in refused.stderr
     assert refused.stderr.strip().splitlines()[-1].endswith("use it with --format stix")
+
+
+def test_an_opencti_export_imported_gives_its_timeline_back_as_event_objects(tmp_path: Path) -> None:
+    sample = SAMPLES / "stix" / "opencti" / "DATA-TEST-STIX2_v2.json"
+    with pytest.warns(MarkingWarning, match="TLP:TEST"):  # the sample's test marking reads as RED
+        case = stix.read(sample, tlp="amber")
+    bundle = stix.to_bundle(case, incident_core=True)
+    events = _by_type(bundle, "event")
+    assert sorted(e["name"] for e in events) == sorted(case.events["title"])
+    listed = [e["event_ref"] for i in _by_type(bundle, "incident") for e in i["extensions"][CORE]["events"]]
+    assert sorted(listed) == sorted(e["id"] for e in events)
+    # a campaign, a sighting and a report are what OpenCTI said happened, never confirmed by the kit
+    assert {e["status"] for e in events} <= {"undetermined", "occurred"}
+    result = validate_string(json.dumps(bundle), ValidationOptions(
+        strict=True, disabled=["extref-hashes", "relationship-types"]))
+    assert result.is_valid, [str(e) for e in result.errors]
+    again = stix.read(_foreign(bundle))
+    back = again.events[again.events["event_id"].str.startswith("event--")]
+    assert sorted(back["title"]) == sorted(case.events["title"])
+    assert sorted(back["start"]) == sorted(case.events["start"])
