@@ -2,7 +2,13 @@
 
 Actors and victims are resolved through separate tables and are never merged: the ransomware
 group ``royal`` resolves to the actor *Royal*, and no actor name is ever looked up among victims.
-The alias table is ``data/aliases.csv`` (columns ``alias, canonical, kind, note``).
+
+The alias table has columns ``alias, canonical, kind, note, source`` and lives in two files:
+``data/aliases.csv``, written and reviewed by hand (its rows win), and ``data/aliases_derived.csv``,
+built from public sources by :mod:`analystkit.io.aliastable` (the MISP ransomware galaxy and
+leak-site feeds' groups files), each row naming the file it came from. A name not in the table is
+looked up again by its :func:`group_key` (``lockbit3_fs``, ``Hive Leaks``, ``Royal Ransomware``),
+unless that key would point at two different actors.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import html
 import os
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,16 +26,28 @@ import pandas as pd
 from .resources import data_dir
 
 __all__ = [
+    "ALIAS_FILES",
+    "GROUP_NAME_RULES",
     "LEGAL_FORMS",
     "LEGAL_LAST_WORDS",
     "TRUNCATION",
+    "actor_lookup",
     "canonical_actor",
     "canonical_victim",
+    "display_actor",
+    "group_key",
     "is_domain",
     "load_aliases",
     "name_key",
+    "read_alias_file",
+    "resolve_actor",
     "victim_key",
 ]
+
+#: Alias files of the kit's data folder, the hand-written one first (its rows win).
+ALIAS_FILES = ("aliases.csv", "aliases_derived.csv")
+_ALIAS_COLUMNS = ["alias", "canonical", "kind", "note", "source"]
+_KIT = "kit:"
 
 _SPACE = re.compile(r"\s+")
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
@@ -113,8 +132,38 @@ def _drop_form(key: str) -> str:
     return key
 
 
-@lru_cache(maxsize=8)
-def _load(path: str) -> pd.DataFrame:
+#: How a leak-site group name is reduced for the second look-up, in order, repeated until nothing
+#: changes: (pattern, what it removes). Both the table's names and the name looked up are reduced.
+GROUP_NAME_RULES = (
+    (r"^(?:ransomblog|ransomware)[ _.-]+", "a feed's prefix for the site (ransomblog_noname)"),
+    (r"[ _.-]*(?:leaks?|blog|torrents?|ransomware|team|news|onion|cronos|fs)$",
+     "a word for the site or the malware (Hive Leaks, clop torrents, Royal Ransomware, lockbit3_fs)"),
+    (r"(?<=[a-z])[ _.-]*v?\d+(?:\.\d+)?$", "a version after a letter (lockbit3, LockBit 3.0)"),
+    (r"[^0-9a-z]+", "spaces and punctuation (alphv-blackcat, ALPHV BlackCat)"),
+)
+_GROUP_RULES = tuple(re.compile(pattern) for pattern, _ in GROUP_NAME_RULES)
+_MIN_GROUP_KEY = 3  # a shorter key ("lv", "v") says too little to match on
+
+
+def group_key(name: object) -> str:
+    """The key a leak-site group name is matched on when it is not in the alias table.
+
+    >>> [group_key(n) for n in ("lockbit3_fs", "Lockbit3.0", "Hive Leaks", "ransomblog_noname")]
+    ['lockbit', 'lockbit', 'hive', 'noname']
+    >>> group_key("medusalocker") == group_key("Medusa")  # kept apart: no rule removes "locker"
+    False
+    """
+    key, previous = name_key(name), None
+    while key != previous:
+        previous = key
+        for rule in _GROUP_RULES[:-1]:
+            key = rule.sub("", key)
+    return _GROUP_RULES[-1].sub("", key)
+
+
+def read_alias_file(path: str | os.PathLike) -> pd.DataFrame:
+    """One alias file as it is (no derived rows added), checked, with every column present."""
+    path = Path(path)
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = {"alias", "canonical", "kind"} - set(table.columns)
     if missing:
@@ -124,30 +173,107 @@ def _load(path: str) -> pd.DataFrame:
         i = int(bad.index[0])
         raise ValueError(f"{path}, line {i + 2}, column 'kind': value {bad.iloc[0]['kind']!r} "
                          "is not 'actor' or 'victim'")
-    return table
+    for column in _ALIAS_COLUMNS:
+        if column not in table:
+            table[column] = ""
+    return table[_ALIAS_COLUMNS]
+
+
+@lru_cache(maxsize=8)
+def _load(path: str) -> pd.DataFrame:
+    """The table at ``path``; for ``kit:FOLDER``, that data folder's curated file and the derived
+    one after it."""
+    if not path.startswith(_KIT):
+        return read_alias_file(path)
+    folder = Path(path.removeprefix(_KIT))
+    tables = [read_alias_file(folder / name) for name in ALIAS_FILES if (folder / name).is_file()]
+    return pd.concat(tables, ignore_index=True)
 
 
 def load_aliases(path: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The alias table (``alias, canonical, kind, note``) as a DataFrame (a copy)."""
-    path = Path(path) if path else data_dir() / "aliases.csv"
-    return _load(str(path)).copy()
+    """The alias table (``alias, canonical, kind, note, source``) as a DataFrame (a copy).
+
+    With no ``path``, the data folder's hand-written table followed by the derived one; with a
+    path, that file alone.
+
+    >>> table = load_aliases()
+    >>> table[table["alias"] == "lockbit3"][["canonical", "kind"]].values.tolist()
+    [['LockBit', 'actor']]
+    """
+    return _load(_path(path)).copy()
 
 
 @lru_cache(maxsize=8)
 def _index(path: str, kind: str) -> dict[str, str]:
     table = _load(path)
     rows = table[table["kind"] == kind]
-    index = {name_key(c): c for c in rows["canonical"]}
-    index.update({name_key(a): c for a, c in zip(rows["alias"], rows["canonical"], strict=True)})
+    index: dict[str, str] = {}
+    for alias, canonical in zip(rows["alias"], rows["canonical"], strict=True):
+        index.setdefault(name_key(canonical), canonical)  # earlier rows (the curated ones) win
+        index.setdefault(name_key(alias), canonical)
     if kind == "victim":
-        index.update({victim_key(a): c for a, c in zip(rows["alias"], rows["canonical"],
-                                                         strict=True)})
-        index.update({victim_key(c): c for c in rows["canonical"]})
+        for alias, canonical in zip(rows["alias"], rows["canonical"], strict=True):
+            index.setdefault(victim_key(alias), canonical)
+            index.setdefault(victim_key(canonical), canonical)
     return index
 
 
+def actor_lookup(pairs: Iterable[tuple[str, str]]) -> Callable[..., str | None]:
+    """A resolver over ``(alias, canonical)`` pairs, earlier pairs winning: a name's canonical
+    actor by its :func:`name_key`; with ``loose=True`` (a leak-site feed's group name), else by its
+    :func:`group_key` when that key points at one actor.
+
+    >>> find = actor_lookup([("lockbit3", "LockBit"), ("medusa", "Medusa"), ("medusa2", "Other")])
+    >>> find("LockBit 3.0"), find("LockBit 3.0", loose=True), find("Medusa Blog", loose=True)
+    (None, 'LockBit', None)
+    """
+    exact: dict[str, str] = {}
+    for alias, canonical in pairs:
+        exact.setdefault(name_key(canonical), canonical)
+        exact.setdefault(name_key(alias), canonical)
+    found: dict[str, set[str]] = {}
+    for name, canonical in exact.items():
+        key = group_key(name)
+        if len(key) >= _MIN_GROUP_KEY:
+            found.setdefault(key, set()).add(canonical)
+    by_group = {key: next(iter(names)) for key, names in found.items() if len(names) == 1}
+
+    def resolve(name: object, *, loose: bool = False) -> str | None:
+        hit = exact.get(name_key(name))
+        if hit is None and loose:
+            key = group_key(name)
+            hit = by_group.get(key) if len(key) >= _MIN_GROUP_KEY else None
+        return hit
+
+    return resolve
+
+
+@lru_cache(maxsize=8)
+def _actor_lookup(path: str) -> Callable[..., str | None]:
+    rows = _load(path)
+    rows = rows[rows["kind"] == "actor"]
+    return actor_lookup(zip(rows["alias"], rows["canonical"], strict=True))
+
+
 def _path(aliases: str | os.PathLike | None) -> str:
-    return str(Path(aliases) if aliases else data_dir() / "aliases.csv")
+    """The cache key of an alias table: its path, or ``kit:`` and the data folder for the kit's own."""
+    return str(Path(aliases)) if aliases else _KIT + str(data_dir())
+
+
+def resolve_actor(name: object, *, aliases: str | os.PathLike | None = None,
+                  loose: bool = False) -> str | None:
+    """The canonical actor the alias table gives for ``name``, or None when it gives none.
+
+    ``loose=True`` is for a leak-site feed's group names: a name not in the table is matched by
+    its :func:`group_key` too. Names from reports and other tools (``APT1``, ``APT12``) are only
+    ever looked up as written: the feed rules would make them one.
+
+    >>> resolve_actor("Royal Ransomware"), resolve_actor("Royal Ransomware", loose=True)
+    (None, 'Royal')
+    >>> resolve_actor("lockbit3_fs", loose=True), resolve_actor("no such crew", loose=True)
+    ('LockBit', None)
+    """
+    return _actor_lookup(_path(aliases))(name, loose=loose)
 
 
 def canonical_actor(name: object, *, aliases: str | os.PathLike | None = None) -> str:
@@ -160,11 +286,27 @@ def canonical_actor(name: object, *, aliases: str | os.PathLike | None = None) -
     >>> canonical_actor("  some new crew ")
     'some new crew'
     """
-    key = name_key(name)
-    found = _index(_path(aliases), "actor").get(key)
+    found = resolve_actor(name, aliases=aliases)
+    return found if found else _SPACE.sub(" ", html.unescape(str(name))).strip()
+
+
+def display_actor(name: object, *, aliases: str | os.PathLike | None = None) -> str:
+    """A leak-site feed's group name as an actor: its canonical name (matched loosely, see
+    :func:`resolve_actor`), or, unknown, the name tidied, an all-lower-case one in title case.
+
+    Leak-site feeds write group names as lower-case slugs; shown beside the table's canonical
+    names they read as a different kind of thing. A name with capitals is kept as the feed spells it.
+
+    >>> display_actor("some new crew"), display_actor("NewCrewX"), display_actor("Hive Leaks")
+    ('Some New Crew', 'NewCrewX', 'Hive')
+    """
+    found = resolve_actor(name, aliases=aliases, loose=True)
     if found:
         return found
-    return _SPACE.sub(" ", html.unescape(str(name))).strip()
+    found = _SPACE.sub(" ", html.unescape(str(name))).strip()
+    if not (found.islower() and found == name_key(found)):
+        return found
+    return " ".join(word[:1].upper() + word[1:] for word in found.split(" "))
 
 
 def canonical_victim(name: object, *, domains: dict[str, str] | None = None,

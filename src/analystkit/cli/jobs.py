@@ -177,6 +177,15 @@ def draw_activity(args: argparse.Namespace) -> int:
     return _one_chart(args, "activity", case, posts=_read_posts(args.posts))
 
 
+def report_coverage(args: argparse.Namespace) -> int:
+    from ..io.coverage import feed_coverage
+
+    coverage = feed_coverage(args.posts, date=args.date)
+    for line in [f"{args.posts}: {coverage.lines()[0]}", *coverage.lines(top=max(args.top, 0))[1:]]:
+        say(line)
+    return 0
+
+
 def import_file(args: argparse.Namespace) -> int:
     from ..io.detect import detect
     from ..io.importing import import_into, report_lines

@@ -96,6 +96,18 @@ def _add_activity(sub) -> None:
     p.set_defaults(func=jobs.draw_activity, tlp="clear")
 
 
+def _add_coverage(sub) -> None:
+    p = sub.add_parser("coverage", help="say how much of a leak-site feed maps to known actors",
+                       description="Read a leak-site posts file and report its group names and "
+                                   "posts that the alias table maps to a known actor, and the "
+                                   "names it does not, most posts first.")
+    p.add_argument("posts", help="posts file")
+    p.add_argument("--date", choices=["discovered", "published"],
+                   help="which date to read, for a ransomware.live file that has both")
+    p.add_argument("--top", type=int, default=15, help="unmapped names to list (default: 15)")
+    p.set_defaults(func=jobs.report_coverage)
+
+
 def _add_import(sub) -> None:
     p = sub.add_parser("import", help="add a leak-site, STIX, MISP or galaxy file to a case",
                        description="Detect the format of FILE (leak-site posts, STIX 2.x bundle "
@@ -137,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"analystkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for add in (_add_validate, _add_brief, _add_timeline, _add_graph, _add_activity, _add_import,
-                _add_export):
+    for add in (_add_validate, _add_brief, _add_timeline, _add_graph, _add_activity, _add_coverage,
+                _add_import, _add_export):
         add(sub)
     return parser

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._gc import paused_gc
-from ..aliases import canonical_actor
+from ..aliases import display_actor
 from ..resources import data_dir
 from ..schema import POSTS_COLUMNS, Problem, show_value
 from ..tables import (
@@ -282,7 +282,7 @@ def _finish(cols: dict[str, list], dates: pd.Series, feed: str, *, domains: dict
     index = dict(victim_index(alias_path))
     index.update({k.lower(): v for k, v in (domains or {}).items()})
     group_code, groups = _factorize_text(cols["group_name"])
-    actor_code, actors = pd.factorize(np.array([canonical_actor(g, aliases=aliases) for g in groups],
+    actor_code, actors = pd.factorize(np.array([display_actor(g, aliases=aliases) for g in groups],
                                                dtype=object))
     actor_code = actor_code[group_code]
     title_code, titles = _factorize_text(cols["post_title"])
@@ -382,7 +382,7 @@ def read_groups(path: str | os.PathLike, *, aliases: str | os.PathLike | None = 
                                 format="ISO8601", utc=True, errors="coerce")
         profile = rec.get("profile") or []
         rows.append({
-            "actor": canonical_actor(rec["name"], aliases=aliases),
+            "actor": display_actor(rec["name"], aliases=aliases),
             "group_name": str(rec["name"]),
             "locations": len(locations),
             "available": sum(bool(loc.get("available")) for loc in locations if isinstance(loc, dict)),
