@@ -16,13 +16,15 @@ theme and use the ``light`` theme when none is active.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from .schema import normalise_tlp
 
-__all__ = ["SIZES", "THEMES", "TLP_COLORS", "Theme", "current", "status_style", "tlp_label", "use"]
+__all__ = ["MAX_SERIES", "PINNED_SERIES", "SIZES", "THEMES", "TLP_COLORS", "Theme", "current",
+           "status_style", "tlp_label", "use"]
 
 #: Figure sizes in inches: a 16:9 slide, half and full A4 text-width pages, a square tile, an A4
 #: landscape page. Every chart, export and pack page takes its size from here.
@@ -52,6 +54,29 @@ CATEGORY_COLORS = {
 }
 ROLE_COLORS = {"actor": _OI["vermillion"], "victim": _OI["blue"], "supplier": _OI["orange"],
                "authority": _OI["green"], "other": _OI["grey"]}
+
+# Hatches that extend the eight series colours to 32 distinct styles.
+_HATCHES = ("", "////", "....", "xxxx")
+#: Series one chart can tell apart; a chart with more folds the rest into "other".
+MAX_SERIES = 8 * len(_HATCHES)
+#: Actors with a style of their own (slot = colour + 8 × hatch), so the groups a briefing shows
+#: most never depend on a hash: the first eight are plain colours.
+#: Any other name hashes to one of the remaining 16.
+PINNED_SERIES = ("LockBit", "ALPHV", "Cl0p", "Royal", "Black Basta", "Play", "Conti", "Akira",
+                 "BianLian", "Hive", "Medusa", "Qilin", "RansomHub", "8Base", "Rhysida", "Vice Society")
+_PINNED = {name.casefold(): i for i, name in enumerate(PINNED_SERIES)}
+
+
+def _wanted_slot(name: str, n: int) -> tuple[int, int]:
+    """(0, its slot) for a pinned actor, else (1, a slot past the pinned ones from a hash of the
+    name, so an unknown group never takes a pinned actor's style while one is free)."""
+    key = " ".join(str(name).split()).casefold()
+    if key in _PINNED:
+        return 0, _PINNED[key]
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    free = n - len(PINNED_SERIES)
+    return 1, len(PINNED_SERIES) + int.from_bytes(digest[:4], "big") % free
+
 
 #: FIRST TLP 2.0 colours: (text colour, background colour) for each label.
 TLP_COLORS = {
@@ -99,12 +124,42 @@ class Theme:
         """Colour of an event category (grey for one the theme does not know)."""
         return self.categories.get(category, _OI["grey"])
 
-    def series_colors(self, n: int) -> list[str]:
-        """``n`` distinct colours for series such as actors (cycling after eight)."""
+    def series_styles(self, names: Sequence[str]) -> list[tuple[str, str]]:
+        """A ``(colour, hatch)`` per series name (at most :data:`MAX_SERIES`), by identity: a name
+        gets the same style in every chart it appears in, and no two names of one call share one.
+
+        Well-known actors have a fixed style (:data:`PINNED_SERIES`); any other name starts at the
+        style its name hashes to. Up to 32 names are distinct (eight colours times four hatches);
+        ``other`` is always the theme's grid grey. Only when two names of one chart want one style
+        does one of them, the later in name order, move to the next free style.
+
+        >>> th = THEMES["light"]
+        >>> a = th.series_styles(["LockBit", "Royal", "ALPHV", "Play", "other"])
+        >>> b = th.series_styles(["Play", "LockBit"])
+        >>> a[0] == b[1] and a[3] == b[0], len(set(a)) == 5, a[-1] == (th.grid, "")
+        (True, True, True)
+        """
+        slots = [(color, hatch) for hatch in _HATCHES for color in self._order()]
+        styles: dict[str, tuple[str, str]] = {}
+        taken: set[int] = set()
+        wanted = {name: _wanted_slot(name, len(slots)) for name in names if name != "other"}
+        first_free = len(PINNED_SERIES)
+        for name in sorted(wanted, key=lambda n: (wanted[n][0], n)):  # pinned names claim first
+            pinned, at = wanted[name]
+            tail = range(0, len(slots)) if pinned == 0 else range(first_free, len(slots))
+            order = [*range(at, tail.stop), *range(tail.start, at), *range(0, tail.start)]
+            at = next((i for i in order if i not in taken), at)  # past 32 names, styles repeat
+            taken.add(at)
+            styles[name] = slots[at]
+        grey = (self.grid if self.name != "print" else "#BBBBBB", "")
+        return [grey if name == "other" else styles[name] for name in names]
+
+    def _order(self) -> list[str]:
         order = ["blue", "vermillion", "green", "orange", "purple", "sky", "yellow", "black"]
         if self.name == "dark":
             order[-1] = "grey"
-        return [_OI[order[i % len(order)]] for i in range(n)]
+        return [_OI[c] for c in order]
+
 
 
 def _rc(background: str, foreground: str, grid: str) -> dict:

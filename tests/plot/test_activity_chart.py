@@ -110,3 +110,36 @@ def test_same_bytes(posts):
         return buf.getvalue()
 
     assert png() == png()
+
+
+def _styles(ax) -> dict[str, tuple[str, str]]:
+    from matplotlib.colors import to_hex
+
+    return {c.get_label(): (to_hex(c.get_facecolor()[0]), c.get_hatch() or "")
+            for c in ax.collections}
+
+
+@pytest.mark.parametrize("top", [5, 10, 16, 32])
+def test_no_two_series_share_a_style_at_any_top(posts, top):
+    styles = _styles(activity(posts, freq="M", top=top))
+    assert len(styles) == top + 1  # and "other"
+    assert len(set(styles.values())) == len(styles)
+    plt.close("all")
+
+
+def test_an_actor_keeps_its_style_whatever_its_rank(posts):
+    everything = _styles(activity(posts, freq="M", top=16))
+    early = _styles(activity(posts, freq="M", top=6, end="2022-01-01"))  # another ranking
+    late = _styles(activity(posts[posts["actor"].isin(["Royal", "Play", "Akira"])], freq="W", top=3))
+    for name, style in [*early.items(), *late.items()]:
+        if name != "other" and name in everything:
+            assert style == everything[name], name
+    assert everything["LockBit"] != everything["Royal"] and everything["ALPHV"] != everything["Play"]
+    plt.close("all")
+
+
+def test_more_actors_than_styles_fold_into_other(posts):
+    ax = activity(posts, freq="M", top=None)
+    styles = _styles(ax)
+    assert len(styles) == 33 and "other" in styles and len(set(styles.values())) == 33
+    plt.close("all")

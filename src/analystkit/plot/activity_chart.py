@@ -62,7 +62,9 @@ def activity(posts: pd.DataFrame, *, ax: Axes | None = None, freq: str = "W", to
     posts : the posts table (``date`` in UTC and ``actor``; see ``analystkit.schema.POSTS_COLUMNS``).
     ax : Axes to draw on; None makes a slide-size figure.
     freq : ``"W"`` (weeks from Monday), ``"M"`` (months) or ``"D"`` (days).
-    top : actors shown by name (largest first); the rest are summed as ``other``.
+    top : actors shown by name (largest first); the rest are summed as ``other``. At most
+        :data:`analystkit.theme.MAX_SERIES` (32) are shown by name, None included, so that no two
+        share a style; each actor has its colour (and hatch) by name, the same in every chart.
     kind : ``"bar"`` (stacked bars) or ``"heat"`` (one strip per actor, colour = count).
     annotations : ``(date, text)``, ``(start, end, text)`` tuples, or an events DataFrame (its
         ``start``/``end``/``title``); periods are shaded, single dates are lines.
@@ -93,6 +95,7 @@ def activity(posts: pd.DataFrame, *, ax: Axes | None = None, freq: str = "W", to
         ax = _labels.new_axes()
     if posts is None or len(posts) == 0:
         return ax
+    top = _theme.MAX_SERIES if top is None else min(top, _theme.MAX_SERIES)
     table = _tl.counts(posts, freq=freq, top=top, weight=weight, start=start, end=end)
     if table.empty:
         return ax
@@ -126,10 +129,9 @@ class ActivityPlotter:
         self.edges = np.append(self.left, date2num(np.array([_period_after(starts[-1], freq)]))[0])
         self.widths = np.diff(self.edges)
         th = self.th
-        colors = th.series_colors(len(table.columns))
-        if "other" in table.columns:
-            colors[list(table.columns).index("other")] = th.grid if th.name != "print" else "#BBBBBB"
-        self.colors = colors
+        styles = th.series_styles([str(c) for c in table.columns])  # by actor, not by rank
+        self.colors = [color for color, _ in styles]
+        self.hatches = [hatch for _, hatch in styles]
         self.names = [_text.label(c, max_len=24) for c in table.columns]
 
     def plot(self, ax: Axes, *, annotations: Sequence | pd.DataFrame | None = None,
@@ -151,13 +153,16 @@ class ActivityPlotter:
         table, left, widths = self.table, self.left, self.widths
         bottom = np.zeros(len(table))
         x0, x1 = left + widths * 0.06, left + widths * 0.94
-        for col, color, name in zip(table.columns, self.colors, self.names, strict=True):
+        for col, color, hatch, name in zip(table.columns, self.colors, self.hatches, self.names,
+                                           strict=True):
             values = table[col].to_numpy(dtype=float)
             top_ = bottom + values
             verts = np.stack([np.c_[x0, bottom], np.c_[x0, top_], np.c_[x1, top_],
                               np.c_[x1, bottom]], axis=1)
-            coll = PolyCollection(verts, **{"facecolors": color, "edgecolors": "none",
-                                            "linewidths": 0, "label": name, **self.series_kws})
+            # a hatch is drawn in the edge colour; the zero-width edge itself is not drawn
+            coll = PolyCollection(verts, **{"facecolors": color, "edgecolors": self.th.background,
+                                            "linewidths": 0, "hatch": hatch or None, "label": name,
+                                            **self.series_kws})
             coll.set_gid(f"series-{_text.slug(col)}")  # an XML id, whatever the group calls itself
             ax.add_collection(coll, autolim=False)
             bottom = top_
