@@ -28,34 +28,89 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u206
 _TRUNCATED = re.compile(r"\s*(?:\.{3,}|…)\s*$")
 _REDACTED = re.compile(r"[*█]{2,}")
 _SCHEME = re.compile(r"^(?:https?://)(?:www\.)?", re.IGNORECASE)
-# Decoration that leak sites wrap around a victim's name ("Leaks from company X", "X. Part 2.").
-_PREFIX = re.compile(
-    r"^(?:(?:new\s+)?leak(?:s|age)?\s+(?:from\s+)?company\s+|new\s+leaks?\s+(?:from\s+)?|"
-    r"leak\s+post\s+|full\s+data\s+leak\s+(?:of\s+)?)", re.IGNORECASE)
-_SUFFIX = re.compile(
-    r"(?:[\s./|,-]*\bpart\s*\d+(?:\s*/\s*\d+)?\.?|\s*[-|/]\s*(?:fully\s+)?leaked|\s+leak(?:ed)?\s+post|"
-    r"\s*-\s*(?:hacked\s+and\s+)?more\s+then\s+[\d.,]+\s*[gt]b\s+data\s+leaked|"
-    r"\s*/\s*information\s+updated)\s*$", re.IGNORECASE)
-_DECORATION = ("leak", "part", "updated", "more then")
-# Posts that announce something rather than name a victim.
-_ANNOUNCE = re.compile(
-    r"^\W*(?:important\s+)?announce(?:ment)?\b|\bannounce\s+(?:of|-)|hello\s+world|"
-    r"^(?:news|partnership|for\s+press|faq|rules|contacts?|about\s+us|how\s+to\s+buy|"
-    r"\d+\s+b[re]+a?king\s+news)\W*$|our\s+new\s+partner|welcome\s+to\s+(?:our|new)|"
-    r"\baffiliate\s+program|\bwe\s+are\s+(?:looking|recruiting|hiring)\b|\bjoin\s+(?:us|our\s+team)\b|"
-    r"\brecruit(?:ing|ment)\s+(?:of\s+)?(?:pentesters|affiliates|partners)\b",
-    re.IGNORECASE)
+#: Decoration leak sites put around a victim's name, stripped by :func:`tidy_victim`, as
+#: ``(where, pattern, hint, example)``. ``hint`` is a lower-case literal every match holds (the
+#: bulk path looks for it first); ``where`` is ``prefix`` or ``suffix``.
+DECORATION_RULES = (
+    ("prefix", r"(?:new\s+)?leak(?:s|age)?\s+(?:from\s+)?company\s+", "leak", "Leaks from company X"),
+    ("prefix", r"new\s+leaks?\s+(?:from\s+)?", "leak", "New leak from X"),
+    ("prefix", r"leak\s+post\s+", "leak", "Leak post X"),
+    ("prefix", r"full\s+data\s+leak\s+(?:of\s+)?", "leak", "Full data leak of X"),
+    ("prefix", r"[{\[(]\s*upd(?:ate[ds]?)?\s*[}\])]\s*", "upd", "{UPD} X"),
+    ("prefix", r"(?:update|upd)\s*:\s*", "upd", "Update: X"),
+    ("prefix", r"attention\s*[,:!]\s*", "attention", "Attention, X updated"),
+    ("prefix", r"(?:important\s+)?announcement\s*[.:\-–]\s*(?=\S+\s+\S)", "announce",
+     "Announcement: X Y will be leaked in 3 Days"),
+    ("suffix", r"[\s./|,-]*\bpart\s*\d+(?:\s*/\s*\d+)?\.?", "part", "X. Part 2."),
+    ("suffix", r"[\s./|,-]*\bfiles?\s+part\s*\d+\s+published", "part", "X FILES PART4 PUBLISHED"),
+    ("suffix", r"\s*[-|/]\s*(?:fully\s+)?leaked", "leak", "X - leaked"),
+    ("suffix", r"\s+leak(?:ed)?\s+post", "leak", "X leak post"),
+    ("suffix", r"[\s|/,-]*\bfull\s+leak", "leak", "X Full Leak"),
+    ("suffix", r"\s*-\s*(?:hacked\s+and\s+)?more\s+then\s+[\d.,]+\s*[gt]b\s+data\s+leaked", "leak",
+     "x.com - MORE THEN 2.5TB DATA LEAKED"),
+    ("suffix", r"\s*/\s*information\s+updated", "updated", "X / Information updated"),
+    ("suffix", r"\s+updated", "updated", "X updated"),
+    ("suffix", r"\s*\(\s*(?:with\s+data|upd(?:ate[ds]?)?|new)\s*\)", "(", "X (with data), X (UPDATE)"),
+    ("suffix", r"\s*[-|]\s*announcement", "announce", "X - Announcement"),
+    ("suffix", r"\s+announce\s*[-–]\s*hello\s+world\W*", "announce", "X Announce – Hello World !"),
+    ("suffix", r"\s*/\s*data\s+on\s+sale(?:\s*/.*)?", "on sale", "X / Data on sale"),
+    ("suffix", r"\s+will\s+be\s+(?:leaked|published)\s+in\s+\d+\s+(?:days?|hours?)", "will be",
+     "X will be leaked in 3 Days"),
+)
+_PREFIX = re.compile("^(?:" + "|".join(p for w, p, _, _ in DECORATION_RULES if w == "prefix") + ")",
+                     re.IGNORECASE)
+_SUFFIX = re.compile("(?:" + "|".join(p for w, p, _, _ in DECORATION_RULES if w == "suffix") + r")\s*$",
+                     re.IGNORECASE)
+_DECORATION = tuple(sorted({hint for _, _, hint, _ in DECORATION_RULES}))
+
+#: Titles that are the group's own news, not a victim, as ``(pattern, hint, example)``; ``hint``
+#: as for :data:`DECORATION_RULES`. A title naming a victim beside such words ("X - Announcement",
+#: "Announcement: X will be leaked") is a victim: the rules ask for the whole title or a phrase
+#: no company name holds.
+ANNOUNCEMENT_RULES = (
+    (r"^\W*(?:important\s+)?announce(?:ment)?s?\W*(?:\w+\W*)?$", "announce",
+     "Announcement. ReviLives. / [IMPORTANT ANNOUNCEMENT!]"),
+    (r"\bannounce\s+of\b", "announce", "Ragnar_Team Announce of Potential ..."),
+    (r"^\W*hello\s+world\W*$", "hello world", "Hello World!"),
+    (r"^\W*(?:news|partnership|for\s+press|faq|rules|contacts?|about\s+us|warning|decrypt|test)\W*$",
+     "", "News / For Press / WARNING"),
+    (r"^\W*how\s+to\s+buy(?:\s+data)?\W*$", "how to buy", "HOW TO BUY DATA?"),
+    (r"^\W*(?:\d+\s+)?b[rea]+king\s+news\W*$", "king news", "3 Breaking News / 10 Bearking News"),
+    (r"^\W*hot\s+news\W*$", "hot news", "HOT NEWS"),
+    (r"^\W*important\s+(?:updates?|information)\b", "important ", "Important Updates"),
+    (r"^\W*our\s+first\s+post\W*$", "our first post", "Our first post"),
+    (r"^\W*blog\s+is\s+empty\W*$", "blog is empty", "Blog is empty"),
+    (r"\bour\s+new\s+partner", "our new partner", "OUR NEW PARTNER - ..."),
+    (r"\bwelcome\s+to\s+(?:our|new)\b", "welcome to ", "Welcome to new customers!"),
+    (r"\baffiliate\s+program", "affiliate program", "Affiliate program"),
+    (r"\bwe\s+are\s+(?:looking|recruiting|hiring)\b", "we are ", "We are looking for ..."),
+    (r"\blooking\s+for\s+(?:new\s+)?(?:partners|affiliates|pentesters)\b", "looking for ",
+     "Looking for new partners"),
+    (r"\bjoin\s+(?:us|our\s+team)\b", "join ", "Join us on RAMP"),
+    (r"\brecruit(?:ing|ment)\s+(?:of\s+)?(?:pentesters|affiliates|partners)\b", "recruit",
+     "Recruiting pentesters"),
+    (r"\baccess(?:es)?\s+(?:on\s+)?sale\b", "sale", "Various accesses on sale"),
+    (r"\bmonetize\s+your\b", "monetize your", "Great Opportunity to monetize your corporate access"),
+    (r"\bis\s+(?:officially\s+)?online\W*$", "online", "AvosLocker is officially online!"),
+    (r"\bwho\s+is\s+the\s+real\b", "who is the real", "Who is the real Bad Guys here? ..."),
+    (r"\bsome\s+of\s+our\s+customers\b", "some of our customers", "Some of our customers was not payed"),
+    # a numbered series of posts that speaks to its reader ("13 We are kids !") is a story, not a claim
+    (r"^\d{1,2}\s+.*!", "!", "11 you're awake!"),
+    (r"^\d{1,2}\s+.*\bwe\b", "we", "15 All we know"),
+    (r"^\d{1,2}\s+.*\byou", "you", "18 Build your own drone"),
+)
+_ANNOUNCE = re.compile("|".join(p for p, _, _ in ANNOUNCEMENT_RULES), re.IGNORECASE)
 
 # --- the bulk path -------------------------------------------------------------------------------
 # In a lower-case, printable-ASCII title with single spaces every match of _ANNOUNCE holds one of
 # these words, and every change _PREFIX / _SUFFIX / the URL and redaction rules would make holds
 # one of the _UNUSUAL patterns. Each is searched for on its own: a literal search is many times
 # faster than one alternation over the joined titles.
-_HINTS = tuple(re.compile(re.escape(word)) for word in (
-    "announce", "hello world", "news", "partnership", "for press", "faq", "rules", "contact",
-    "about us", "how to buy", "our new partner", "welcome to ", "affiliate program", "we are ",
-    "join ", "recruit"))
-_UNUSUAL = tuple(re.compile(p) for p in (r"://", r"\*\*", r"leak", r"updated", r"part ?\d"))
+_WHOLE_WORDS = ("news", "partnership", "for press", "faq", "rules", "contact", "about us", "warning",
+                "decrypt", "test")  # the words of the one rule without a single hint
+_HINTS = tuple(re.compile(re.escape(word)) for word in sorted(
+    {hint for _, hint, _ in ANNOUNCEMENT_RULES if hint} | set(_WHOLE_WORDS)))
+_UNUSUAL = tuple(re.compile(p) for p in (r"://", r"\*\*", *(re.escape(h) for h in _DECORATION)))
 _AMP = re.compile(r"&amp;")
 _DOTS_AT_END = re.compile(r"\.\.\.$", re.MULTILINE)
 # First / last characters that tidy_victim strips or rewrites (``*.`` wildcards, `` -|/,``).
@@ -113,7 +168,9 @@ def tidy_victim(title: object, *, index: dict[str, str] | None = None) -> tuple[
         text = _TRUNCATED.sub("", text)
     lower = text.lower()
     if any(word in lower for word in _DECORATION):
-        text = _SUFFIX.sub("", _PREFIX.sub("", text))
+        previous = None
+        while previous != text:  # "{UPD} X (with data) Full Leak": every layer, outside in
+            previous, text = text, _SUFFIX.sub("", _PREFIX.sub("", text)).strip() or text
     text = text.strip(" -|/,") or text
     if "://" in text:
         text = _SCHEME.sub("", text).rstrip("/")

@@ -12,10 +12,7 @@ agrees with :func:`tidy_victim` and :func:`is_announcement`), so a million posts
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -24,138 +21,49 @@ import pandas as pd
 from .._gc import paused_gc
 from ..aliases import display_actor
 from ..resources import data_dir
-from ..schema import POSTS_COLUMNS, Problem, show_value
-from ..tables import (
-    UnreadableFileError,
-    guess_encoding,
-    json_encoding,
-    read_json_text,
-    read_table,
-    regular_file_problem,
-)
+from ..schema import POSTS_COLUMNS
+from ..tables import UnreadableFileError, regular_file_problem
 from ._common import tame_column
+from ._postfiles import (
+    FIELD_WORDS,
+    OPTIONAL,
+    PostsError,
+    columns_from_csv,
+    columns_from_records,
+    detect,
+    load_records,
+)
 from ._titles import is_announcement, tidy_titles, tidy_victim, victim_index
+from .leakgroups import read_groups
 
-__all__ = ["FEEDS", "PostsError", "is_announcement", "read_groups", "read_posts", "tidy_victim"]
+__all__ = ["FEEDS", "PostsError", "collapse_posts", "empty_posts", "is_announcement", "parse_dates",
+           "read_groups", "read_posts", "tidy_victim"]
 
 #: Feed names accepted by ``format=``.
 FEEDS = ("ransomwatch", "ransomware.live")
 _DATE_CHOICES = ("discovered", "published")
-# ransomware.live API v2 names its fields differently; they are renamed to the v1 names.
-_V2_NAMES = {"victim": "post_title", "group": "group_name", "activity": "sector",
-             "domain": "website"}
-_OPTIONAL = ("country", "sector", "website")
 # dtypes of the posts table when a feed holds no post
 _EMPTY = {name: "object" for name in POSTS_COLUMNS} | {"date": "datetime64[ns, UTC]", "count": "int64",
                                                         "announcement": "bool"}
-_LIVE_ONLY = {"published", "website", "country", "activity", "post_url", "description", "victim",
-              "group", "screenshot", "infostealer", "attackdate"}
-
-@dataclass
-class PostsError(ValueError):
-    """A feed file that cannot be read; names the file, the record, the field and the value."""
-
-    file: str
-    record: int | None
-    field: str | None
-    value: object
-    problem: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.record is not None:
-            where += f", record [{self.record}]"
-        if self.field is not None:
-            where += f", field '{self.field}'"
-        value = "" if self.value is None else f"value {show_value(self.value)} "
-        return f"{where}: {value}{self.problem}"
+# field names only ransomware.live (v1 or v2) uses
+_LIVE_ONLY = {"published", "website", "country", "activity", "post_url", "description", "group",
+              "screenshot", "infostealer", "attackdate", "domain"}
 
 
-def _load_json(path: Path) -> list:
-    text = read_json_text(path, kind="posts")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PostsError(str(path), _failing_record(text), None, None,
-                         f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} "
-                         "(is the file truncated?)") from exc
-    if isinstance(data, dict):
-        lists = [k for k, v in data.items() if isinstance(v, list)]
-        if len(lists) != 1:
-            raise PostsError(str(path), None, None, None,
-                             "holds a JSON object; expected an array of posts")
-        data = data[lists[0]]
-    if not isinstance(data, list):
-        raise PostsError(str(path), None, None, None, "expected a JSON array of posts")
-    return data
+def empty_posts() -> pd.DataFrame:
+    """A posts table with no rows and the columns and dtypes of a full one.
+
+    >>> empty_posts().dtypes["date"], list(empty_posts().columns) == list(POSTS_COLUMNS)
+    (datetime64[ns, UTC], True)
+    """
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in _EMPTY.items()})
 
 
-def _failing_record(text: str) -> int | None:
-    """Index of the first array element that does not parse (for the error message)."""
-    decoder = json.JSONDecoder()
-    pos = text.find("[")
-    if pos < 0:
-        return None
-    pos, index = pos + 1, 0
-    while True:
-        while pos < len(text) and text[pos] in " \t\r\n,":
-            pos += 1
-        if pos >= len(text) or text[pos] == "]":
-            return index
-        try:
-            _, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError:
-            return index
-        index += 1
-
-
-def _columns_from_json(records: list, path: Path) -> tuple[dict[str, list], set[str]]:
-    if not all(map(isinstance, records, repeat(dict))):
-        i = next(i for i, rec in enumerate(records) if not isinstance(rec, dict))
-        raise PostsError(str(path), i, None, records[i], "is not a JSON object (expected one post)")
-    fields: set[str] = set().union(*records)  # every record: a field may first appear late
-    if "victim" in fields and "post_title" not in fields:
-        records = [{_V2_NAMES.get(k, k): v for k, v in rec.items()} for rec in records]
-        fields = {_V2_NAMES.get(k, k) for k in fields}
-    elif "activity" in fields:
-        fields = (fields - {"activity"}) | {"sector"}
-        records = [{("sector" if k == "activity" else k): v for k, v in rec.items()}
-                   for rec in records]
-    wanted = ("post_title", "group_name", "discovered", "published", *_OPTIONAL)
-    return {name: list(map(dict.get, records, repeat(name))) for name in wanted if name in fields}, fields
-
-
-def _columns_from_csv(path: Path) -> tuple[dict[str, list], set[str]]:
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        looks = guess_encoding(data)
-        said = f"it looks like {looks} text" if looks else "its encoding is not one the kit knows"
-        raise UnreadableFileError(path, f"is not valid UTF-8: byte 0x{data[exc.start]:02x} on "
-                                        f"line {line}; {said}: save it as UTF-8") from None
-    problems: list[Problem] = []
-    frame = read_table(path, problems=problems)
-    if frame is None:  # the first reason: the line and field counts of a bad row, for instance
-        p = problems[0]
-        raise PostsError(str(path), None if p.row is None else p.row + 1, p.column, p.value,
-                         p.expected)
-    frame = frame.rename(columns={**_V2_NAMES, "activity": "sector"})
-    wanted = ("post_title", "group_name", "discovered", "published", *_OPTIONAL)
-    cols = {name: frame[name].tolist() for name in wanted if name in frame.columns}
-    return cols, set(frame.columns)
-
-
-def _detect(path: Path) -> str:
-    """``'json'`` or ``'csv'``, from the first character that is not white space (read in the
-    encoding JSON's own rules point to, so a UTF-16 posts file is still seen to be JSON)."""
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    head_text = head.decode(json_encoding(head), errors="ignore").lstrip("\ufeff \t\r\n")
-    if not head_text:
-        raise PostsError(str(path), None, None, None, "is empty (expected a JSON array or CSV)")
-    return "json" if head_text[:1] in ("[", "{") else "csv"
+def _feed_name(fields: set[str]) -> str:
+    """Which feed wrote a file, from its field names; ``table`` for any other table of posts."""
+    if fields & _LIVE_ONLY:
+        return "ransomware.live"
+    return "ransomwatch" if {"group_name", "post_title"} <= fields else "table"
 
 
 def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str | None = None,
@@ -208,26 +116,31 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
         raise FileNotFoundError(2, "no such posts file", str(path))
     if why is not None:
         raise UnreadableFileError(path, f"{why}; name a posts file")
-    if _detect(path) == "json":
+    if detect(path) == "json":
         with paused_gc():  # a million small dicts, none of them in a cycle
-            cols, fields = _columns_from_json(_load_json(path), path)
+            records = load_records(path)
+            if not records:
+                return empty_posts()
+            cols, fields = columns_from_records(records, path)
         first_row = 0
     else:
-        cols, fields = _columns_from_csv(path)
+        cols, fields = columns_from_csv(path)
         first_row = 2  # CSV records are reported by their line number
     cols = {k: tame_column(k, v) for k, v in cols.items()}  # the feed's strings, tamed at the door
-    feed = format or ("ransomware.live" if fields & _LIVE_ONLY else "ransomwatch")
-    date_field = _choose_date(path, feed, fields, date)
+    feed = format or _feed_name(fields)
+    date_field = _choose_date(path, feed, set(cols), date)
     for name in ("post_title", "group_name", date_field):
         if name not in cols:
             raise PostsError(str(path), None, name, None,
-                             f"is missing from every record (found fields: {', '.join(sorted(fields))})")
+                             f"is missing from every record (found fields: {', '.join(sorted(fields))}; "
+                             f"read as {name}: {', '.join(FIELD_WORDS[name])})")
         bad = _first_missing(cols[name], empty_ok=name == "post_title")
         if bad is not None:
             raise PostsError(str(path), bad + first_row, name, cols[name][bad],
                              "is missing or empty (every post needs a group, a title and a date)")
-    dates = _parse_dates(pd.Series(_objects(cols[date_field]), copy=False), path, date_field, first_row)
-    return _finish(cols, dates, feed, domains=domains, aliases=aliases)
+    dates = parse_dates(pd.Series(_objects(cols[date_field]), copy=False), str(path), date_field,
+                        first_row)
+    return collapse_posts(cols, dates, feed, domains=domains, aliases=aliases)
 
 
 def _first_missing(values: list, *, empty_ok: bool) -> int | None:
@@ -258,7 +171,9 @@ def _choose_date(path: Path, feed: str, fields: set[str], date: str | None) -> s
     return date
 
 
-def _parse_dates(raw: pd.Series, path: Path, field: str, first_row: int) -> pd.Series:
+def parse_dates(raw: pd.Series, path: str, field: str, first_row: int) -> pd.Series:
+    """UTC timestamps of a date column; the first value that is none names its record (counted
+    from ``first_row``)."""
     parsed = pd.to_datetime(raw, format="ISO8601", utc=True, errors="coerce")
     bad = parsed.isna()
     if bad.any():  # padded or non-string values: parse those again from their stripped text
@@ -268,16 +183,18 @@ def _parse_dates(raw: pd.Series, path: Path, field: str, first_row: int) -> pd.S
         bad = parsed.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise PostsError(str(path), i + first_row, field, raw.iat[i],
+        raise PostsError(path, i + first_row, field, raw.iat[i],
                          "is not a date (expected e.g. '2023-02-07 05:11:14.822203')")
     return parsed.astype("datetime64[ns, UTC]")
 
 
-def _finish(cols: dict[str, list], dates: pd.Series, feed: str, *, domains: dict[str, str] | None,
-            aliases: str | os.PathLike | None) -> pd.DataFrame:
-    """One row per (actor, victim key, UTC day) of the posts in ``cols``, oldest first."""
+def collapse_posts(cols: dict[str, list], dates: pd.Series, feed: str, *,
+                   domains: dict[str, str] | None = None,
+                   aliases: str | os.PathLike | None = None) -> pd.DataFrame:
+    """One row per (actor, victim key, UTC day) of the posts in ``cols`` (``group_name``,
+    ``post_title`` and any of the optional fields, each a list), oldest first."""
     if not len(dates):
-        return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in _EMPTY.items()})
+        return empty_posts()
     alias_path = str(Path(aliases) if aliases else data_dir() / "aliases.csv")
     index = dict(victim_index(alias_path))
     index.update({k.lower(): v for k, v in (domains or {}).items()})
@@ -311,7 +228,7 @@ def _finish(cols: dict[str, list], dates: pd.Series, feed: str, *, domains: dict
         "count": np.bincount(claim)[by].astype("int64"),
         "announcement": announce[title_code[rows]],
         "feed": np.full(len(rows), feed, dtype=object)}
-    for name in _OPTIONAL:  # first non-empty value of the collapsed posts
+    for name in OPTIONAL:  # first non-empty value of the collapsed posts
         best = np.full(len(first), "", dtype=object)
         if name in cols:
             values = pd.Series(_objects(cols[name])).fillna("").astype(str).str.strip().to_numpy()[order]
@@ -346,53 +263,3 @@ def _tie_order(stamp: np.ndarray, actors: np.ndarray, key_names: np.ndarray,
         ties = pd.DataFrame({"stamp": stamp[tie], "actor": actors[tie], "key": key_names[key_code[tie]]})
         by[tie] = tie[ties.sort_values(["stamp", "actor", "key"], kind="mergesort").index]
     return by
-
-
-def read_groups(path: str | os.PathLike, *, aliases: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Read a ransomwatch / ransomware.live ``groups.json``: one row per group.
-
-    Returns columns ``actor`` (canonical), ``group_name``, ``locations`` (number of sites),
-    ``available`` (sites up at the last scrape), ``fqdns`` (tuple), ``last_scrape`` (UTC),
-    ``parser`` (bool), ``profile`` (tuple of references) and ``meta``.
-
-    Examples
-    --------
-    >>> import json, tempfile, pathlib
-    >>> tmp = pathlib.Path(tempfile.mkdtemp()) / "groups.json"
-    >>> _ = tmp.write_text(json.dumps([{"name": "lockbit3", "captcha": False, "parser": True,
-    ...     "javascript_render": False, "meta": None, "profile": [], "locations": [
-    ...     {"fqdn": "lockbitapt.onion", "title": "LockBit", "version": 3, "slug": "http://x",
-    ...      "available": True, "updated": "2023-08-19 10:00:00.0", "lastscrape":
-    ...      "2023-08-19 10:00:00.0", "enabled": True}]}]))
-    >>> read_groups(tmp)[["actor", "group_name", "locations", "available"]].to_dict("records")
-    [{'actor': 'LockBit', 'group_name': 'lockbit3', 'locations': 1, 'available': 1}]
-    """
-    path = Path(path)
-    records = _load_json(path)
-    rows = []
-    for i, rec in enumerate(records):
-        if not isinstance(rec, dict) or not rec.get("name"):
-            raise PostsError(str(path), i, "name", rec.get("name") if isinstance(rec, dict) else rec,
-                             "is missing (every group needs a name)")
-        locations = rec.get("locations") or []
-        if not isinstance(locations, list):
-            raise PostsError(str(path), i, "locations", locations, "is not a list of sites")
-        scrapes = [loc.get("lastscrape") for loc in locations if isinstance(loc, dict)]
-        stamps = pd.to_datetime(pd.Series([s for s in scrapes if s], dtype=object),
-                                format="ISO8601", utc=True, errors="coerce")
-        profile = rec.get("profile") or []
-        rows.append({
-            "actor": display_actor(rec["name"], aliases=aliases),
-            "group_name": str(rec["name"]),
-            "locations": len(locations),
-            "available": sum(bool(loc.get("available")) for loc in locations if isinstance(loc, dict)),
-            "fqdns": tuple(str(loc.get("fqdn", "")) for loc in locations if isinstance(loc, dict)),
-            "last_scrape": stamps.max() if len(stamps) else pd.NaT,
-            "parser": bool(rec.get("parser")),
-            "profile": tuple(map(str, profile)) if isinstance(profile, list) else (str(profile),),
-            "meta": "" if rec.get("meta") is None else str(rec["meta"]),
-        })
-    out = pd.DataFrame(rows, columns=["actor", "group_name", "locations", "available", "fqdns",
-                                      "last_scrape", "parser", "profile", "meta"])
-    out["last_scrape"] = pd.to_datetime(out["last_scrape"], utc=True)
-    return out
