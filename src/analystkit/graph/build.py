@@ -13,6 +13,7 @@ import networkx as nx
 import pandas as pd
 
 from .._gc import paused_gc
+from ..io.posttable import as_posts
 from ..times import end_of_day, utc
 from .keys import STATUS_RANK, node_key
 from .posts import posts_graph, posts_tables
@@ -91,9 +92,13 @@ def actor_victim_graph(data: Case | pd.DataFrame, *, start: object = None, end: 
     elif "relation" in frame.columns:
         G = relations_graph(frame, lo, hi)
     else:
-        raise ValueError("actor_victim_graph expects a Case, a relations table (with a 'relation' "
-                         "column) or a posts table (with 'victim_key'); got columns "
-                         f"{', '.join(map(str, frame.columns)) or 'none'}")
+        try:
+            frame = as_posts(frame)  # any table of claims: actor, victim and date columns
+        except ValueError as exc:
+            raise ValueError("actor_victim_graph expects a Case, a relations table (with a "
+                             f"'relation' column) or a table of claims, but {exc}") from None
+        with paused_gc():
+            G = posts_graph(frame, lo, hi, include_announcements)
     if meta is not None and len(meta):
         apply_entities(G, meta)
         G.__networkx_cache__.pop(CACHE_KEY, None)  # node facts changed after the tables were made
@@ -124,7 +129,8 @@ def actor_victim_tables(data: Case | pd.DataFrame, *, start: object = None, end:
     """
     if isinstance(data, (nx.Graph, TableGraph)):
         return data
-    if isinstance(data, pd.DataFrame) and "victim_key" in data.columns:
+    if isinstance(data, pd.DataFrame) and "relation" not in data.columns:
+        data = as_posts(data)  # a posts table as it is; any other table of claims tidied
         lo, hi = window(start, end)
         tables = posts_tables(data, lo, hi, include_announcements)
         bounds = {k: v for k, v in (("start", lo), ("end", hi)) if v is not None}

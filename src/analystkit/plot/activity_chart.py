@@ -23,6 +23,8 @@ import pandas as pd
 from .. import text as _text
 from .. import theme as _theme
 from .. import timeline as _tl
+from ..aliases import display_actor
+from ..io.posttable import as_posts, is_posts_table, standard_fields
 from ..times import utc
 from .base import labels as _labels
 from .base.dates import date_axis, display_zone
@@ -95,6 +97,7 @@ def activity(posts: pd.DataFrame, *, ax: Axes | None = None, freq: str = "W", to
         ax = _labels.new_axes()
     if posts is None or len(posts) == 0:
         return ax
+    posts = _claims(posts)
     top = _theme.MAX_SERIES if top is None else min(top, _theme.MAX_SERIES)
     table = _tl.counts(posts, freq=freq, top=top, weight=weight, start=start, end=end)
     if table.empty:
@@ -213,6 +216,19 @@ class ActivityPlotter:
             ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.0),
                       ncol=min(len(labels), 10), frameon=False, fontsize=8.5, borderaxespad=0.3,
                       columnspacing=1.4, handlelength=1.4)
+
+
+def _claims(posts: pd.DataFrame) -> pd.DataFrame:
+    """A posts table as it is; a table with group, victim and date columns tidied into one
+    (aliases merged); a table of dates and actors alone with the actors' names merged."""
+    if is_posts_table(posts):
+        return posts
+    found = standard_fields(posts.columns)
+    if {"group_name", "post_title"} <= set(found):
+        return as_posts(posts)
+    if "actor" in posts.columns:
+        return posts.assign(actor=posts["actor"].map(display_actor))
+    return posts
 
 
 def _period_after(start: np.datetime64, freq: str) -> np.datetime64:
