@@ -290,3 +290,18 @@ def test_export_at_a_lower_level_leaves_out_a_marked_summary(tmp_path):
         text = (tmp_path / f"{fmt}.json").read_text()
         assert "Sumtok" not in text and "Titletok case" in text
         assert "the case summary is marked TLP:AMBER and is left out" in out.stderr
+
+
+def test_brief_merges_several_feeds_and_names_each(tmp_path):
+    feeds = [SAMPLES / "leaksites" / name for name in ("ransomwatch_posts_2023-08-19.json",
+                                                         "ransomfeed_posts_2023-03-13.json")]
+    out = tmp_path / "pack"
+    done = subprocess.run([sys.executable, "-m", "analystkit", "brief", str(ROYAL_MAIL), "--tlp", "clear",
+                           "--out", str(out), "--charts", "activity", "--date", "discovered",
+                           "--posts", *map(str, feeds)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    merged = next(line for line in done.stderr.splitlines() if "merged 2 feeds" in line)
+    assert re.search(r"merged 2 feeds: \d+ posts, \d+ victim names linked", merged)
+    page = (out / "brief.html").read_text(encoding="utf-8")
+    assert "leak-site posts (crawler snapshots): ransomfeed_posts_2023-03-13.json, " \
+           "ransomwatch_posts_2023-08-19.json" in page

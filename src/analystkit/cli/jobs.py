@@ -89,7 +89,7 @@ def write_brief(args: argparse.Namespace) -> int:
     case = load_case(_case_folder(args.case), encoding=args.encoding)
     compare, related = _chosen(case, args)
     charts = tuple(c for c in (args.charts or "").split(",") if c)
-    posts = _read_posts(args.posts) if args.posts else None  # read before anything is written
+    posts = _feeds(args.posts, args.date) if args.posts else None  # read before anything is written
     out = brief(case, _writing(args, args.out), tlp=args.tlp, posts=posts, related=related,
                 compare=compare, theme=args.theme, progress=say, **({"charts": charts} if charts else {}))
     print(out / "brief.html")
@@ -129,10 +129,21 @@ def draw_timeline(args: argparse.Namespace) -> int:
     return _one_chart(args, "timeline", load_case(_case_folder(args.case), encoding=args.encoding))
 
 
-def _read_posts(path: str):
+def _read_posts(path: str, date: str | None = None):
     from ..io.leaksites import read_posts
 
-    return read_posts(path)
+    return read_posts(path, date=date)
+
+
+def _feeds(paths: list[str], date: str | None = None):
+    """One feed as it is read; several combined, each post once (victims linked across them)."""
+    if len(paths) == 1:
+        return _read_posts(paths[0], date)
+    from ..io.feedmerge import combine_feeds
+
+    posts, merges = combine_feeds({Path(p).name: _read_posts(p, date) for p in paths})
+    say(f"merged {len(paths)} feeds: {len(posts)} posts, {len(merges)} victim names linked")
+    return posts
 
 
 def draw_graph(args: argparse.Namespace) -> int:

@@ -51,8 +51,12 @@ def _add_brief(sub) -> None:
     p.add_argument("--tlp", required=True, help="level the pack is shared at (clear, green, "
                                                 "amber, amber+strict, red)")
     p.add_argument("--out", required=True, help="folder to write the pack into")
-    p.add_argument("--posts", help="leak-site posts file (ransomwatch or ransomware.live) for the "
-                                   "activity chart; without it the pack has none")
+    p.add_argument("--posts", nargs="+", metavar="FEED",
+                   help="leak-site posts files (ransomwatch, ransomware.live or a table of claims) "
+                        "for the activity chart; several are merged, each post counted once; "
+                        "without it the pack has none")
+    p.add_argument("--date", choices=["discovered", "published"],
+                   help="which date of a ransomware.live feed is the claim date")
     p.add_argument("--compare", nargs="+", metavar="CASE", help="exactly the cases of the day-0 "
                    "comparison (folders, shipped names or incident ids; default: the \"compare\" "
                    "list of CASE's case.json, else no comparison)")

@@ -28,8 +28,24 @@ __all__ = ["CHARTS", "Chart", "Pack", "compared_cases", "listed_cases", "main_ev
 
 #: Charts a pack can hold, in the order they appear.
 CHARTS = ("timeline", "compare", "activity", "graph")
-_FEED_SOURCE = {"source_id": "leak-site-posts", "name": "ransomwatch leak-site posts (crawler snapshot)",
-                "url": "https://github.com/joshhighet/ransomwatch", "reliability": "F"}
+_FEED_URLS = {"ransomwatch": "https://github.com/joshhighet/ransomwatch",
+              "ransomware.live": "https://www.ransomware.live"}
+
+
+def feed_source(posts: pd.DataFrame) -> dict:
+    """The source row of the leak-site posts a pack draws: the feeds they came from, by name.
+
+    >>> feed_source(pd.DataFrame({"feed": ["ransomware.live", "ransomwatch"]}))["name"]
+    'leak-site posts (crawler snapshots): ransomware.live, ransomwatch'
+    >>> feed_source(pd.DataFrame({"feed": ["ransomwatch"]}))["url"]
+    'https://github.com/joshhighet/ransomwatch'
+    """
+    column = posts["feeds"].explode() if "feeds" in posts else posts.get("feed", pd.Series(dtype=object))
+    names = sorted({str(n) for n in column.dropna()}) or ["unnamed feed"]
+    urls = {_FEED_URLS.get(n, "") for n in names}
+    kind = "crawler snapshot" if len(names) == 1 else "crawler snapshots"
+    return {"source_id": "leak-site-posts", "name": f"leak-site posts ({kind}): {', '.join(names)}",
+            "url": urls.pop() if len(urls) == 1 else "", "reliability": "F"}
 
 
 @dataclass
@@ -273,7 +289,7 @@ def prepare(case: Case, *, tlp: str = "clear", related: Sequence[Case] = (),
     library = pd.concat([shared.sources, *(c.sources for c in others)], ignore_index=True)
     library = library.drop_duplicates("source_id").reset_index(drop=True)
     if posts is not None and len(posts):
-        library = pd.concat([library, pd.DataFrame([{**_FEED_SOURCE, "tlp": "clear"}])],
+        library = pd.concat([library, pd.DataFrame([{**feed_source(posts), "tlp": "clear"}])],
                             ignore_index=True)
     durations = _durations(shared)
     return Pack(case=shared, related=others, tlp=level, withheld=withheld, library=library,
