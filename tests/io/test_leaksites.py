@@ -74,12 +74,12 @@ def test_royal_mail_found_by_domain_and_kept_apart_from_royal(posts):
 def test_dirty_titles_are_tidied(posts):
     by_title = posts.set_index("post_title")
     assert by_title.loc["Greenwood Fabricating &amp; Plating", "victim"] == "Greenwood Fabricating & Plating"
-    assert by_title.loc["hammer-poznan.p...", "victim"] == "hammer-poznan.p"
+    assert by_title.loc["hammer-poznan.p...", "victim"] == "hammer-poznan.p…"  # says it was cut
     assert by_title.loc["*.skifgroup.com", "victim"] == "skifgroup.com"
     assert by_title.loc["https://www.inforlandia.com", "victim"] == "inforlandia.com"
     assert tidy_victim("Weir &amp; Partners LLP / Part 2") == ("Weir & Partners LLP", "weir & partners")
     assert tidy_victim("Tegut. Part 1.")[0] == "Tegut"
-    assert tidy_victim("R*** M****")[0] == "R*** M***"
+    assert tidy_victim("R*** M****")[0] == "R*** M****"  # as written, star for star
     assert tidy_victim("Evil\u202eCorp\x00 Ltd")[0] == "Evil Corp Ltd"
 
 
@@ -284,8 +284,13 @@ def test_legal_forms_dropped_by_words_as_by_the_expression(words):
 
 
 def test_read_posts_rows_agree_with_tidy_victim(posts):
-    assert [t for t, v, k in zip(posts["post_title"], posts["victim"], posts["victim_key"], strict=True)
-            if tidy_victim(t) != (v, k)] == []
+    """Each row names the victim its title does, but for a cut title completed by the same
+    actor's complete name (test_a_cut_name_joins_...)."""
+    rows = zip(posts["post_title"], posts["victim"], posts["victim_key"], strict=True)
+    differ = [(t, v) for t, v, k in rows if tidy_victim(t) != (v, k)]
+    assert differ and all(tidy_victim(t)[0].endswith("…") and not v.endswith("…") for t, v in differ)
+    assert all(v.casefold().replace("www.", "").startswith(tidy_victim(t)[1][:5]) or v == "Continental"
+               for t, v in differ)
     assert posts["announcement"].tolist() == [is_announcement(t) for t in posts["post_title"]]
 
 
@@ -325,3 +330,55 @@ def test_a_field_that_first_appears_late_is_read(tmp_path):
     posts = read_posts(_live(tmp_path, records, "late.json"))
     assert posts.loc[posts["victim"].eq("Victim 1400"), "country"].tolist() == ["GB"]
     assert posts["country"].eq("").sum() == 1499
+
+
+# --- victims tidied right: one test per way real feeds get it wrong --------------------------------
+
+def test_a_cut_url_keeps_what_it_shows_and_says_it_was_cut(posts):
+    by_title = posts.drop_duplicates("post_title").set_index("post_title")
+    assert by_title.loc["https://www.nov...", "victim"] == "www.nov…"  # not the stub "nov"
+    stubs = posts[posts["victim"].str.len().le(4) & posts["post_title"].str.endswith("...")]
+    assert stubs.empty
+
+
+def test_a_cut_name_joins_the_one_complete_name_of_the_same_actor(posts):
+    by_title = posts.drop_duplicates("post_title").set_index("post_title")
+    assert by_title.loc["www.continental...", "victim"] == "Continental"  # the curated victim
+    assert by_title.loc["www.psomagen.co...", "victim"] == "psomagen.com"
+    # still cut where nothing completes it, or where too little is left to say
+    assert by_title.loc["hammer-poznan.p...", "victim"] == "hammer-poznan.p…"
+
+
+def test_www_means_the_same_cut_short_or_not():
+    assert tidy_victim("www.acme-corp.co...")[1] == tidy_victim("acme-corp.co...")[1] == "acme-corp.co"
+    assert tidy_victim("www.acme-corp.com")[1] == tidy_victim("acme-corp.com")[1] == "acme-corp.com"
+
+
+def test_redacted_names_are_never_merged_with_each_other(posts):
+    bianlian = posts[posts["actor"].eq("BianLian") & posts["post_title"].str.contains(r"\*\*")]
+    assert bianlian["post_title"].nunique() == bianlian["victim_key"].nunique() > 50
+    assert tidy_victim("C******* S*****")[1] != tidy_victim("C*** S***")[1]
+
+
+@pytest.mark.parametrize(("title", "victim"), [
+    ("Leaks from company Acme Widgets", "Acme Widgets"),
+    ("{UPD} Acme Widgets", "Acme Widgets"), ("Update: Acme Widgets", "Acme Widgets"),
+    ("Attention, Acme Widgets updated", "Acme Widgets"),
+    ("Acme Widgets Full Leak", "Acme Widgets"), ("Acme Widgets (with data)", "Acme Widgets"),
+    ("Acme Widgets (UPDATE)", "Acme Widgets"), ("ACME WIDGETS FILES PART4 PUBLISHED", "ACME WIDGETS"),
+    ("Acme Widgets / Data on sale", "Acme Widgets"), ("Acme Widgets. Part 2.", "Acme Widgets"),
+    ("Acme Widgets - leaked", "Acme Widgets"), ("Acme Widgets / Information updated", "Acme Widgets"),
+    ("Acme Widgets will be leaked in 3 Days", "Acme Widgets"),
+    ("{UPD} Acme Widgets (with data) Full Leak", "Acme Widgets"),  # every layer
+    ("Part Time Staffing", "Part Time Staffing"), ("Leaky Roof Repairs", "Leaky Roof Repairs"),
+])
+def test_decoration_is_stripped_by_the_listed_rules(title, victim):
+    assert tidy_victim(title)[0] == victim
+
+
+def test_every_decoration_rule_has_a_tested_example():
+    from analystkit.io.leaksites import DECORATION_RULES
+
+    for where, pattern, hint, example in DECORATION_RULES:
+        assert hint in example.lower() or hint == "(", (pattern, example)
+        assert where in ("prefix", "suffix")

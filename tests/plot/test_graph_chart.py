@@ -192,7 +192,7 @@ def test_rollup_nodes_and_kwargs_pass_through(feed):
     assert len(nodes["more"].get_offsets()) == 4
     assert len(nodes["victim"].get_offsets()) == 4 * 15
     labels = [t.get_text() for t in ax.texts if t.get_gid() == "label:more"]
-    assert "+1,983 more" in labels
+    assert "+1,962 more" in labels
     assert _label_overlaps(ax) == []
 
 

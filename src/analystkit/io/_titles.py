@@ -26,8 +26,7 @@ __all__ = ["is_announcement", "tidy_titles", "tidy_victim", "victim_index"]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 _TRUNCATED = re.compile(r"\s*(?:\.{3,}|…)\s*$")
-_REDACTED = re.compile(r"[*█]{2,}")
-_SCHEME = re.compile(r"^(?:https?://)(?:www\.)?", re.IGNORECASE)
+_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
 #: Decoration leak sites put around a victim's name, stripped by :func:`tidy_victim`, as
 #: ``(where, pattern, hint, example)``. ``hint`` is a lower-case literal every match holds (the
 #: bulk path looks for it first); ``where`` is ``prefix`` or ``suffix``.
@@ -143,9 +142,11 @@ def _default_index() -> dict[str, str]:
 def tidy_victim(title: object, *, index: dict[str, str] | None = None) -> tuple[str, str]:
     """The display name and matching key of the victim named by a raw post title.
 
-    Decodes HTML entities, drops control characters, leak-site decoration ("Leaks from company",
-    "Part 2") and truncation marks, writes redactions as ``***``, reduces URLs and wildcards to
-    their domain and resolves known names and domains through the victim alias table.
+    Decodes HTML entities, drops control characters and leak-site decoration
+    (:data:`DECORATION_RULES`), reduces URLs and wildcards to their domain and resolves known
+    names and domains through the victim alias table. A name cut short by the site keeps what
+    it shows and ends in "…" (its key without the dots and without "www."), so a stub never poses
+    as a whole name; redactions stay as written, star for star.
 
     Examples
     --------
@@ -153,8 +154,10 @@ def tidy_victim(title: object, *, index: dict[str, str] | None = None) -> tuple[
     ('Royal Mail', 'royal mail')
     >>> tidy_victim("Weir &amp; Partners LLP / Part 2")
     ('Weir & Partners LLP', 'weir & partners')
-    >>> tidy_victim("hammer-poznan.p...")
-    ('hammer-poznan.p', 'hammer-poznan.p')
+    >>> tidy_victim("hammer-poznan.p..."), tidy_victim("https://www.nov...")
+    (('hammer-poznan.p…', 'hammer-poznan.p'), ('www.nov…', 'nov'))
+    >>> tidy_victim("B****** *b*")  # a redaction is kept as written: two are never one
+    ('B****** *b*', 'b****** *b*')
     """
     index = _default_index() if index is None else index
     text = str(title)
@@ -178,15 +181,17 @@ def tidy_victim(title: object, *, index: dict[str, str] | None = None) -> tuple[
         text = text.rstrip("/")
     if text.startswith("*."):
         text = text[2:]
-    if "**" in text or "█" in text:
-        text = _REDACTED.sub("***", text)
     if not truncated and is_domain(text):
         domain = text.lower().removeprefix("www.")
         found = index.get(domain) or index.get(victim_key(domain))
         return (found, victim_key(found)) if found else (domain, domain)
     key = victim_key(text)
+    if truncated:  # "www." means the same cut short or not; the name says it was cut
+        key = key.removeprefix("www.")
     found = index.get(key)
-    return (found, victim_key(found)) if found else (text, key)
+    if found:
+        return found, victim_key(found)
+    return (text + "…" if truncated and text else text), key
 
 
 def is_announcement(title: object) -> bool:
@@ -219,7 +224,7 @@ def tidy_titles(titles: Sequence[str], *, index: dict[str, str] | None = None,
     --------
     >>> victims, keys, news = tidy_titles(["royalmailgroup.com", "Acme Ltd...", "Hello World"])
     >>> victims, keys, news.tolist()
-    (['Royal Mail', 'Acme Ltd', 'Hello World'], ['royal mail', 'acme', 'hello world'], [False, False, True])
+    (['Royal Mail', 'Acme Ltd…', 'Hello World'], ['royal mail', 'acme', 'hello world'], [False, False, True])
     """
     index = _default_index() if index is None else index
     if not len(titles):
@@ -237,9 +242,15 @@ def tidy_titles(titles: Sequence[str], *, index: dict[str, str] | None = None,
     keys = lows  # a plain title's key is its lower case, unless dots, commas or legal forms
     for i in np.flatnonzero(rekey & ~exact).tolist():
         keys[i] = victim_key(texts[i])
+    cut = np.flatnonzero(truncated & ~exact).tolist()
+    for i in cut:
+        keys[i] = keys[i].removeprefix("www.")
     found = [index.get(key) for key in keys]
     canonical_keys = {name: victim_key(name) for name in set(index.values())}
     victims = [name or text for name, text in zip(found, texts, strict=True)]
+    for i in cut:
+        if not found[i] and texts[i]:
+            victims[i] = texts[i] + "…"
     keys = [canonical_keys[name] if name else key for name, key in zip(found, keys, strict=True)]
     for i in np.flatnonzero(exact).tolist():
         victims[i], keys[i] = tidy_victim(titles[i], index=index)

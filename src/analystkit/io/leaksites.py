@@ -33,11 +33,18 @@ from ._postfiles import (
     detect,
     load_records,
 )
-from ._titles import is_announcement, tidy_titles, tidy_victim, victim_index
+from ._titles import (
+    ANNOUNCEMENT_RULES,
+    DECORATION_RULES,
+    is_announcement,
+    tidy_titles,
+    tidy_victim,
+    victim_index,
+)
 from .leakgroups import read_groups
 
-__all__ = ["FEEDS", "PostsError", "collapse_posts", "empty_posts", "is_announcement", "parse_dates",
-           "read_groups", "read_posts", "tidy_victim"]
+__all__ = ["ANNOUNCEMENT_RULES", "DECORATION_RULES", "FEEDS", "PostsError", "collapse_posts",
+           "empty_posts", "is_announcement", "parse_dates", "read_groups", "read_posts", "tidy_victim"]
 
 #: Feed names accepted by ``format=``.
 FEEDS = ("ransomwatch", "ransomware.live")
@@ -206,6 +213,8 @@ def collapse_posts(cols: dict[str, list], dates: pd.Series, feed: str, *,
     victims, keys, announce = tidy_titles(titles.tolist(), index=index)
     key_code, key_names = pd.factorize(_objects(keys))
     key_code = key_code[title_code]
+    shown = _objects(victims)[title_code]
+    key_code, shown = _completed(actor_code, key_code, key_names, shown)
     # one claim per (actor, victim key, UTC day), numbered in order of first post (oldest first)
     stamp = dates.array.asi8
     order = np.argsort(stamp, kind="stable")
@@ -222,7 +231,7 @@ def collapse_posts(cols: dict[str, list], dates: pd.Series, feed: str, *,
         "date": dates.take(rows).array,
         "actor": actors.astype(object)[actor_code[rows]],
         "group_name": groups.astype(object)[group_code[rows]],
-        "victim": _objects(victims)[title_code[rows]],
+        "victim": shown[rows],
         "victim_key": key_names.astype(object)[key_code[rows]],
         "post_title": titles.astype(object)[title_code[rows]],
         "count": np.bincount(claim)[by].astype("int64"),
@@ -238,6 +247,37 @@ def collapse_posts(cols: dict[str, list], dates: pd.Series, feed: str, *,
                 best[got] = values[filled[at]]
         columns[name] = best[by]
     return pd.DataFrame({name: columns[name] for name in POSTS_COLUMNS}, copy=False)
+
+
+_MIN_STEM = 5  # "www.nov…" says too little to be completed as novotech.com
+
+
+def _completed(actor_code: np.ndarray, key_code: np.ndarray, key_names: np.ndarray,
+               shown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Posts whose name the site cut short ("www.continental…") joined to the one complete name
+    of the same actor's posts that starts the same way; left as they are when there are none or
+    several, or when fewer than five letters were kept."""
+    cut = np.fromiter((str(v).endswith("…") for v in shown), dtype=bool, count=len(shown))
+    if not cut.any():
+        return key_code, shown
+    pairs = pd.DataFrame({"actor": actor_code, "key": key_code, "cut": cut})
+    whole = pairs[~pairs["cut"]].drop_duplicates(["actor", "key"])
+    names = key_names.astype(object)
+    complete: dict[int, list[str]] = {}
+    for actor, key in zip(whole["actor"], whole["key"], strict=True):
+        complete.setdefault(int(actor), []).append(names[key])
+    code_of = {name: i for i, name in enumerate(names)}
+    shown_of = dict(zip(key_code[~cut], shown[~cut], strict=True))
+    key_code, shown = key_code.copy(), shown.copy()
+    stubs = pairs[pairs["cut"]].drop_duplicates(["actor", "key"])
+    for actor, key in zip(stubs["actor"], stubs["key"], strict=True):
+        stem = names[key]
+        longer = [n for n in complete.get(int(actor), ()) if n.startswith(stem) and n != stem]
+        if len(longer) == 1 and len(stem) >= _MIN_STEM:
+            at = (actor_code == actor) & (key_code == key) & cut
+            key_code[at] = code_of[longer[0]]
+            shown[at] = shown_of[code_of[longer[0]]]
+    return key_code, shown
 
 
 def _factorize_text(values: list) -> tuple[np.ndarray, np.ndarray]:
