@@ -377,8 +377,13 @@ def test_decoration_is_stripped_by_the_listed_rules(title, victim):
 
 
 def test_every_decoration_rule_has_a_tested_example():
-    from analystkit.io.leaksites import DECORATION_RULES
+    import re
+
+    from analystkit.io.leaksites import ANNOUNCEMENT_RULES, DECORATION_RULES
 
     for where, pattern, hint, example in DECORATION_RULES:
-        assert hint in example.lower() or hint == "(", (pattern, example)
+        assert re.search(hint, example.lower()), (pattern, example)  # the bulk path finds it
         assert where in ("prefix", "suffix")
+    for pattern, hint, example in ANNOUNCEMENT_RULES:
+        assert re.search(pattern, example.split(" / ")[0], re.IGNORECASE), (pattern, example)
+        assert not hint or re.search(hint, example.split(" / ")[0].lower()), (hint, example)

@@ -28,8 +28,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u206
 _TRUNCATED = re.compile(r"\s*(?:\.{3,}|…)\s*$")
 _SCHEME = re.compile(r"^https?://", re.IGNORECASE)
 #: Decoration leak sites put around a victim's name, stripped by :func:`tidy_victim`, as
-#: ``(where, pattern, hint, example)``. ``hint`` is a lower-case literal every match holds (the
-#: bulk path looks for it first); ``where`` is ``prefix`` or ``suffix``.
+#: ``(where, pattern, hint, example)``. ``hint`` is a short expression that finds, in the
+#: lower-cased title, every title a match can be in (the bulk path looks for it first, mostly a
+#: literal word); ``where`` is ``prefix`` or ``suffix``.
 DECORATION_RULES = (
     ("prefix", r"(?:new\s+)?leak(?:s|age)?\s+(?:from\s+)?company\s+", "leak", "Leaks from company X"),
     ("prefix", r"new\s+leaks?\s+(?:from\s+)?", "leak", "New leak from X"),
@@ -40,8 +41,8 @@ DECORATION_RULES = (
     ("prefix", r"attention\s*[,:!]\s*", "attention", "Attention, X updated"),
     ("prefix", r"(?:important\s+)?announcement\s*[.:\-–]\s*(?=\S+\s+\S)", "announce",
      "Announcement: X Y will be leaked in 3 Days"),
-    ("suffix", r"[\s./|,-]*\bpart\s*\d+(?:\s*/\s*\d+)?\.?", "part", "X. Part 2."),
-    ("suffix", r"[\s./|,-]*\bfiles?\s+part\s*\d+\s+published", "part", "X FILES PART4 PUBLISHED"),
+    ("suffix", r"[\s./|,-]*\bpart\s*\d+(?:\s*/\s*\d+)?\.?", r"part ?\d", "X. Part 2."),
+    ("suffix", r"[\s./|,-]*\bfiles?\s+part\s*\d+\s+published", r"part ?\d", "X FILES PART4 PUBLISHED"),
     ("suffix", r"\s*[-|/]\s*(?:fully\s+)?leaked", "leak", "X - leaked"),
     ("suffix", r"\s+leak(?:ed)?\s+post", "leak", "X leak post"),
     ("suffix", r"[\s|/,-]*\bfull\s+leak", "leak", "X Full Leak"),
@@ -49,7 +50,7 @@ DECORATION_RULES = (
      "x.com - MORE THEN 2.5TB DATA LEAKED"),
     ("suffix", r"\s*/\s*information\s+updated", "updated", "X / Information updated"),
     ("suffix", r"\s+updated", "updated", "X updated"),
-    ("suffix", r"\s*\(\s*(?:with\s+data|upd(?:ate[ds]?)?|new)\s*\)", "(", "X (with data), X (UPDATE)"),
+    ("suffix", r"\s*\(\s*(?:with\s+data|upd(?:ate[ds]?)?|new)\s*\)", r"\(", "X (with data), X (UPDATE)"),
     ("suffix", r"\s*[-|]\s*announcement", "announce", "X - Announcement"),
     ("suffix", r"\s+announce\s*[-–]\s*hello\s+world\W*", "announce", "X Announce – Hello World !"),
     ("suffix", r"\s*/\s*data\s+on\s+sale(?:\s*/.*)?", "on sale", "X / Data on sale"),
@@ -60,7 +61,7 @@ _PREFIX = re.compile("^(?:" + "|".join(p for w, p, _, _ in DECORATION_RULES if w
                      re.IGNORECASE)
 _SUFFIX = re.compile("(?:" + "|".join(p for w, p, _, _ in DECORATION_RULES if w == "suffix") + r")\s*$",
                      re.IGNORECASE)
-_DECORATION = tuple(sorted({hint for _, _, hint, _ in DECORATION_RULES}))
+_DECORATION = tuple(re.compile(h) for h in sorted({hint for _, _, hint, _ in DECORATION_RULES}))
 
 #: Titles that are the group's own news, not a victim, as ``(pattern, hint, example)``; ``hint``
 #: as for :data:`DECORATION_RULES`. A title naming a victim beside such words ("X - Announcement",
@@ -94,9 +95,9 @@ ANNOUNCEMENT_RULES = (
     (r"\bwho\s+is\s+the\s+real\b", "who is the real", "Who is the real Bad Guys here? ..."),
     (r"\bsome\s+of\s+our\s+customers\b", "some of our customers", "Some of our customers was not payed"),
     # a numbered series of posts that speaks to its reader ("13 We are kids !") is a story, not a claim
-    (r"^\d{1,2}\s+.*!", "!", "11 you're awake!"),
-    (r"^\d{1,2}\s+.*\bwe\b", "we", "15 All we know"),
-    (r"^\d{1,2}\s+.*\byou", "you", "18 Build your own drone"),
+    (r"^\d{1,2}\s+.*!", r"(?m)^\d{1,2} ", "11 you're awake!"),
+    (r"^\d{1,2}\s+.*\bwe\b", r"(?m)^\d{1,2} ", "15 All we know"),
+    (r"^\d{1,2}\s+.*\byou", r"(?m)^\d{1,2} ", "18 Build your own drone"),
 )
 _ANNOUNCE = re.compile("|".join(p for p, _, _ in ANNOUNCEMENT_RULES), re.IGNORECASE)
 
@@ -107,9 +108,9 @@ _ANNOUNCE = re.compile("|".join(p for p, _, _ in ANNOUNCEMENT_RULES), re.IGNOREC
 # faster than one alternation over the joined titles.
 _WHOLE_WORDS = ("news", "partnership", "for press", "faq", "rules", "contact", "about us", "warning",
                 "decrypt", "test")  # the words of the one rule without a single hint
-_HINTS = tuple(re.compile(re.escape(word)) for word in sorted(
-    {hint for _, hint, _ in ANNOUNCEMENT_RULES if hint} | set(_WHOLE_WORDS)))
-_UNUSUAL = tuple(re.compile(p) for p in (r"://", r"\*\*", *(re.escape(h) for h in _DECORATION)))
+_HINTS = tuple(re.compile(hint) for hint in sorted(
+    {hint for _, hint, _ in ANNOUNCEMENT_RULES if hint} | {re.escape(w) for w in _WHOLE_WORDS}))
+_UNUSUAL = (re.compile(r"://"), re.compile(r"\*\*"), *_DECORATION)
 _AMP = re.compile(r"&amp;")
 _DOTS_AT_END = re.compile(r"\.\.\.$", re.MULTILINE)
 # First / last characters that tidy_victim strips or rewrites (``*.`` wildcards, `` -|/,``).
@@ -170,7 +171,7 @@ def tidy_victim(title: object, *, index: dict[str, str] | None = None) -> tuple[
     if truncated:
         text = _TRUNCATED.sub("", text)
     lower = text.lower()
-    if any(word in lower for word in _DECORATION):
+    if any(hint.search(lower) for hint in _DECORATION):
         previous = None
         while previous != text:  # "{UPD} X (with data) Full Leak": every layer, outside in
             previous, text = text, _SUFFIX.sub("", _PREFIX.sub("", text)).strip() or text

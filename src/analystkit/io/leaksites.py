@@ -12,6 +12,7 @@ agrees with :func:`tidy_victim` and :func:`is_announcement`), so a million posts
 
 from __future__ import annotations
 
+import bisect
 import os
 from pathlib import Path
 
@@ -147,7 +148,9 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
                              "is missing or empty (every post needs a group, a title and a date)")
     dates = parse_dates(pd.Series(_objects(cols[date_field]), copy=False), str(path), date_field,
                         first_row)
-    return collapse_posts(cols, dates, feed, domains=domains, aliases=aliases)
+    out = collapse_posts(cols, dates, feed, domains=domains, aliases=aliases)
+    out.attrs["date"] = date_field  # what "date" means: the crawler's or the group's (see the charts)
+    return out
 
 
 def _first_missing(values: list, *, empty_ok: bool) -> int | None:
@@ -214,7 +217,8 @@ def collapse_posts(cols: dict[str, list], dates: pd.Series, feed: str, *,
     key_code, key_names = pd.factorize(_objects(keys))
     key_code = key_code[title_code]
     shown = _objects(victims)[title_code]
-    key_code, shown = _completed(actor_code, key_code, key_names, shown)
+    cut = np.fromiter((v.endswith("…") for v in victims), dtype=bool, count=len(victims))[title_code]
+    key_code, shown = _completed(actor_code, key_code, key_names, shown, cut)
     # one claim per (actor, victim key, UTC day), numbered in order of first post (oldest first)
     stamp = dates.array.asi8
     order = np.argsort(stamp, kind="stable")
@@ -253,30 +257,37 @@ _MIN_STEM = 5  # "www.nov…" says too little to be completed as novotech.com
 
 
 def _completed(actor_code: np.ndarray, key_code: np.ndarray, key_names: np.ndarray,
-               shown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+               shown: np.ndarray, cut: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Posts whose name the site cut short ("www.continental…") joined to the one complete name
     of the same actor's posts that starts the same way; left as they are when there are none or
-    several, or when fewer than five letters were kept."""
-    cut = np.fromiter((str(v).endswith("…") for v in shown), dtype=bool, count=len(shown))
+    several, or when fewer than five letters were kept. ``cut`` marks the posts cut short."""
     if not cut.any():
         return key_code, shown
-    pairs = pd.DataFrame({"actor": actor_code, "key": key_code, "cut": cut})
-    whole = pairs[~pairs["cut"]].drop_duplicates(["actor", "key"])
     names = key_names.astype(object)
+    pair = actor_code.astype(np.int64) * len(names) + key_code
     complete: dict[int, list[str]] = {}
-    for actor, key in zip(whole["actor"], whole["key"], strict=True):
-        complete.setdefault(int(actor), []).append(names[key])
-    code_of = {name: i for i, name in enumerate(names)}
-    shown_of = dict(zip(key_code[~cut], shown[~cut], strict=True))
-    key_code, shown = key_code.copy(), shown.copy()
-    stubs = pairs[pairs["cut"]].drop_duplicates(["actor", "key"])
-    for actor, key in zip(stubs["actor"], stubs["key"], strict=True):
-        stem = names[key]
-        longer = [n for n in complete.get(int(actor), ()) if n.startswith(stem) and n != stem]
+    for p in np.unique(pair[~cut]).tolist():
+        complete.setdefault(p // len(names), []).append(names[p % len(names)])
+    for found in complete.values():
+        found.sort()
+    stubs, into = [], []
+    for p in np.unique(pair[cut]).tolist():
+        stem, found = names[p % len(names)], complete.get(p // len(names), [])
+        at = bisect.bisect_left(found, stem)  # the names starting with the stem follow it
+        longer = [n for n in found[at:at + 3] if n.startswith(stem) and n != stem]
         if len(longer) == 1 and len(stem) >= _MIN_STEM:
-            at = (actor_code == actor) & (key_code == key) & cut
-            key_code[at] = code_of[longer[0]]
-            shown[at] = shown_of[code_of[longer[0]]]
+            stubs.append(p)
+            into.append(longer[0])
+    if not stubs:
+        return key_code, shown
+    stub_pairs, new_codes = np.array(stubs, dtype=np.int64), pd.Index(names).get_indexer(into)
+    at = np.searchsorted(stub_pairs, pair).clip(max=len(stub_pairs) - 1)
+    hit = cut & (stub_pairs[at] == pair)
+    whole_codes, first = np.unique(key_code[~cut], return_index=True)
+    first_shown = dict(zip(whole_codes.tolist(), shown[~cut][first].tolist(), strict=True))
+    key_code, shown = key_code.copy(), shown.copy()
+    key_code[hit] = new_codes[at[hit]]
+    shown[hit] = [first_shown[c] for c in key_code[hit].tolist()]
     return key_code, shown
 
 
