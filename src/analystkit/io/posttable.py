@@ -78,5 +78,7 @@ def as_posts(table: pd.DataFrame, *, date: str | None = None, feed: str = "table
         cols[field] = ["" if v is None or v != v else str(v) for v in cols[field]]
     dates = parse_dates(pd.Series(cols.pop("discovered"), dtype=object), "the table",
                         found["discovered"], 0)
-    out = collapse_posts(cols, dates, feed, aliases=aliases)
-    return out[list(POSTS_COLUMNS)]
+    out = collapse_posts(cols, dates, feed, aliases=aliases)[list(POSTS_COLUMNS)]
+    chosen = str(found["discovered"]).strip().lower()
+    out.attrs["date"] = chosen if chosen in ("discovered", "published") else "date"
+    return out

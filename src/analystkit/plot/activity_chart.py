@@ -25,6 +25,7 @@ from .. import theme as _theme
 from .. import timeline as _tl
 from ..aliases import display_actor
 from ..io.posttable import as_posts, is_posts_table, standard_fields
+from ..timeline.collection import collection_notes, date_meaning
 from ..times import utc
 from .base import labels as _labels
 from .base.dates import date_axis, display_zone
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["ActivityPlotter", "activity", "annotations_from"]
 
 _FREQ_NAME = {"D": "day", "W": "week", "M": "month"}
+_DATE_WORDS = {"discovered": "Date the crawler found the post", "published": "Date the group posted"}
 
 
 def annotations_from(events: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp | None, str]]:
@@ -56,7 +58,7 @@ def activity(posts: pd.DataFrame, *, ax: Axes | None = None, freq: str = "W", to
              kind: str = "bar", annotations: Sequence | pd.DataFrame | None = None,
              start: object = None, end: object = None, weight: str | None = None,
              tz: object = None, title: str | None = None, legend: bool = True,
-             annotation_kws: dict | None = None, **kwargs) -> Axes:
+             annotation_kws: dict | None = None, collection: bool = True, **kwargs) -> Axes:
     """Draw leak-site posts per period and actor and return the Axes.
 
     Parameters
@@ -76,6 +78,9 @@ def activity(posts: pd.DataFrame, *, ax: Axes | None = None, freq: str = "W", to
     title : Axes title.
     legend : actor legend above the plot (``kind="bar"``).
     annotation_kws : passed to ``Axes.axvspan`` / ``Axes.axvline`` for annotations.
+    collection : mark the periods that say how the feed was gathered rather than what the groups
+        did (:func:`analystkit.timeline.collection.collection_notes`: a crawler's first-pass
+        back-fill, a partial first or last period) with a dotted outline and a label.
     **kwargs : passed to the ``PolyCollection`` of each stacked series (one collection per actor,
         one rectangle per period) or to ``Axes.pcolormesh`` (heat).
 
@@ -104,6 +109,9 @@ def activity(posts: pd.DataFrame, *, ax: Axes | None = None, freq: str = "W", to
         return ax
     plotter = ActivityPlotter(table, posts["date"], freq=freq, kind=kind, weight=weight, end=end, tz=tz,
                               series_kws=kwargs)
+    plotter.notes = collection_notes(posts, freq=freq, start=start, end=end, actors=False) \
+        if collection else None
+    plotter.date_kind = date_meaning(posts)
     return plotter.plot(ax, annotations=annotations, title=title, legend=legend,
                         annotation_kws=annotation_kws)
 
@@ -145,6 +153,7 @@ class ActivityPlotter:
         else:
             self.draw_heat(ax)
         self.date_axis(ax)
+        self.mark_collection(ax)
         self.annotate(ax, annotations, annotation_kws or {})
         self.add_labels(ax, title, legend)
         return ax
@@ -189,10 +198,41 @@ class ActivityPlotter:
         bar.ax.set_title(f"per {_FREQ_NAME[self.freq]}", fontsize=8, loc="left")
 
     def date_axis(self, ax: Axes) -> None:
-        """The x axis spans the periods, with dates in the display zone."""
+        """The x axis spans the periods, with dates in the display zone; its label says which
+        date the posts are counted by."""
         ax.set_xlim(self.edges[0], self.edges[-1])
         date_axis(ax, self.zone, self.zone_name, hide_left=False)
+        said = _DATE_WORDS.get(getattr(self, "date_kind", "date"))
+        if said:
+            ax.set_xlabel(f"{said} ({self.zone_name})")
         ax.grid(axis="x", visible=False)
+
+    def mark_collection(self, ax: Axes) -> None:
+        """A dotted outline and a label over each period that the feed's collection shaped (gid
+        ``collection-<kind>``); the sentences are kept in ``ax._analystkit_collection``."""
+        from matplotlib.dates import date2num
+        from matplotlib.patches import Rectangle
+
+        notes = getattr(self, "notes", None)
+        said = []
+        if notes is None or not len(notes) or self.kind != "bar":
+            ax._analystkit_collection = said
+            return
+        top = ax.get_ylim()[1]
+        for note in notes.itertuples():
+            x0 = date2num(note.period.tz_convert(None).to_datetime64())
+            at = int(np.searchsorted(self.left, x0))
+            if at >= len(self.left) or self.left[at] != x0:
+                continue
+            box = Rectangle((self.left[at], 0), self.widths[at], top * 0.86, fill=False,
+                            edgecolor=self.th.muted, linestyle=(0, (1, 2)), linewidth=1.0, zorder=3)
+            box.set_gid(f"collection-{note.kind}")
+            ax.add_patch(box)
+            label = {"back-fill": "first crawl", "partial-first": "partial", "partial-last": "partial"}
+            ax.text(self.left[at] + self.widths[at] / 2, top * 0.87, label[note.kind], ha="center",
+                    va="bottom", fontsize=7.5, color=self.th.muted, gid=f"collection-label-{note.kind}")
+            said.append(note.text)
+        ax._analystkit_collection = said
 
     def annotate(self, ax: Axes, annotations: Sequence | pd.DataFrame | None, kws: dict) -> None:
         """Annotations inside the periods drawn; those outside listed in a note under the axis."""

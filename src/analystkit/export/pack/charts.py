@@ -19,6 +19,7 @@ from ...graph import actor_victim_graph
 from ...text import clean
 from ...theme import SIZES
 from ...timeline import combine, durations, restoration_phrase
+from ...timeline.collection import collection_notes
 from ..chart import Furniture, furnished
 from .data import Chart, Pack, main_events
 from .facts import timeline_notes, when
@@ -178,6 +179,9 @@ def _activity(pack: Pack) -> Chart | None:
     alt = (f"Victims claimed on ransomware leak sites per week from {first:%B %Y} to {last:%B %Y}, "
            f"by group. The most active groups were {leaders}. Leak-site posts are claims made "
            "by the criminals and are not confirmed compromises.")
+    shaped = collection_notes(posts, freq="W", start=window[0], end=window[1], actors=False)
+    if len(shaped):  # what the collection did, said where a reader of the chart can hear it
+        alt += " Marked on the chart: " + "; ".join(clean(t, max_len=200) for t in shaped["text"]) + "."
     return Chart("activity", title, subtitle, alt, sources, fig)
 
 
