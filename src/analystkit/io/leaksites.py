@@ -264,18 +264,23 @@ def _completed(actor_code: np.ndarray, key_code: np.ndarray, key_names: np.ndarr
     if not cut.any():
         return key_code, shown
     names = key_names.astype(object)
-    pair = actor_code.astype(np.int64) * len(names) + key_code
+    n = len(names)
+    pair = actor_code.astype(np.int64) * n + key_code
+    stub_pairs = np.unique(pair[cut])
+    whole = np.unique(pair[~cut])  # grouped by actor: each actor's complete names in one run
+    bounds = np.searchsorted(whole, np.arange(int(actor_code.max()) + 2, dtype=np.int64) * n)
     complete: dict[int, list[str]] = {}
-    for p in np.unique(pair[~cut]).tolist():
-        complete.setdefault(p // len(names), []).append(names[p % len(names)])
-    for found in complete.values():
-        found.sort()
     stubs, into = [], []
-    for p in np.unique(pair[cut]).tolist():
-        stem, found = names[p % len(names)], complete.get(p // len(names), [])
+    for p in stub_pairs.tolist():
+        actor, stem = p // n, names[p % n]
+        if len(stem) < _MIN_STEM:
+            continue
+        if actor not in complete:  # sorted once per actor, in C
+            complete[actor] = sorted(names[whole[bounds[actor]:bounds[actor + 1]] % n].tolist())
+        found = complete[actor]
         at = bisect.bisect_left(found, stem)  # the names starting with the stem follow it
-        longer = [n for n in found[at:at + 3] if n.startswith(stem) and n != stem]
-        if len(longer) == 1 and len(stem) >= _MIN_STEM:
+        longer = [t for t in found[at:at + 3] if t.startswith(stem) and t != stem]
+        if len(longer) == 1:
             stubs.append(p)
             into.append(longer[0])
     if not stubs:
@@ -283,8 +288,9 @@ def _completed(actor_code: np.ndarray, key_code: np.ndarray, key_names: np.ndarr
     stub_pairs, new_codes = np.array(stubs, dtype=np.int64), pd.Index(names).get_indexer(into)
     at = np.searchsorted(stub_pairs, pair).clip(max=len(stub_pairs) - 1)
     hit = cut & (stub_pairs[at] == pair)
-    whole_codes, first = np.unique(key_code[~cut], return_index=True)
-    first_shown = dict(zip(whole_codes.tolist(), shown[~cut][first].tolist(), strict=True))
+    targets = np.isin(key_code, new_codes) & ~cut  # a complete post of each name joined to
+    codes, first = np.unique(key_code[targets], return_index=True)
+    first_shown = dict(zip(codes.tolist(), shown[targets][first].tolist(), strict=True))
     key_code, shown = key_code.copy(), shown.copy()
     key_code[hit] = new_codes[at[hit]]
     shown[hit] = [first_shown[c] for c in key_code[hit].tolist()]
