@@ -41,6 +41,7 @@ __all__ = [
     "name_key",
     "read_alias_file",
     "resolve_actor",
+    "title_slug",
     "victim_key",
 ]
 
@@ -303,10 +304,18 @@ def display_actor(name: object, *, aliases: str | os.PathLike | None = None) -> 
     found = resolve_actor(name, aliases=aliases, loose=True)
     if found:
         return found
-    found = _SPACE.sub(" ", html.unescape(str(name))).strip()
-    if not (found.islower() and found == name_key(found)):
-        return found
-    return " ".join(word[:1].upper() + word[1:] for word in found.split(" "))
+    return title_slug(_SPACE.sub(" ", html.unescape(str(name))).strip())
+
+
+def title_slug(name: str) -> str:
+    """A lower-case slug in title case, word by word; any other spelling as written.
+
+    >>> title_slug("black suit"), title_slug("LockBit"), title_slug("8base")
+    ('Black Suit', 'LockBit', '8base')
+    """
+    if not (name.islower() and name == name_key(name)):
+        return name
+    return " ".join(word[:1].upper() + word[1:] for word in name.split(" "))
 
 
 def canonical_victim(name: object, *, domains: dict[str, str] | None = None,

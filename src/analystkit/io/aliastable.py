@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..aliases import ALIAS_FILES, actor_lookup, group_key, name_key, read_alias_file
+from ..aliases import ALIAS_FILES, actor_lookup, group_key, name_key, read_alias_file, title_slug
 from ..resources import data_dir
 from ..tables import read_json_text
 from ._common import ImportFormatError
@@ -80,15 +80,6 @@ def _cluster_names(galaxy: Mapping) -> Iterable[tuple[str, str]]:
             yield " ".join(value.split()), str(cluster.get("uuid", ""))
 
 
-def _display(name: str) -> str:
-    """A lower-case slug in title case; any other spelling as written.
-
-    >>> _display("black suit"), _display("LockBit"), _display("8base")
-    ('Black Suit', 'LockBit', '8base')
-    """
-    return " ".join(w[:1].upper() + w[1:] for w in name.split(" ")) if name.islower() else name
-
-
 def _apart(alias: str, canonical: str, apart: set[frozenset[str]]) -> bool:
     return frozenset((group_key(alias), group_key(canonical))) in apart
 
@@ -107,7 +98,7 @@ def _galaxy_rows(galaxy: Mapping, curated: Path, apart: set[frozenset[str]]) -> 
             continue
         canonical = known(value, loose=True)
         if canonical is None or _apart(value, canonical, apart):
-            canonical = _display(value)
+            canonical = title_slug(value)
         rows.append({"alias": value, "canonical": canonical, "kind": "actor",
                      "note": "cluster name in the galaxy", "source": f"{source}, cluster {uuid}"})
     return rows
@@ -122,9 +113,9 @@ def _group_rows(path: Path, resolve, apart: set[frozenset[str]]) -> list[dict]:
         name = record.get("name") if isinstance(record, Mapping) else None
         if not isinstance(name, str) or not name.strip():
             raise ImportFormatError(f"{path}, record [{i}], field 'name': every group needs a name")
-        canonical = resolve(name, loose=True) or _display(name.strip())
+        canonical = resolve(name, loose=True) or title_slug(name.strip())
         if _apart(name, canonical, apart):
-            canonical = _display(name.strip())
+            canonical = title_slug(name.strip())
         rows.append({"alias": name.strip(), "canonical": canonical, "kind": "actor",
                      "note": "group name the feed's crawler uses", "source": f"{path.name}: group name"})
     return rows

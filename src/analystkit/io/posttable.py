@@ -70,11 +70,11 @@ def as_posts(table: pd.DataFrame, *, date: str | None = None, feed: str = "table
         return empty_posts()
     cols = {field: tame_column(field, table[column].tolist()) for field, column in found.items()
             if field != "published"}
-    for field in ("group_name", "post_title"):
-        bad = next((i for i, v in enumerate(cols[field]) if v is None or v != v or str(v).strip() == ""),
-                   None)
-        if bad is not None and field == "group_name":
-            raise ValueError(f"row {bad}, column {found[field]!r}: empty (every claim needs a group)")
+    bad = next((i for i, v in enumerate(cols["group_name"]) if v is None or v != v or not str(v).strip()),
+               None)
+    if bad is not None:
+        raise ValueError(f"row {bad}, column {found['group_name']!r}: empty (every claim needs a group)")
+    for field in ("group_name", "post_title"):  # a missing title is an empty one
         cols[field] = ["" if v is None or v != v else str(v) for v in cols[field]]
     dates = parse_dates(pd.Series(cols.pop("discovered"), dtype=object), "the table",
                         found["discovered"], 0)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .posts import counts, period_range, period_starts
+from ..times import utc
+from .posts import counts, period_starts
 
 __all__ = ["BACKFILL_FACTOR", "NOTE_COLUMNS", "collection_notes", "date_meaning"]
 
@@ -74,11 +75,9 @@ def collection_notes(posts: pd.DataFrame, *, freq: str = "M", start: object = No
             rows += _actor_notes(part, freq)
     out = pd.DataFrame(rows, columns=NOTE_COLUMNS)
     if start is not None:
-        out = out[out["period"] >= _period_of(pd.Timestamp(start, tz="UTC") if pd.Timestamp(start).tzinfo
-                                              is None else pd.Timestamp(start), freq)]
+        out = out[out["period"] >= _period_of(utc(start), freq)]
     if end is not None:
-        out = out[out["period"] < (pd.Timestamp(end, tz="UTC") if pd.Timestamp(end).tzinfo is None
-                                   else pd.Timestamp(end))]
+        out = out[out["period"] < utc(end)]
     return out.sort_values(["period", "scope", "name"], kind="mergesort", ignore_index=True)
 
 
@@ -161,9 +160,7 @@ def _period_of(stamp: pd.Timestamp, freq: str) -> pd.Timestamp:
 
 
 def _covered(edge: pd.Timestamp, period: pd.Timestamp, freq: str, *, first: bool) -> float:
-    following = period_range(period.tz_localize(None).to_datetime64(),
-                             period.tz_localize(None).to_datetime64(), freq)
-    start = pd.Timestamp(following[0], tz="UTC")
+    start = period
     stop = start + (pd.offsets.MonthBegin(1) if freq == "M" else pd.Timedelta(days=7 if freq == "W" else 1))
     length = (stop - start).total_seconds()
     day = edge.normalize()  # whole days: a feed ending on the 19th holds 19 days of its month
