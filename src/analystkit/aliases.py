@@ -39,6 +39,7 @@ __all__ = [
     "is_domain",
     "load_aliases",
     "name_key",
+    "plain_victim_key",
     "read_alias_file",
     "resolve_actor",
     "title_slug",
@@ -100,12 +101,28 @@ def victim_key(name: object) -> str:
     text = str(name)
     plain = text.isascii() and text.isprintable() and "&" not in text  # nothing to decode
     base = " ".join(text.split()).casefold() if plain else name_key(text)
+    if plain and "," not in base:
+        return plain_victim_key(base)
     key = TRUNCATION.sub("", base).strip()
-    drop = _drop_form if plain and "," not in key else _drop_form_rx
     previous = None
     while previous != key:
-        previous, key = key, drop(key).strip(" ,.")
+        previous, key = key, _drop_form_rx(key).strip(" ,.")
     return key
+
+
+def plain_victim_key(text: str) -> str:
+    """:func:`victim_key` of a lower-case, printable ASCII text with single spaces and no comma
+    (most leak-site titles once lower-cased), without checking that it is one.
+
+    >>> plain_victim_key("acme holdings pty ltd."), plain_victim_key("bosch gmb...")
+    ('acme holdings', 'bosch gmb')
+    """
+    key = TRUNCATION.sub("", text).strip() if text.endswith((".", " ")) else text
+    while True:
+        shorter = _drop_form(key).strip(" ,.")
+        if shorter == key:
+            return key
+        key = shorter
 
 
 _FORMS = frozenset(LEGAL_FORMS)

@@ -95,9 +95,16 @@ def tame_all(values: list, *, multiline: bool = False, max_len: int | None = NAM
     >>> tame_all(["LockBit", None, "Evil\x00Crew"])
     ['LockBit', None, 'EvilCrew']
     """
-    strings = [v for v in values if isinstance(v, str)]
+    try:  # a column of strings only, as in most feeds, is joined without a filtering pass
+        joined, strings = "".join(values), values
+    except TypeError:
+        strings = [v for v in values if isinstance(v, str)]
+        joined = "".join(strings)
     too_long = max_len is not None and max(map(len, strings), default=0) > max_len
-    if not (_UNTAMED_TEXT if multiline else _UNTAMED).search("".join(strings)) and not too_long:
+    # printable ASCII holds nothing to tame; two C scans decide that faster than the pattern
+    plain = (not multiline and joined.isascii() and joined.isprintable()) or not (
+        _UNTAMED_TEXT if multiline else _UNTAMED).search(joined)
+    if plain and not too_long:
         return list(values)
     return [tame(v, multiline=multiline, max_len=max_len) if isinstance(v, str) else v
             for v in values]

@@ -12,17 +12,19 @@ truncation dots, ``&amp;``, bare domains and legal forms are handled for them in
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 
-from ..aliases import LEGAL_LAST_WORDS, is_domain, load_aliases, victim_key
+from ..aliases import LEGAL_LAST_WORDS, is_domain, load_aliases, plain_victim_key, victim_key
 from ..resources import data_dir
 
-__all__ = ["is_announcement", "tidy_titles", "tidy_victim", "victim_index"]
+__all__ = ["ends_cut", "is_announcement", "tidy_titles", "tidy_victim", "victim_index"]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 _TRUNCATED = re.compile(r"\s*(?:\.{3,}|…)\s*$")
@@ -114,11 +116,32 @@ _UNUSUAL = (re.compile(r"://"), re.compile(r"\*\*"), *_DECORATION)
 _AMP = re.compile(r"&amp;")
 _DOTS_AT_END = re.compile(r"\.\.\.$", re.MULTILINE)
 # First / last characters that tidy_victim strips or rewrites (``*.`` wildcards, `` -|/,``).
-_ODD_FIRST = np.array([ord(c) for c in " -|/,*"], dtype=np.uint32)
-_ODD_LAST = np.array([ord(c) for c in " -|/,"], dtype=np.uint32)
+_ODD_FIRST = np.array([ord(c) for c in " -|/,*"], dtype=np.uint8)
+_ODD_LAST = np.array([ord(c) for c in " -|/,"], dtype=np.uint8)
+
+
+def _literal(pattern: str) -> str:
+    r"""The text a pattern matches when it is plain text (``for\ press`` → ``for press``), else
+    ``""``, which is found in any text.
+
+    >>> _literal(r"for\ press"), _literal(r"\(\s*"), _literal(r"part ?\d")
+    ('for press', '', '')
+    """
+    if not re.fullmatch(r"(?:[^\\.^$*+?{}\[\]|()]|\\[^A-Za-z0-9])*", pattern):
+        return ""  # a metacharacter or a class such as \d
+    return re.sub(r"\\(.)", r"\1", pattern)
+
+
+#: The plain text each literal pattern above matches, for a fast test of whether it can match.
+_LITERALS = {rx.pattern: _literal(rx.pattern) for rx in (*_HINTS, *_UNUSUAL, _AMP)}
+#: Patterns anchored at a line's start, as the faster pattern that finds them after a newline.
+_AT_LINE_START = {rx.pattern: re.compile("\n" + rx.pattern.removeprefix("(?m)^"))
+                  for rx in _HINTS if rx.pattern.startswith("(?m)^")}
+_NON_ASCII = "analystkit.non-ascii"  # encoding errors: one DEL per character that is not ASCII
+codecs.register_error(_NON_ASCII, lambda error: ("\x7f" * (error.end - error.start), error.end))
 _NEWLINE, _SPACE, _AMPERSAND, _COMMA, _DOT = (ord(c) for c in "\n &,.")
 # Last letters of the legal forms that victim_key removes.
-_LEGAL_LAST = np.array(sorted({ord(word[-1]) for word in LEGAL_LAST_WORDS}), dtype=np.uint32)
+_LEGAL_LAST = np.array(sorted({ord(word[-1]) for word in LEGAL_LAST_WORDS}), dtype=np.uint8)
 
 
 @lru_cache(maxsize=8)
@@ -234,25 +257,27 @@ def tidy_titles(titles: Sequence[str], *, index: dict[str, str] | None = None,
     low = "\n".join(texts).lower()
     lows = low.split("\n")
     starts = _starts(lows)
-    exact, rekey, domain_like = _classify(low, lows, starts, exact)
+    exact, rekey, domain_like, comma = _classify(low, lows, starts, exact)
     # bare domains (never truncated ones) are looked up lower-cased and without "www."
     for i in np.flatnonzero(domain_like & ~truncated & ~exact).tolist():
         if is_domain(lows[i]):
             lows[i] = texts[i] = lows[i].removeprefix("www.")
             rekey[i] = False
     keys = lows  # a plain title's key is its lower case, unless dots, commas or legal forms
-    for i in np.flatnonzero(rekey & ~exact).tolist():
-        keys[i] = victim_key(texts[i])
+    for i in np.flatnonzero(rekey & ~exact).tolist():  # lows[i] is texts[i] lower-cased
+        keys[i] = victim_key(texts[i]) if comma[i] else plain_victim_key(lows[i])
     cut = np.flatnonzero(truncated & ~exact).tolist()
     for i in cut:
         keys[i] = keys[i].removeprefix("www.")
-    found = [index.get(key) for key in keys]
-    canonical_keys = {name: victim_key(name) for name in set(index.values())}
-    victims = [name or text for name, text in zip(found, texts, strict=True)]
+    victims = list(texts)
     for i in cut:
-        if not found[i] and texts[i]:
+        if texts[i]:
             victims[i] = texts[i] + "…"
-    keys = [canonical_keys[name] if name else key for name, key in zip(found, keys, strict=True)]
+    canonical_keys = {name: victim_key(name) for name in set(index.values())}
+    known = np.fromiter(map(index.__contains__, keys), dtype=bool, count=len(keys))
+    for i in np.flatnonzero(known).tolist():  # a known name, cut short or not, is shown whole
+        victims[i] = index[keys[i]]
+        keys[i] = canonical_keys[victims[i]]
     for i in np.flatnonzero(exact).tolist():
         victims[i], keys[i] = tidy_victim(titles[i], index=index)
     check = exact.copy()  # only unusual titles and those holding a hint word can be news
@@ -286,31 +311,52 @@ def _prepared(titles: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]
 
 
 def _classify(low: str, lows: list[str], starts: np.ndarray,
-              exact: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              exact: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Which lines of ``low`` (lower-cased, prepared titles) need :func:`tidy_victim`, which need
-    their key recomputed (dots, commas, legal forms) and which may be bare domains."""
+    their key recomputed (dots, commas, legal forms), which may be bare domains and which hold a
+    comma."""
     lengths = np.diff(np.append(starts, len(low) + 1)) - 1
-    # one code point per element; the appended separator keeps every look-ahead in range
-    codes = np.frombuffer((low + "\n").encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    # one byte per code point, DEL for any that is not ASCII; the appended separator keeps
+    # every look-ahead in range
+    codes = np.frombuffer((low + "\n").encode("ascii", _NON_ASCII), dtype=np.uint8)
     first = np.where(lengths > 0, codes[starts], _NEWLINE)
     last = np.where(lengths > 0, codes[starts + lengths - 1], _NEWLINE)
     spaces = codes == _SPACE
-    after = np.append(codes[1:], _NEWLINE)
-    odd = ((codes - 32) > 94) & (codes != _NEWLINE)  # not printable ASCII
-    odd |= (codes == _AMPERSAND) & (after != _SPACE)  # an entity other than &amp;
-    odd |= spaces & (after == _SPACE)  # a double space
+    body, after = codes[:-1], codes[1:]
+    odd = np.zeros(len(codes), dtype=bool)
+    np.greater(body - 32, 94, out=odd[:-1])  # not printable ASCII (controls wrap round)
+    odd[:-1] &= body != _NEWLINE
+    odd[:-1] |= (body == _AMPERSAND) & (after != _SPACE)  # an entity other than &amp;
+    odd[:-1] |= spaces[:-1] & spaces[1:]  # a double space
     exact = exact | (lengths == 0) | np.isin(first, _ODD_FIRST) | np.isin(last, _ODD_LAST) | _any(odd, starts)
     exact[_lines(_matches(_UNUSUAL, low), starts)] = True
-    rekey = (first == _DOT) | (last == _DOT) | _any(codes == _COMMA, starts)
+    comma = _any(codes == _COMMA, starts)
+    rekey = (first == _DOT) | (last == _DOT) | comma
     maybe = np.flatnonzero(np.isin(last, _LEGAL_LAST) & ~rekey & ~exact).tolist()
     rekey[maybe] = [lows[i].rpartition(" ")[2] in LEGAL_LAST_WORDS for i in maybe]
     domain_like = _any(codes == _DOT, starts) & ~_any(spaces, starts)
-    return exact, rekey, domain_like
+    return exact, rekey, domain_like, comma
 
 
 def _matches(patterns: Sequence[re.Pattern], text: str) -> np.ndarray:
-    """Start offsets of every match of each pattern in ``text``."""
-    return np.fromiter((m.start() for rx in patterns for m in rx.finditer(text)), dtype=np.int64)
+    """Start offsets of every match of each pattern in ``text`` (a literal pattern absent from
+    the text, as most are, is ruled out by one fast substring test)."""
+    found = [rx for rx in patterns if _LITERALS.get(rx.pattern, "") in text]
+    at = [m.start() for rx in found if rx.pattern not in _AT_LINE_START for m in rx.finditer(text)]
+    lined = [_AT_LINE_START[rx.pattern] for rx in found if rx.pattern in _AT_LINE_START]
+    if lined:  # "(?m)^x" searched as "\nx", many times faster; the newline's offset in "\n" +
+        text = "\n" + text  # text is that of the line's start in text
+        at += [m.start() for rx in lined for m in rx.finditer(text)]
+    return np.array(at, dtype=np.int64)
+
+
+def ends_cut(names: Sequence[str]) -> np.ndarray:
+    """True for each name that ends in the "…" of a name cut short.
+
+    >>> ends_cut(["www.nov…", "Royal Mail"]).tolist()
+    [True, False]
+    """
+    return np.fromiter(map(str.endswith, names, repeat("…")), dtype=bool, count=len(names))
 
 
 def _starts(lines: list[str]) -> np.ndarray:
