@@ -13,7 +13,8 @@ Exit status:
   file where the output folder should be).
 - 2: the command was used wrongly (an unknown option, options that exclude each other), or
   an input could not be read at all (nothing at the path, permission denied, a folder or named
-  pipe where a file was expected, a JSON file in no encoding JSON allows).
+  pipe where a file was expected, a JSON file in no encoding JSON allows, a download that
+  failed: no connection, a server error, an interrupted body).
 
 Progress of long jobs goes to stderr, so stdout carries only results. The jobs are in
 :mod:`analystkit.cli.jobs`, their options in :mod:`analystkit.cli.parser`, the wording of
@@ -27,6 +28,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
+from ..io.download import DownloadError
 from ..schema import ValidationError
 from ..tables import UnreadableFileError
 from .errors import BAD_INPUT, DATA_PROBLEMS, one_line, os_error_line
@@ -63,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         more = f"; and {len(exc.problems) - 3} more" if len(exc.problems) > 3 else ""
         return error("; ".join(map(str, exc.problems[:3])) + more, DATA_PROBLEMS)
-    except UnreadableFileError as exc:
+    except (UnreadableFileError, DownloadError) as exc:
         return error(exc, BAD_INPUT)
     except OSError as exc:  # from any job, however deep: pandas, matplotlib, the atomic writer
         return error(*os_error_line(exc, writing=args.writing))

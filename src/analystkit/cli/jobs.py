@@ -197,6 +197,26 @@ def report_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def pull_feed_job(args: argparse.Namespace) -> int:
+    from ..io.feeds import pull_feed
+
+    pull = pull_feed(args.name, url=args.url, cache=args.cache, progress=not args.quiet)
+    say(f"{args.name}: {pull.line()}")
+    return 0
+
+
+def list_feeds(args: argparse.Namespace) -> int:
+    from ..io.feeds import default_cache, snapshots
+
+    held = snapshots(args.cache)
+    if not held:
+        say(f"no feed snapshot in {args.cache or default_cache()}: `analystkit feeds pull ransomwatch` "
+            "stores one")
+    for snap in held:
+        print(f"{snap.describe()}\t{snap.path}")
+    return 0
+
+
 def import_file(args: argparse.Namespace) -> int:
     from ..io.detect import detect
     from ..io.importing import import_into, report_lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .._version import __version__
+from ..schema.vocab import POST_DATES
 from . import jobs
 
 __all__ = ["build_parser"]
@@ -55,7 +56,7 @@ def _add_brief(sub) -> None:
                    help="leak-site posts files (ransomwatch, ransomware.live or a table of claims) "
                         "for the activity chart; several are merged, each post counted once; "
                         "without it the pack has none")
-    p.add_argument("--date", choices=["discovered", "published"],
+    p.add_argument("--date", choices=list(POST_DATES),
                    help="which date of a ransomware.live feed is the claim date")
     p.add_argument("--compare", nargs="+", metavar="CASE", help="exactly the cases of the day-0 "
                    "comparison (folders, shipped names or incident ids; default: the \"compare\" "
@@ -106,10 +107,32 @@ def _add_coverage(sub) -> None:
                                    "posts that the alias table maps to a known actor, and the "
                                    "names it does not, most posts first.")
     p.add_argument("posts", help="posts file")
-    p.add_argument("--date", choices=["discovered", "published"],
+    p.add_argument("--date", choices=list(POST_DATES),
                    help="which date to read, for a ransomware.live file that has both")
     p.add_argument("--top", type=int, default=15, help="unmapped names to list (default: 15)")
     p.set_defaults(func=jobs.report_coverage)
+
+
+def _add_feeds(sub) -> None:
+    p = sub.add_parser("feeds", help="pull today's leak-site posts into the local cache",
+                       description="Keep dated snapshots of leak-site feeds in a local cache "
+                                   "(read them with `read_posts(CACHE/feeds/NAME)`; the brief uses "
+                                   "the newest when no --posts is named). Nothing is downloaded "
+                                   "but by `feeds pull`.")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    pull = actions.add_parser("pull", help="download a feed's current posts as a new snapshot",
+                              description="Download feed NAME (ransomwatch, ransomware.live, "
+                                          "ransomlook) into a new snapshot; asks the server "
+                                          "only for what changed and resumes an interrupted "
+                                          "download.")
+    pull.add_argument("name", metavar="NAME", help="feed to pull")
+    pull.add_argument("--url", help="download from this address instead of the feed's own")
+    pull.add_argument("--cache", help="cache folder (default: $ANALYSTKIT_CACHE or ~/.cache/analystkit)")
+    pull.add_argument("--quiet", action="store_true", help="no progress bar")
+    pull.set_defaults(func=jobs.pull_feed_job)
+    listing = actions.add_parser("list", help="list the snapshots in the cache")
+    listing.add_argument("--cache", help="cache folder (default: $ANALYSTKIT_CACHE or ~/.cache/analystkit)")
+    listing.set_defaults(func=jobs.list_feeds)
 
 
 def _add_import(sub) -> None:
@@ -124,7 +147,7 @@ def _add_import(sub) -> None:
     p.add_argument("--case", required=True, help="case folder to add to")
     p.add_argument("--tlp", default="amber", help="marking for data that carries none "
                                                  "(default: amber)")
-    p.add_argument("--date", choices=["discovered", "published"],
+    p.add_argument("--date", choices=list(POST_DATES),
                    help="which leak-site date becomes the claim date")
     p.add_argument("--update-as-of", action="store_true",
                    help="move an existing case's as-of date to the file's, when that is later")
@@ -154,6 +177,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for add in (_add_validate, _add_brief, _add_timeline, _add_graph, _add_activity, _add_coverage,
-                _add_import, _add_export):
+                _add_feeds, _add_import, _add_export):
         add(sub)
     return parser

@@ -4,7 +4,8 @@
 relations), ``graphfiles`` (GraphML, GEXF, node-link JSON), ``stix`` (STIX 2.1 bundles) and
 ``misp`` (MISP event JSON and multi-event exports), ``galaxy`` (MISP galaxy clusters, to
 entities and aliases). ``detect`` tells which of them a file is for, and ``importing`` reads any
-of them into a new or an existing case with a report of what was kept and left out. Each
+of them into a new or an existing case with a report of what was kept and left out. ``feeds``
+pulls a feed's current posts into a local cache of dated snapshots (over ``download``). Each
 reader returns the kit's validated tables; nothing downstream needs to know where a row came
 from.
 """
@@ -18,8 +19,9 @@ from ._common import ImportFormatError, SkippedObjectsWarning
 from ._markings import MarkingWarning
 
 __all__ = ["ImportFormatError", "MarkingWarning", "SkippedObjectsWarning", "claims", "detect",
-           "galaxy", "graphfiles", "importing", "leaksites", "misp", "stix"]
-_READERS = {"claims", "detect", "galaxy", "graphfiles", "importing", "leaksites", "misp", "stix"}
+           "download", "feeds", "galaxy", "graphfiles", "importing", "leaksites", "misp", "stix"]
+_READERS = {"claims", "detect", "download", "feeds", "galaxy", "graphfiles", "importing", "leaksites",
+            "misp", "stix"}
 
 
 def __getattr__(name: str) -> ModuleType:

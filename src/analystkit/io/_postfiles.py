@@ -30,8 +30,9 @@ FIELD_WORDS = {
                    "organization", "target"),
     "discovered": ("discovered", "date", "claim_date", "claimed", "first_seen", "seen", "posted"),
     "published": ("published",),
+    "attackdate": ("attackdate", "attack_date"),
     "sector": ("sector", "activity", "industry"),
-    "website": ("website", "domain", "victim_domain", "url"),
+    "website": ("domain", "website", "victim_domain", "url"),
     "country": ("country", "country_code"),
 }
 _WORD_FIELD = {word: field for field, words in FIELD_WORDS.items() for word in words}

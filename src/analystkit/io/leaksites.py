@@ -22,7 +22,7 @@ import pandas as pd
 from .._gc import paused_gc
 from ..aliases import display_actor
 from ..resources import data_dir
-from ..schema import POSTS_COLUMNS
+from ..schema import POST_DATES, POSTS_COLUMNS
 from ..tables import UnreadableFileError, regular_file_problem
 from ._common import tame_column
 from ._postfiles import (
@@ -43,17 +43,20 @@ from ._titles import (
     tidy_victim,
     victim_index,
 )
+from .feeds import snapshot_columns
 from .leakgroups import read_groups
 
 __all__ = ["ANNOUNCEMENT_RULES", "DECORATION_RULES", "FEEDS", "PostsError", "collapse_posts",
            "empty_posts", "is_announcement", "parse_dates", "read_groups", "read_posts", "tidy_victim"]
 
 #: Feed names accepted by ``format=``.
-FEEDS = ("ransomwatch", "ransomware.live")
-_DATE_CHOICES = ("discovered", "published")
+FEEDS = ("ransomwatch", "ransomware.live", "ransomlook")
+_CRAWL_ONLY = ("ransomwatch", "ransomlook")  # feeds whose only date is the crawler's
 # dtypes of the posts table when a feed holds no post
 _EMPTY = {name: "object" for name in POSTS_COLUMNS} | {"date": "datetime64[ns, UTC]", "count": "int64",
                                                         "announcement": "bool"}
+# field names only RansomLook's posts use (its post link, screenshot and torrent)
+_RANSOMLOOK_ONLY = {"link", "screen", "magnet"}
 # field names only ransomware.live (v1 or v2) uses
 _LIVE_ONLY = {"published", "website", "country", "activity", "post_url", "description", "group",
               "screenshot", "infostealer", "attackdate", "domain"}
@@ -70,6 +73,8 @@ def empty_posts() -> pd.DataFrame:
 
 def _feed_name(fields: set[str]) -> str:
     """Which feed wrote a file, from its field names; ``table`` for any other table of posts."""
+    if fields & _RANSOMLOOK_ONLY and "group_name" in fields:
+        return "ransomlook"
     if fields & _LIVE_ONLY:
         return "ransomware.live"
     return "ransomwatch" if {"group_name", "post_title"} <= fields else "table"
@@ -83,12 +88,14 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
     Parameters
     ----------
     path : a ransomwatch ``posts.json``, a ransomware.live ``posts.json`` / ``victims.json``
-        (API v1 or v2 field names) or a ransomware.live CSV export.
-    format : ``'ransomwatch'`` or ``'ransomware.live'``; detected from the fields when None.
-    date : which feed date becomes the event ``date``: ``'discovered'`` (crawl time) or
-        ``'published'`` (the group's own post date, ransomware.live only). None takes
-        ``discovered`` when it is the only date in the file and refuses to guess when the file
-        has both.
+        (API v1 or v2 field names), a ransomware.live CSV export, RansomLook posts (JSON), any
+        table of claims, or a folder of snapshots written by :func:`analystkit.io.feeds.pull_feed`
+        (each post read once, from the newest snapshot that holds it).
+    format : one of :data:`FEEDS`; detected from the fields when None.
+    date : which feed date becomes the event ``date`` (:data:`analystkit.schema.POST_DATES`):
+        ``'discovered'`` (crawl time), ``'published'`` (the group's own post date) or
+        ``'attackdate'`` (the attack date the group states, ransomware.live v2). None takes the
+        file's one date and refuses to guess when it has several.
     domains : extra ``{domain: organisation}`` pairs (e.g. from a case's entities table).
     aliases : alias table to use instead of ``data/aliases.csv``.
 
@@ -118,24 +125,18 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
     path = Path(path)
     if format is not None and format not in FEEDS:
         raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FEEDS)}")
-    if date is not None and date not in _DATE_CHOICES:
-        raise ValueError(f"unknown date {date!r}; expected 'discovered' or 'published'")
-    why = regular_file_problem(path)
+    if date is not None and date not in POST_DATES:
+        raise ValueError(f"unknown date {date!r}; expected one of {', '.join(POST_DATES)}")
+    why = None if path.is_dir() else regular_file_problem(path)
     if why == "does not exist":
         raise FileNotFoundError(2, "no such posts file", str(path))
     if why is not None:
         raise UnreadableFileError(path, f"{why}; name a posts file")
-    if detect(path) == "json":
-        with paused_gc():  # a million small dicts, none of them in a cycle
-            records = load_records(path)
-            if not records:
-                return empty_posts()
-            cols, fields = columns_from_records(records, path)
-        first_row = 0
-    else:
-        cols, fields = columns_from_csv(path)
-        first_row = 2  # CSV records are reported by their line number
-    feed = format or _feed_name(fields)
+    got = _columns(path)
+    if got is None:
+        return empty_posts()
+    cols, fields, pulled, first_row = got
+    feed = format or pulled or _feed_name(fields)
     date_field = _choose_date(path, feed, set(cols), date)
     # the feed's strings tamed at the door; the date is parsed, never shown but through show_value
     cols = {k: v if k == date_field else tame_column(k, v) for k, v in cols.items()}
@@ -155,6 +156,23 @@ def read_posts(path: str | os.PathLike, *, format: str | None = None, date: str 
     return out
 
 
+def _columns(path: Path) -> tuple[dict[str, list], set[str], str | None, int] | None:
+    """The post fields of a posts file or snapshot folder as columns, every field name, the feed
+    a snapshot folder names, and the number of the first record; None for an empty feed."""
+    if path.is_dir():  # a feed's snapshots (feeds.pull_feed), each post once
+        cols, fields, pulled = snapshot_columns(path)
+        return (cols, fields, pulled if pulled in FEEDS else None, 0) if cols else None
+    if detect(path) == "json":
+        with paused_gc():  # a million small dicts, none of them in a cycle
+            records = load_records(path)
+            if not records:
+                return None
+            cols, fields = columns_from_records(records, path)
+        return cols, fields, None, 0
+    cols, fields = columns_from_csv(path)
+    return cols, fields, None, 2  # CSV records are reported by their line number
+
+
 def _first_missing(values: list, *, empty_ok: bool) -> int | None:
     """Index of the first None (or, unless ``empty_ok``, empty string) in ``values``."""
     found = [values.index(v) for v in ((None,) if empty_ok else (None, "")) if v in values]
@@ -162,18 +180,17 @@ def _first_missing(values: list, *, empty_ok: bool) -> int | None:
 
 
 def _choose_date(path: Path, feed: str, fields: set[str], date: str | None) -> str:
-    if feed == "ransomwatch":
-        if date == "published":
-            raise PostsError(str(path), None, "published", None,
-                             "is not a ransomwatch field: ransomwatch posts carry only 'discovered'")
+    if feed in _CRAWL_ONLY:
+        if date not in (None, "discovered"):
+            raise PostsError(str(path), None, date, None,
+                             f"is not a {feed} field: {feed} posts carry only 'discovered'")
         return "discovered"
-    has = [name for name in _DATE_CHOICES if name in fields]
+    has = [name for name in POST_DATES if name in fields]
     if date is None:
-        if len(has) == 2:
+        if len(has) > 1:
             raise PostsError(str(path), None, "date", None,
-                             "is ambiguous: this ransomware.live file has both 'discovered' (crawl "
-                             "time) and 'published' (the group's post date); pass "
-                             "date='discovered' or date='published'")
+                             f"is ambiguous: this {feed} file has {_said(has)}; pass "
+                             + " or ".join(f"date={name!r}" for name in has))
         if not has:
             raise PostsError(str(path), None, "discovered", None, "is missing from every record")
         return has[0]
@@ -181,6 +198,11 @@ def _choose_date(path: Path, feed: str, fields: set[str], date: str | None) -> s
         raise PostsError(str(path), None, date, None,
                          f"is not in this file (its dates: {', '.join(has) or 'none'})")
     return date
+
+
+def _said(dates: list[str]) -> str:
+    """The dates of a file, each with what it means."""
+    return ", ".join(f"{name!r} ({POST_DATES[name]})" for name in dates)
 
 
 def parse_dates(raw: pd.Series, path: str, field: str, first_row: int) -> pd.Series:

@@ -17,6 +17,7 @@ __all__ = [
     "CREDIBILITY_MEANING",
     "ENTITY_KINDS",
     "PAP_LEVELS",
+    "POST_DATES",
     "PRECISIONS",
     "RELATIONS",
     "RELIABILITY",
@@ -31,6 +32,11 @@ __all__ = [
     "tlp_rank",
     "tlp_within",
 ]
+
+#: The dates a leak-site feed may carry, and what each means; ``date=`` picks one as the claim date.
+POST_DATES = {"discovered": "the crawler's first sight of the post",
+              "published": "the group's own post date",
+              "attackdate": "the attack date the group states"}
 
 PRECISIONS = ("exact", "day", "month", "year", "approximate")
 CATEGORIES = (
