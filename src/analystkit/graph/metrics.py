@@ -15,6 +15,7 @@ import pandas as pd
 from .._gc import paused_gc
 from .build import TableGraph, graph_of, window
 from .tables import claim_codes, claim_table, edge_table, graph_cache
+from .victimology import coverage
 
 __all__ = ["actor_share", "actor_summary", "actors", "breakdown", "edges_frame", "overlap",
            "shared_victims", "victims", "victims_per_actor"]
@@ -213,7 +214,9 @@ def breakdown(G: nx.DiGraph, *, by: str = "sector", actors: list[str] | None = N
     """Victims per actor and ``by`` (``'sector'`` or ``'country'``); unknown values as ``unknown``.
 
     Rows are actors (most victims first), columns the values of ``by`` (most frequent first),
-    cells distinct victims, plus a ``total`` column.
+    cells distinct victims, plus a ``total`` column. ``attrs["coverage"]`` says for how many of
+    the victims ``by`` is known and how much of that is inferred
+    (:func:`analystkit.graph.victimology.coverage`).
     """
     G = graph_of(G)
     if by not in ("sector", "country"):
@@ -229,6 +232,7 @@ def breakdown(G: nx.DiGraph, *, by: str = "sector", actors: list[str] | None = N
     table["total"] = table.sum(axis=1)
     table = table.sort_values("total", ascending=False, kind="mergesort")
     table.columns.name = by
+    table.attrs["coverage"] = coverage(claims, by).line()  # how much of "unknown" is unknown
     return table
 
 

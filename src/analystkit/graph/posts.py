@@ -31,6 +31,9 @@ class _Victims(NamedTuple):
     labels: pd.Index
     sector: np.ndarray
     country: np.ndarray
+    sector_origin: np.ndarray  # "" throughout when the posts do not say (victimology.enrich_victims)
+    country_origin: np.ndarray
+    origins: bool  # the posts said where their values came from
 
 
 class _Pairs(NamedTuple):
@@ -70,6 +73,10 @@ def posts_graph(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> nx.
                  for a in pairs.actor_names]
     node_data += [{"role": "victim", "bipartite": 1, "label": la, "sector": s, "country": c}
                   for la, s, c in zip(victims.labels, victims.sector, victims.country, strict=True)]
+    if victims.origins:  # where each value came from, as the posts said
+        for data, so, co in zip(node_data[len(pairs.actor_names):], victims.sector_origin,
+                                victims.country_origin, strict=True):
+            data["sector_origin"], data["country_origin"] = so, co
     edge_data = [{"first": f, "last": la, "count": c, "relation": "claimed", "status": "claimed",
                   "sources": s, "via": ""}
                  for f, la, c, s in zip(first_ts, last_ts, pairs.counts.tolist(), pairs.feeds,
@@ -107,8 +114,8 @@ def _rows(posts: pd.DataFrame, lo, hi, include_announcements: bool) -> pd.DataFr
         keep &= ~posts["announcement"].to_numpy(dtype=bool)
     if not keep.any():
         return None
-    cols = [c for c in ("date", "actor", "victim", "victim_key", "count", "feed", "sector", "country")
-            if c in posts.columns]
+    cols = [c for c in ("date", "actor", "victim", "victim_key", "count", "feed", "sector", "country",
+                        "sector_origin", "country_origin") if c in posts.columns]
     return posts if keep.all() else posts.loc[keep, cols]  # columns are only read: no copy
 
 
@@ -121,11 +128,13 @@ def _victims(rows: pd.DataFrame) -> _Victims:
     code, _ = pd.factorize(rows["victim_key"])
     n_keys = int(code.max()) + 1
     names = rows["victim"].to_numpy(dtype=object)[_first_index(code, n_keys)]
-    sector, country = (_first_filled(rows[c], code, n_keys) if c in rows.columns
-                       else np.full(n_keys, "", dtype=object) for c in ("sector", "country"))
+    facts = [_first_filled(rows[c], code, n_keys) if c in rows.columns
+             else np.full(n_keys, "", dtype=object)
+             for c in ("sector", "country", "sector_origin", "country_origin")]
     label_code, labels = pd.factorize(names)
     last_key = pd.Series(np.arange(n_keys)).groupby(label_code).last().to_numpy()
-    return _Victims(code, label_code, labels, sector[last_key], country[last_key])
+    return _Victims(code, label_code, labels, *(f[last_key] for f in facts),
+                    origins="sector_origin" in rows.columns or "country_origin" in rows.columns)
 
 
 def _pairs(rows: pd.DataFrame, victims: _Victims) -> _Pairs:
@@ -155,7 +164,10 @@ def _tables(victims: _Victims, pairs: _Pairs, actor_keys: np.ndarray, victim_key
         "label": np.concatenate([names, np.asarray(victims.labels, dtype=object)]),
         "sector": np.concatenate([np.full(n_actors, "", dtype=object), victims.sector]),
         "country": np.concatenate([np.full(n_actors, "", dtype=object), victims.country]),
-        "more": 0}, copy=False)
+        "more": 0,
+        "sector_origin": np.concatenate([np.full(n_actors, "", dtype=object), victims.sector_origin]),
+        "country_origin": np.concatenate([np.full(n_actors, "", dtype=object), victims.country_origin])},
+        copy=False)
     order = np.argsort(pairs.src_code, kind="stable")  # the order of G.edges: by source, then insertion
     src, dst = pairs.src_code[order], pairs.dst_code[order]
     sources = np.fromiter(pairs.feeds, dtype=object, count=len(pairs.feeds))  # tuples stay tuples
@@ -169,6 +181,7 @@ def _tables(victims: _Victims, pairs: _Pairs, actor_keys: np.ndarray, victim_key
     claims = edges.copy(deep=False)  # shares the edge table's columns (never changed in place)
     claims.columns = [_ROLE_NAMES.get(c, c) for c in claims.columns]
     claims["sector"], claims["country"] = victims.sector[dst], victims.country[dst]
+    claims["sector_origin"], claims["country_origin"] = victims.sector_origin[dst], victims.country_origin[dst]
     by_name = sorted(range(n_actors), key=list(pairs.actor_names).__getitem__)
     rank = np.empty(n_actors, dtype=np.int64)
     rank[by_name] = np.arange(n_actors)

@@ -14,7 +14,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-__all__ = ["CACHE_KEY", "EDGE_COLUMNS", "claim_codes", "claim_table", "edge_index", "edge_table",
+__all__ = ["CACHE_KEY", "EDGE_COLUMNS", "NODE_COLUMNS", "claim_codes", "claim_table", "edge_index", "edge_table",
            "graph_cache", "node_table", "rollup_tables", "sort_by", "store_tables"]
 
 _NAT = pd.NaT
@@ -77,15 +77,20 @@ def edge_table(G: nx.DiGraph) -> pd.DataFrame:
     return out
 
 
+#: Columns of :func:`node_table`; the origins say where a victim's sector and country came from
+#: (``curated``, ``feed``, ``inferred``; ``""`` when nothing says).
+NODE_COLUMNS = ["node", "role", "label", "sector", "country", "more", "sector_origin", "country_origin"]
+
+
 def node_table(G: nx.DiGraph) -> pd.DataFrame:
-    """Every node as a row: ``node``, ``role``, ``label``, ``sector``, ``country``, ``more`` (cached)."""
+    """Every node as a row: :data:`NODE_COLUMNS` (cached)."""
     cache = graph_cache(G)
     if "nodes" in cache:
         return cache["nodes"]
     out = pd.DataFrame([(n, d.get("role", ""), d.get("label", n.split(":", 1)[-1]),
-                         _text(d.get("sector")), _text(d.get("country")), int(d.get("more", 0)))
-                        for n, d in G.nodes(data=True)],
-                       columns=["node", "role", "label", "sector", "country", "more"])
+                         _text(d.get("sector")), _text(d.get("country")), int(d.get("more", 0)),
+                         _text(d.get("sector_origin")), _text(d.get("country_origin")))
+                        for n, d in G.nodes(data=True)], columns=NODE_COLUMNS)
     cache["nodes"] = out
     return out
 
@@ -105,8 +110,8 @@ def claim_table(G: nx.DiGraph) -> pd.DataFrame:
     df = edge_table(G)
     df = df[(df["source_role"] == "actor") & (df["target_role"].isin(["victim", "supplier"]))]
     nodes = node_table(G).set_index("node")
-    df = df.assign(sector=nodes["sector"].reindex(df["target"]).fillna("").to_numpy(),
-                   country=nodes["country"].reindex(df["target"]).fillna("").to_numpy())
+    df = df.assign(**{c: nodes[c].reindex(df["target"]).fillna("").to_numpy()
+                      for c in ("sector", "country", "sector_origin", "country_origin")})
     out = df.rename(columns={"source_label": "actor", "target_label": "victim"}).reset_index(drop=True)
     cache["claims"] = out
     return out
@@ -234,7 +239,8 @@ def _more_nodes(nodes: pd.DataFrame, kept_at: np.ndarray, hidden: np.ndarray,
     labels = nodes["label"].to_numpy(dtype=object)[kept_at]
     more_nodes = pd.DataFrame({"node": [f"more:{labels[i]}" for i in owner], "role": "more",
                                "label": [f"+{hidden[i]:,} more" for i in owner], "sector": "",
-                               "country": "", "more": hidden[owner], "new": True})
+                               "country": "", "more": hidden[owner], "sector_origin": "",
+                               "country_origin": "", "new": True})
     ids = find(more_nodes["node"].tolist())  # a graph rolled up before has such nodes
     again = bool((ids >= 0).any())
     return _More(more_nodes, owner, np.where(ids >= 0, ids, len(nodes) + np.arange(len(owner))), again)
