@@ -15,6 +15,12 @@ def demo_case(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _empty_feed_cache(tmp_path_factory, monkeypatch):
+    """Every test sees an empty feed cache of its own, never the user's (~/.cache/analystkit)."""
+    monkeypatch.setenv("ANALYSTKIT_CACHE", str(tmp_path_factory.mktemp("feed-cache")))
+
+
+@pytest.fixture(autouse=True)
 def _close_figures():
     yield
     if "matplotlib.pyplot" in sys.modules:

@@ -174,3 +174,38 @@ def test_the_command_pulls_lists_and_fails_in_one_line(served: FeedServer, tmp_p
                  "--cache", str(cache), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "answered 500" in err and "Traceback" not in err
+
+
+def test_the_brief_takes_the_newest_snapshot_and_says_which(served: FeedServer, tmp_path: Path, capsys):
+    from analystkit.cli import main
+
+    cache = tmp_path / "cache"
+    out = tmp_path / "pack"
+    assert main(["brief", "royal-mail-2023", "--tlp", "clear", "--out", str(out), "--cache", str(cache),
+                 "--charts", "activity"]) == 0
+    err = capsys.readouterr().err
+    assert "no feed named and no feed snapshot in" in err and "`analystkit feeds pull ransomwatch`" in err
+    assert "draws the cases' own claims" in err
+    snap = pull_feed("ransomwatch", url=served.url("posts.json"), cache=cache, progress=False).snapshot
+    assert main(["brief", "royal-mail-2023", "--tlp", "clear", "--out", str(out), "--cache", str(cache),
+                 "--charts", "activity"]) == 0
+    err = capsys.readouterr().err
+    assert f"reading the newest cached snapshot, the {snap.describe()}" in err
+    facts = (out / "sources.csv").read_text(encoding="utf-8") if (out / "sources.csv").exists() else ""
+    html = (out / "brief.html").read_text(encoding="utf-8")
+    assert f"leak-site posts: the {snap.describe()}" in html + facts
+
+
+@pytest.mark.slow
+def test_the_landscape_notebook_reads_the_newest_snapshot(served: FeedServer, tmp_path: Path, monkeypatch):
+    from test_notebooks import ROOT, execute, outputs_text
+
+    cache = tmp_path / "cache"
+    snap = pull_feed("ransomwatch", url=served.url("posts.json"), cache=cache, progress=False).snapshot
+    monkeypatch.setenv("ANALYSTKIT_CACHE", str(cache))  # the kernel inherits it
+    nb = execute(ROOT / "notebooks" / "04-leaksite-landscape.ipynb", POSTS=None,
+                 OUTPUT_DIR=str(tmp_path / "out"))
+    text = outputs_text(nb)
+    assert f"reading the {snap.describe()}" in text
+    assert "country known for 11 % of 7,144 victims (11 % inferred)" in text
+    assert "sector known for 0 % of 7,144 victims" in text

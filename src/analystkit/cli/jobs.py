@@ -89,7 +89,7 @@ def write_brief(args: argparse.Namespace) -> int:
     case = load_case(_case_folder(args.case), encoding=args.encoding)
     compare, related = _chosen(case, args)
     charts = tuple(c for c in (args.charts or "").split(",") if c)
-    posts = _feeds(args.posts, args.date) if args.posts else None  # read before anything is written
+    posts = _feeds(args.posts, args.date) if args.posts else _cached(args)  # read before writing
     out = brief(case, _writing(args, args.out), tlp=args.tlp, posts=posts, related=related,
                 compare=compare, theme=args.theme, progress=say, **({"charts": charts} if charts else {}))
     print(out / "brief.html")
@@ -133,6 +133,28 @@ def _read_posts(path: str, date: str | None = None):
     from ..io.leaksites import read_posts
 
     return read_posts(path, date=date)
+
+
+def _cached(args: argparse.Namespace):
+    """The newest snapshot of the feed cache as posts (None when the cache holds none, said)."""
+    from ..io.feeds import FeedError, posts_source
+    from ..io.leaksites import read_posts
+
+    try:
+        folder, snap = posts_source(cache=args.cache)
+    except FeedError as exc:
+        say(f"{exc}; the activity chart draws the cases' own claims")
+        return None
+    say(f"no --posts named: reading the newest cached snapshot, the {snap.describe()} ({folder})")
+    try:
+        posts = read_posts(folder, date=args.date)
+    except ValueError as exc:
+        if args.date is not None or "is ambiguous" not in str(exc):
+            raise
+        say("the snapshot has several dates: counting by 'discovered' (the crawler's); --date picks another")
+        posts = read_posts(folder, date="discovered")
+    posts.attrs["snapshot"] = snap.describe()
+    return posts
 
 
 def _feeds(paths: list[str], date: str | None = None):

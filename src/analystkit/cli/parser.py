@@ -55,9 +55,12 @@ def _add_brief(sub) -> None:
     p.add_argument("--posts", nargs="+", metavar="FEED",
                    help="leak-site posts files (ransomwatch, ransomware.live or a table of claims) "
                         "for the activity chart; several are merged, each post counted once; "
-                        "without it the pack has none")
+                        "without it, the newest snapshot of the feed cache (`analystkit feeds "
+                        "pull`), else the cases' own claims")
     p.add_argument("--date", choices=list(POST_DATES),
                    help="which date of a ransomware.live feed is the claim date")
+    p.add_argument("--cache", help="feed cache folder (default: $ANALYSTKIT_CACHE or "
+                                   "~/.cache/analystkit)")
     p.add_argument("--compare", nargs="+", metavar="CASE", help="exactly the cases of the day-0 "
                    "comparison (folders, shipped names or incident ids; default: the \"compare\" "
                    "list of CASE's case.json, else no comparison)")

@@ -11,6 +11,8 @@ bipartite convention:
 ``bipartite`` 0 for actors, 1 for every organisation
 ``label``     the display name (canonical actor name, tidied victim name)
 ``sector``    victim sector ("" when unknown); ``country``: ISO alpha-2 or ""
+``*_origin``  ``sector_origin`` / ``country_origin``: ``curated``, ``feed`` or ``inferred``
+              when the posts said (:func:`enrich_victims`), else absent or ""
 ============  ====================================================================
 
 Edge attributes: ``first`` / ``last`` (UTC timestamps of the first and last claim or dated
@@ -49,6 +51,7 @@ from .metrics import (
     victims_per_actor,
 )
 from .ops import rollup
+from .victimology import coverage, enrich_victims
 
 __all__ = [
     "TableGraph",
@@ -59,7 +62,9 @@ __all__ = [
     "actor_victim_tables",
     "actors",
     "breakdown",
+    "coverage",
     "edges_frame",
+    "enrich_victims",
     "merge",
     "node_key",
     "overlap",

@@ -181,7 +181,8 @@ def _tables(victims: _Victims, pairs: _Pairs, actor_keys: np.ndarray, victim_key
     claims = edges.copy(deep=False)  # shares the edge table's columns (never changed in place)
     claims.columns = [_ROLE_NAMES.get(c, c) for c in claims.columns]
     claims["sector"], claims["country"] = victims.sector[dst], victims.country[dst]
-    claims["sector_origin"], claims["country_origin"] = victims.sector_origin[dst], victims.country_origin[dst]
+    claims["sector_origin"] = victims.sector_origin[dst]
+    claims["country_origin"] = victims.country_origin[dst]
     by_name = sorted(range(n_actors), key=list(pairs.actor_names).__getitem__)
     rank = np.empty(n_actors, dtype=np.int64)
     rank[by_name] = np.arange(n_actors)

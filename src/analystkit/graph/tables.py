@@ -14,8 +14,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-__all__ = ["CACHE_KEY", "EDGE_COLUMNS", "NODE_COLUMNS", "claim_codes", "claim_table", "edge_index", "edge_table",
-           "graph_cache", "node_table", "rollup_tables", "sort_by", "store_tables"]
+__all__ = ["CACHE_KEY", "EDGE_COLUMNS", "NODE_COLUMNS", "claim_codes", "claim_table", "edge_index",
+           "edge_table", "graph_cache", "node_table", "rollup_tables", "sort_by", "store_tables"]
 
 _NAT = pd.NaT
 

@@ -10,8 +10,8 @@ and, for the country only, the country-code top-level domain of the victim's dom
 nothing of it.
 
 :func:`coverage` says how many distinct victims have a value and where the values came from, in
-one sentence (``country known for 41 % of 200 victims (29 % from the feed, 12 % inferred)``): every sector or country
-table or chart of the kit carries it.
+one sentence, such as ``country known for 41 % of 200 victims (29 % from the feed, 12 %
+inferred)``; the kit's sector and country tables and charts carry it.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ GENERIC_TLDS = frozenset({"ac", "ad", "ai", "am", "as", "bz", "cc", "cd", "co", 
                           "ws", "eu", "su"})
 _PLACEHOLDERS = frozenset({"", "not found", "notfound", "unknown", "n/a", "na", "none", "null", "-",
                            "?", "other", "undefined"})
-_TLD_COUNTRY = {"uk": "GB"}
-_ORIGIN_WORDS = {"curated": "curated", "feed": "from the feed", "inferred": "inferred"}  # the one ccTLD that is not the country's ISO code
+_TLD_COUNTRY = {"uk": "GB"}  # the one ccTLD that is not the country's ISO code
+_ORIGIN_WORDS = {"curated": "curated", "feed": "from the feed", "inferred": "inferred"}
 
 
 def country_from_domain(domain: object) -> str:
@@ -49,8 +49,8 @@ def country_from_domain(domain: object) -> str:
 
     >>> country_from_domain("harbourside-logistics.co.uk"), country_from_domain("https://www.acme.de/x")
     ('GB', 'DE')
-    >>> country_from_domain("example.io"), country_from_domain("example.com"), country_from_domain("Acme")
-    ('', '', '')
+    >>> [country_from_domain(d) for d in ("example.io", "example.com", "Acme")]
+    ['', '', '']
     """
     host = str(domain or "").strip().lower().split("://", 1)[-1].split("/", 1)[0].rstrip(".")
     if not is_domain(host):
@@ -95,7 +95,8 @@ def enrich_victims(posts: pd.DataFrame, *, entities: pd.DataFrame | None = None)
     >>> posts = pd.DataFrame({"victim": ["Acme", "beta.co.uk", "Gamma"], "website": ["", "", "gamma.io"],
     ...                       "sector": ["Not Found", "", "Retail"], "country": ["", "", ""]})
     >>> ents = pd.DataFrame({"name": ["Acme"], "sector": ["manufacturing"], "country": ["DE"]})
-    >>> enrich_victims(posts, entities=ents)[["sector", "sector_origin", "country", "country_origin"]].values.tolist()
+    >>> cols = ["sector", "sector_origin", "country", "country_origin"]
+    >>> enrich_victims(posts, entities=ents)[cols].values.tolist()
     [['manufacturing', 'curated', 'DE', 'curated'], ['', '', 'GB', 'inferred'], ['Retail', 'feed', '', '']]
     """
     out = posts.copy()

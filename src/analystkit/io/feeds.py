@@ -26,7 +26,7 @@ from ._postfiles import PostsError, columns_from_records, load_records, standard
 from .download import DownloadError, Fetched, fetch
 
 __all__ = ["FEED_SOURCES", "DownloadError", "FeedError", "Pull", "Snapshot", "default_cache",
-           "latest_snapshot", "pull_feed", "snapshot_columns", "snapshots"]
+           "latest_snapshot", "posts_source", "pull_feed", "snapshot_columns", "snapshots"]
 
 #: Where each feed publishes its posts (``url=`` / ``--url`` points a feed elsewhere).
 FEED_SOURCES = {
@@ -277,6 +277,26 @@ def snapshot_columns(folder: str | os.PathLike) -> tuple[dict[str, list], set[st
     records = list(rows.values())
     cols, _ = columns_from_records(records, folder) if records else ({}, set())
     return cols, fields, feeds[0]
+
+
+def posts_source(posts: str | os.PathLike | None = None, *,
+                 cache: str | os.PathLike | None = None) -> tuple[Path, Snapshot | None]:
+    """What to read for leak-site posts: ``posts`` when named, else the folder of the newest
+    snapshot in the cache, with that snapshot.
+
+    Raises
+    ------
+    FeedError
+        No feed named and no snapshot cached: the message says how to pull one.
+    """
+    if posts is not None:
+        return Path(posts), None
+    newest = latest_snapshot(cache)
+    if newest is None:
+        raise FeedError(f"no feed named and no feed snapshot in {Path(cache or default_cache())}: "
+                        "`analystkit feeds pull ransomwatch` (or ak.io.feeds.pull_feed) stores one, "
+                        "or name a posts file")
+    return newest.path.parent, newest
 
 
 def _read_state(folder: Path) -> dict:

@@ -15,7 +15,7 @@ import pandas as pd
 from ... import graph as _g
 from ... import plot
 from ... import text as _text
-from ...graph import actor_victim_graph
+from ...graph import actor_victim_graph, coverage
 from ...text import clean
 from ...theme import SIZES
 from ...timeline import combine, durations, restoration_phrase
@@ -223,7 +223,7 @@ def _graph(pack: Pack) -> Chart | None:
            f"{G.number_of_edges()} links ({', '.join(f'{n} {s}' for s, n in statuses.items())}). "
            + (f"{_listed([_text.shown(v, max_len=40) for v in victims_drawn], most=12)} "
               f"{'is' if len(victim_names) == 1 else 'are'} highlighted. " if victim_names else "")
-           + "Victims are grouped by sector around each actor.")
+           + f"Victims are grouped by sector around each actor; {coverage(G, 'sector').line()}.")
     return Chart("graph", title, subtitle, alt, sources, fig)
 
 

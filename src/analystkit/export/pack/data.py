@@ -44,7 +44,10 @@ def feed_source(posts: pd.DataFrame) -> dict:
     names = sorted({str(n) for n in column.dropna()}) or ["unnamed feed"]
     urls = {_FEED_URLS.get(n, "") for n in names}
     kind = "crawler snapshot" if len(names) == 1 else "crawler snapshots"
-    return {"source_id": "leak-site-posts", "name": f"leak-site posts ({kind}): {', '.join(names)}",
+    said = f"leak-site posts ({kind}): {', '.join(names)}"
+    if posts.attrs.get("snapshot"):  # read from the feed cache: which download, of when
+        said = f"leak-site posts: the {posts.attrs['snapshot']}"
+    return {"source_id": "leak-site-posts", "name": said,
             "url": urls.pop() if len(urls) == 1 else "", "reliability": "F"}
 
 
