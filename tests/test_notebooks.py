@@ -45,10 +45,16 @@ def writable_parameters(path, tmp_path) -> dict[str, str]:
     return {name: str(tmp_path / name.lower()) for name in WRITABLE if name in names}
 
 
+#: Parameters a notebook needs beyond its writable places (the template refuses its own examples).
+FILLED_IN = {"06-new-incident-template": {"TITLE": "Harbourside Logistics ransomware attack",
+                                          "ACTOR": "Akira", "VICTIM": "Harbourside Logistics",
+                                          "DAY0": "2024-02-29", "TZ": "Europe/London"}}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(path, tmp_path):
-    nb = execute(path, **writable_parameters(path, tmp_path))
+    nb = execute(path, **writable_parameters(path, tmp_path), **FILLED_IN.get(path.stem, {}))
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
     assert outputs_text(nb).strip(), "a notebook that shows nothing tells the analyst nothing"
@@ -59,3 +65,23 @@ def test_case_notebook_honours_max_tlp():
     clear = outputs_text(execute(path, MAX_TLP="clear"))
     amber = outputs_text(execute(path, MAX_TLP="amber"))
     assert "Assessment:" in amber and "Assessment:" not in clear
+
+
+@pytest.mark.slow
+def test_new_incident_template_refuses_its_example_and_notices_changes(tmp_path):
+    from nbclient.exceptions import CellExecutionError
+
+    from analystkit import load_case
+
+    path = ROOT / "notebooks" / "06-new-incident-template.ipynb"
+    with pytest.raises(CellExecutionError, match="TITLE is still the template's example 'New incident'"):
+        execute(path, CASE_DIR=str(tmp_path / "case"))
+    assert not (tmp_path / "case").exists()  # nothing written on the example values
+    filled = {**FILLED_IN[path.stem], "CASE_DIR": str(tmp_path / "case")}
+    first = outputs_text(execute(path, **filled))
+    assert f"new case written to {tmp_path / 'case'}" in first
+    case = load_case(tmp_path / "case")
+    assert (case.meta["day0"], case.meta["timezone"], len(case.events)) == ("2024-02-29", "Europe/London", 0)
+    assert sorted(case.entities["kind"]) == ["actor", "victim"]
+    again = outputs_text(execute(path, **{**filled, "TLP": "red"}))
+    assert "TLP is 'red' but the saved case's TLP is 'amber': the saved case is used" in again

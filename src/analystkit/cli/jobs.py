@@ -86,6 +86,9 @@ def write_brief(args: argparse.Namespace) -> int:
         print("analystkit brief: error: --no-related cannot be combined with --compare or --related",
               file=sys.stderr)
         return 2
+    from ..export.pack.data import pack_level
+
+    pack_level(args.tlp)  # a bad level is refused before anything is read
     case = load_case(_case_folder(args.case), encoding=args.encoding)
     compare, related = _chosen(case, args)
     charts = tuple(c for c in (args.charts or "").split(",") if c)
@@ -216,6 +219,19 @@ def report_coverage(args: argparse.Namespace) -> int:
     coverage = feed_coverage(args.posts, date=args.date)
     for line in [f"{args.posts}: {coverage.lines()[0]}", *coverage.lines(top=max(args.top, 0))[1:]]:
         say(line)
+    return 0
+
+
+def new_case_job(args: argparse.Namespace) -> int:
+    from ..newcase import new_case
+
+    folder = _writing(args, Path(args.folder))
+    case = new_case(folder, title=args.title, actor=args.actor, victim=args.victim, day0=args.day0,
+                    tz=args.tz, tlp=args.tlp, incident=args.incident, as_of=args.as_of,
+                    author=args.author)
+    say(f"new case {case.meta['incident']!r} ({case.tlp.upper()}, as of {case.meta['as_of']}, "
+        f"{len(case.entities)} entities, no events yet)")
+    print(folder)
     return 0
 
 

@@ -32,6 +32,25 @@ def _chart_options(p: argparse.ArgumentParser, tlp: bool = True) -> None:
                                                        "or briefing (default)")
 
 
+def _add_new(sub) -> None:
+    p = sub.add_parser("new", help="start a case folder for a new incident",
+                       description="Write a new, valid case folder: case.json with the title, "
+                                   "TLP, as-of date, day 0, display time zone and incident id, "
+                                   "and the actor and victim as entities. No event is written: "
+                                   "add them from sources (`analystkit import`, the event form).")
+    p.add_argument("folder", help="folder to create (must not hold a case)")
+    p.add_argument("--title", required=True, help="the case's title")
+    p.add_argument("--actor", help="the threat actor, if known")
+    p.add_argument("--victim", help="the victim organisation")
+    p.add_argument("--day0", help="the incident's first day, YYYY-MM-DD")
+    p.add_argument("--tz", help="IANA time zone the charts show (default: UTC)")
+    p.add_argument("--tlp", default="amber", help="the case's TLP marking (default: amber)")
+    p.add_argument("--incident", help="the main incident's id (default: from the title)")
+    p.add_argument("--as-of", help="as-of date, YYYY-MM-DD (default: today)")
+    p.add_argument("--author", help="who writes the case (named in STIX exports)")
+    p.set_defaults(func=jobs.new_case_job)
+
+
 def _add_validate(sub) -> None:
     p = sub.add_parser("validate", help="check a case folder and print every problem",
                        description="Load a case folder, print a summary if it is valid, or "
@@ -179,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"analystkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for add in (_add_validate, _add_brief, _add_timeline, _add_graph, _add_activity, _add_coverage,
+    for add in (_add_new, _add_validate, _add_brief, _add_timeline, _add_graph, _add_activity, _add_coverage,
                 _add_feeds, _add_import, _add_export):
         add(sub)
     return parser

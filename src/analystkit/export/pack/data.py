@@ -24,7 +24,8 @@ from ...timeline import durations as measure_durations
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["CHARTS", "Chart", "Pack", "compared_cases", "listed_cases", "main_events", "prepare"]
+__all__ = ["CHARTS", "Chart", "Pack", "compared_cases", "listed_cases", "main_events", "pack_level",
+           "prepare"]
 
 #: Charts a pack can hold, in the order they appear.
 CHARTS = ("timeline", "compare", "activity", "graph")
@@ -261,6 +262,18 @@ def _notices(shared: Case, texts: dict[str, int], compared: Sequence[Case],
     return out
 
 
+def pack_level(tlp: str) -> str:
+    """The TLP level a pack is shared at, normalised; an unknown label is refused.
+
+    >>> pack_level("TLP:AMBER"), pack_level("amber+strict")
+    ('amber', 'amber+strict')
+    """
+    level = schema.normalise_tlp(tlp)
+    if level is None:
+        raise ValueError(f"unknown TLP level {tlp!r}; expected one of {', '.join(schema.TLP_LEVELS)}")
+    return level
+
+
 def prepare(case: Case, *, tlp: str = "clear", related: Sequence[Case] = (),
             compare: Sequence[Case] | None = None, posts: pd.DataFrame | None = None) -> Pack:
     """Filter ``case`` and the other cases to TLP ``tlp`` and number the sources they cite.
@@ -274,9 +287,7 @@ def prepare(case: Case, *, tlp: str = "clear", related: Sequence[Case] = (),
     >>> pack.withheld["events"], pack.label, list(pack.cited([pack.case.events.head(1)]))
     (3, 'TLP:CLEAR', [1])
     """
-    level = schema.normalise_tlp(tlp)
-    if level is None:
-        raise ValueError(f"unknown TLP level {tlp!r}; expected one of {', '.join(schema.TLP_LEVELS)}")
+    level = pack_level(tlp)
     chosen = compared_cases(case, related, compare)
     rest = [c for c in related if not any(c is k for k in chosen)]
     origins: dict[str, dict[str, int]] = {o: dict.fromkeys(_TABLE_COUNTS, 0) for o in
