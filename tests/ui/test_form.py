@@ -57,11 +57,11 @@ def test_form_refuses_then_accepts_then_undoes(demo_case):
 
     form.fields["start"].value = "2023-02-24"
     form.add_button.click()
-    assert "Saved ev-001" in form.message.value
+    assert "Saved e-004" in form.message.value  # the case's own numbering (e-001 .. e-003)
     case = load_case(demo_case)
     assert len(case.events) == 4
     row = case.events.iloc[-1]
-    assert (row["event_id"], row["title"], row["sources"]) == ("ev-001", "Follow-up statement", ("s1",))
+    assert (row["event_id"], row["title"], row["sources"]) == ("e-004", "Follow-up statement", ("s1",))
     assert len(case.sources) == 2  # the URL matched an existing source
 
     form.undo_button.click()
@@ -74,7 +74,7 @@ def test_new_source_is_created_and_undone(demo_case):
     for name, value in {**GOOD, "source_name": "Local Paper",
                         "source_url": "https://paper.example/x"}.items():
         form.fields[name].value = value
-    assert form.add() == "ev-001"
+    assert form.add() == "e-004"
     case = load_case(demo_case)
     new = case.sources[case.sources["url"] == "https://paper.example/x"]
     assert list(new["source_id"]) == ["local-paper-001"]

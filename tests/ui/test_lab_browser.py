@@ -24,6 +24,7 @@ import pytest
 from casefiles import ROOT, ROYAL_MAIL, SAMPLES
 
 from analystkit import load_case
+from analystkit.rows import id_prefix, next_id
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -165,6 +166,9 @@ def test_explorer_runs_and_follows_filters(page):
 
 def test_event_form_refuses_then_saves(page, lab):
     events = lab["form_case"] / "events.csv"
+    ids = load_case(lab["form_case"]).events["event_id"]
+    expected = next_id(ids, id_prefix(ids))  # the case's own numbering, not a generic ev-001
+    assert not expected.startswith("ev-")
     before = events.read_bytes()
     rows = before.count(b"\n")
     with step(page, "form-bad-date"):
@@ -181,7 +185,7 @@ def test_event_form_refuses_then_saves(page, lab):
         page.fill(".ak-field-start input", "2023-02-24")
         page.click("button.ak-add")
         page.wait_for_function(
-            "() => document.querySelector('.ak-message').innerText.includes('Saved ev-')")
+            "id => document.querySelector('.ak-message').innerText.includes('Saved ' + id)", arg=expected)
         case = load_case(lab["form_case"])
         assert events.read_bytes().count(b"\n") == rows + 1
         assert case.events.iloc[-1]["title"] == "Browser test event"

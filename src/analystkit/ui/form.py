@@ -11,13 +11,13 @@ from __future__ import annotations
 import difflib
 import html
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..case import Case, load_case
+from ..rows import id_prefix, next_id, source_for
 from ..schema import (
     CATEGORIES,
     COLUMNS,
@@ -27,7 +27,6 @@ from ..schema import (
     TLP_LEVELS,
     Problem,
     ValidationError,
-    slug_id,
     validate,
 )
 
@@ -42,21 +41,14 @@ FIELDS = ("start", "precision", "end", "ongoing", "category", "title", "descript
 OPTIONAL_FIELDS = tuple(c.name for c in COLUMNS["events"] if c.name not in (*FIELDS, "event_id"))
 
 
-def _next_id(existing: pd.Series, prefix: str) -> str:
-    used = set(existing)
-    numbers = [int(m.group(1)) for v in used if (m := re.fullmatch(rf"{re.escape(prefix)}-(\d+)", v))]
-    n = max(numbers, default=0) + 1
-    while f"{prefix}-{n:03d}" in used:
-        n += 1
-    return f"{prefix}-{n:03d}"
-
-
-def add_event(case: Case, values: dict[str, Any], *, prefix: str = "ev") -> tuple[Case, str, str | None]:
+def add_event(case: Case, values: dict[str, Any], *, prefix: str | None = None
+              ) -> tuple[Case, str, str | None]:
     """Return ``case`` with one event (and its source, if new) appended, validated.
 
     ``values`` holds the form's fields (see ``FIELDS``). Raises :class:`ValidationError` naming
     the offending field when the event is not acceptable; ``case`` is never modified.
     Returns the new case, the new event id and the id of a newly created source (or None).
+    The id continues the case's own numbering (``rm-058``; ``prefix`` to choose another).
 
     ``values`` may also hold any of ``OPTIONAL_FIELDS``; a key that is neither is refused with
     the nearest field name, never dropped.
@@ -70,22 +62,11 @@ def add_event(case: Case, values: dict[str, Any], *, prefix: str = "ev") -> tupl
     new event, column 'note': value 'typo' is not a field of an event (did you mean 'notes'?)
     """
     _refuse_unknown(values)
-    url = str(values.get("source_url", "")).strip()
-    name = str(values.get("source_name", "")).strip()
-    sources = case.sources
-    new_source = None
-    match = sources[sources["url"].eq(url)] if url else sources.iloc[0:0]
-    if len(match):
-        source_id = match.iloc[0]["source_id"]
-    elif name or url:
-        source_id = _next_id(sources["source_id"], slug_id(name, prefix="source", max_len=24))
-        new_source = source_id
-        row = {"source_id": source_id, "name": name, "url": url, "published": "", "reliability": "",
-               "tlp": values.get("tlp") or case.tlp}
-        sources = pd.concat([sources, pd.DataFrame([row])], ignore_index=True)
-    else:
-        source_id = ""
-    event_id = _next_id(case.events["event_id"], prefix)
+    sources, source_id, is_new = source_for(case.sources, str(values.get("source_name", "")),
+                                            str(values.get("source_url", "")),
+                                            tlp=values.get("tlp") or case.tlp)
+    new_source = source_id if is_new else None
+    event_id = next_id(case.events["event_id"], prefix or id_prefix(case.events["event_id"]))
     start = str(values.get("start", "")).strip()
     end = str(values.get("end", "")).strip()
     row = {
@@ -145,7 +126,7 @@ def _message(kind: str, text: str) -> str:
 class _EventForm:
     """State and callbacks behind :func:`event_form` (kept separate from the widget layout)."""
 
-    def __init__(self, case_path: str | os.PathLike, *, prefix: str = "ev"):
+    def __init__(self, case_path: str | os.PathLike, *, prefix: str | None = None):
         import ipywidgets as w
 
         self.path = Path(case_path)
@@ -227,7 +208,7 @@ class _EventForm:
         return event_id
 
 
-def event_form(case_path: str | os.PathLike, *, prefix: str = "ev"):
+def event_form(case_path: str | os.PathLike, *, prefix: str | None = None):
     """An ipywidgets form that appends validated events to the case folder at ``case_path``.
 
     Each accepted event is saved at once (atomically); invalid input is refused with the
