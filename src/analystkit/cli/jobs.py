@@ -265,18 +265,42 @@ def import_file(args: argparse.Namespace) -> int:
         raise FileNotFoundError(2, "no such file", str(path))
     if why is not None and not path.is_dir():
         raise UnreadableFileError(path, f"{why}; name the file to import")
-    say(f"reading {path} as {detect(path)}")
+    say(f"reading {path} as {'facts' if args.map else detect(path)}")
     folder = Path(args.case)
     case = load_case(folder, encoding=args.encoding) if folder.exists() else None
-    merged, counts = import_into(case, path, tlp=args.tlp, date=args.date,
-                                 update_as_of=args.update_as_of)
-    written = merged.save(_writing(args, folder))
-    for line in report_lines(merged.meta.get("import", {}), counts,
-                             kept=f"{folder / 'case.json'}, key \"import\""):
+    mapping = dict(_pair(m) for m in args.map)
+    try:
+        merged, counts = import_into(case, path, tlp=args.tlp, date=args.date,
+                                     update_as_of=args.update_as_of, mapping=mapping)
+    except ValidationError as exc:
+        if not args.dry_run:
+            raise
+        for problem in exc.problems:  # a dry run lists every problem, not the first three
+            say(f"problem: {problem}")
+        say(f"dry run: {len(exc.problems)} problem(s); nothing would be written")
+        return 1
+    kept = "not written (dry run)" if args.dry_run else f"{folder / 'case.json'}, key \"import\""
+    for line in report_lines(merged.meta.get("import", {}), counts, kept=kept):
         say(line)
+    if args.dry_run:
+        say(f"dry run: nothing written to {folder}")
+        return 0
+    if case is not None and not any(c.get("added") or c.get("updated") for c in counts.values()):
+        say(f"nothing new: {folder} is left as it was")
+        print(folder)
+        return 0
+    written = merged.save(_writing(args, folder))
     say(f"wrote {len(written)} files to {folder}")
     print(folder)
     return 0
+
+
+def _pair(text: str) -> tuple[str, str]:
+    """``COLUMN=FIELD`` of ``--map``."""
+    column, sep, name = text.partition("=")
+    if not sep or not column.strip() or not name.strip():
+        raise ValueError(f"--map {text!r}: write COLUMN=FIELD, e.g. --map 'When=start'")
+    return column.strip(), name.strip()
 
 
 def export_case(args: argparse.Namespace) -> int:

@@ -158,8 +158,10 @@ def _add_feeds(sub) -> None:
 
 
 def _add_import(sub) -> None:
-    p = sub.add_parser("import", help="add a leak-site, STIX, MISP or galaxy file to a case",
-                       description="Detect the format of FILE (leak-site posts, STIX 2.x bundle "
+    p = sub.add_parser("import", help="add a table of facts, leak-site, STIX, MISP or galaxy file "
+                                      "to a case",
+                       description="Detect the format of FILE (a table of facts as CSV or Excel, "
+                                   "leak-site posts, STIX 2.x bundle "
                                    "or a folder of STIX objects, MISP event or multi-event export, "
                                    "MISP galaxy clusters), read it and merge it into the case "
                                    "folder (created if missing). Each row keeps the source it "
@@ -173,6 +175,12 @@ def _add_import(sub) -> None:
                    help="which leak-site date becomes the claim date")
     p.add_argument("--update-as-of", action="store_true",
                    help="move an existing case's as-of date to the file's, when that is later")
+    p.add_argument("--map", nargs="+", metavar="COLUMN=FIELD", default=[],
+                   help="a table of facts: read COLUMN as the event field FIELD (start, end, "
+                        "precision, category, title, description, source_name, source_url, "
+                        "status, tlp, actor, victim, ...), before the headers are matched by keyword")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print what would be written, and every problem, and write nothing")
     _encoding_option(p)
     p.set_defaults(func=jobs.import_file)
 

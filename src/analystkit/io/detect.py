@@ -20,6 +20,7 @@ __all__ = ["KINDS", "detect"]
 
 #: The kinds :func:`detect` returns, and what each is.
 KINDS = {"leaksite": "leak-site posts (ransomwatch / ransomware.live)", "stix": "STIX 2.x",
+         "facts": "a table of facts (events in the analyst's own columns, CSV or Excel)",
          "misp": "MISP event(s)", "galaxy": "MISP galaxy clusters",
          "case": "an analystkit case folder"}
 
@@ -61,6 +62,27 @@ def _kind_of(data: Any, name: str) -> str:
                             "galaxy (no known top-level fields)")
 
 
+#: Folded header words that only a table of facts has (a posts table has group, victim, date).
+_FACT_WORDS = {"title", "whathappened", "headline", "event", "category", "eventtype", "type", "source",
+               "sourcename", "sourceurl", "link", "url", "status", "confidence", "description", "details"}
+
+
+def _facts_header(path: Path) -> bool:
+    """Whether a CSV's header is a table of facts rather than leak-site posts."""
+    import re
+
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            first = head.decode(encoding).splitlines()[0] if head else ""
+            break
+        except (UnicodeDecodeError, IndexError):
+            first = ""
+    names = {re.sub(r"[\s_\-./()\"]+", "", n.strip().lower()) for n in first.split(",")}
+    return bool(names & _FACT_WORDS) and not names & {"posttitle", "groupname"}
+
+
 def detect(path: str | os.PathLike) -> str:
     """The kind of ``path`` (a key of :data:`KINDS`); a folder with a ``case.json`` is a case,
     any other folder is read as STIX objects.
@@ -89,8 +111,10 @@ def detect(path: str | os.PathLike) -> str:
             raise ImportFormatError(f"{path}: a folder with no *.json file (a folder is read as "
                                     "STIX objects, one or more per file)")
         return "stix"
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return "facts"
     if path.suffix.lower() == ".csv":
-        return "leaksite"
+        return "facts" if _facts_header(path) else "leaksite"
     try:
         data = json.loads(read_json_text(path, kind="JSON"))
     except ValueError as exc:

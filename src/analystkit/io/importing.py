@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..case import Case, load_case
-from . import galaxy, misp, stix
+from . import facts, galaxy, misp, stix
 from ._common import slug
 from .claims import as_relations
 from .detect import detect
@@ -98,14 +98,16 @@ def read_file(path: str | os.PathLike, *, tlp: str = "amber", date: str | None =
 
 
 def import_into(case: Case | None, path: str | os.PathLike, *, tlp: str = "amber",
-                date: str | None = None, update_as_of: bool = False
-                ) -> tuple[Case, dict[str, dict[str, int]]]:
+                date: str | None = None, update_as_of: bool = False,
+                mapping: dict[str, str] | None = None) -> tuple[Case, dict[str, dict[str, int]]]:
     """``path`` read (:func:`read_file`) and merged into ``case`` (a new case when None), with
     the rows added, updated and unchanged per table.
 
     A galaxy imported into an existing case enriches the case's entities (aliases, empty
     fields) and adds no new ones; the clusters left out are counted in the report.
     """
+    if mapping or detect(path) == "facts":  # a column mapping is for a table of facts
+        return _facts(case, path, tlp=tlp, mapping=mapping)
     imported = read_file(path, tlp=tlp, date=date)
     if case is None:
         return imported, {t: {"added": len(imported.table(t)), "updated": 0, "unchanged": 0}
@@ -113,6 +115,18 @@ def import_into(case: Case | None, path: str | os.PathLike, *, tlp: str = "amber
     if imported.meta["import"].get("format") == "misp-galaxy":
         imported, _ = galaxy.only_known(imported, case)
     return case.merge(imported, update_as_of=update_as_of)
+
+
+def _facts(case: Case | None, path: str | os.PathLike, *, tlp: str,
+           mapping: dict[str, str] | None) -> tuple[Case, dict[str, dict[str, int]]]:
+    """A table of facts added to ``case`` as events (see :mod:`analystkit.io.facts`)."""
+    if case is None:
+        raise ValueError(f"{Path(path).name}: a table of facts goes into an existing case: start one "
+                         "with `analystkit new DIR --title ...` (ak.new_case), then import into it")
+    merged, report = facts.facts_into(case, facts.read_facts(path, mapping=mapping), tlp=tlp)
+    counts = {t: {"added": n, "updated": 0, "unchanged": report["unchanged"] if t == "events" else 0}
+              for t, n in report["added"].items()}
+    return dataclasses.replace(merged, meta={**merged.meta, "import": report}), counts
 
 
 def left_out(report: dict) -> dict[str, tuple[int, str]]:
@@ -160,5 +174,8 @@ def report_lines(report: dict, counts: dict[str, dict[str, int]], *, kept: str) 
         pairs = ", ".join(f"{n} → {c}" for n, c in list(known.items())[:4])
         lines.append(f"names kept as written; the kit's alias table reads {len(known)} of them as "
                      f"another actor ({pairs}{', ...' if len(known) > 4 else ''})")
+    if report.get("mapping"):
+        lines.append("mapped:")
+        lines += [f"  {line}" for line in report["mapping"]]
     lines.append(f"full report: {kept}")
     return lines
