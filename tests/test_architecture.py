@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("schema", ("analystkit.schema",)),
     ("case", ("analystkit.case", "analystkit.merging", "analystkit.aliases", "analystkit.tables",
               "analystkit.newcase", "analystkit.rows")),
-    ("io", ("analystkit.io",)),
+    ("io", ("analystkit.io", "analystkit.extract")),
     ("analysis", ("analystkit.timeline", "analystkit.graph", "analystkit.filters")),
     ("plot", ("analystkit.theme", "analystkit.plot")),
     ("export", ("analystkit.export.chart",)),

@@ -31,7 +31,7 @@ from .tables import UnreadableFileError, read_json_text, read_table
 from .text import guard_cell
 from .times import utc
 
-__all__ = ["FREE_TEXT", "TABLES", "Case", "find_case", "load_case", "load_cases", "read_table"]
+__all__ = ["FREE_TEXT", "TABLES", "Case", "find_case", "load_case", "load_cases", "read_table", "render_csv"]
 
 TABLES = ("events", "relations", "entities", "sources")
 #: Every file a case folder may hold, as :meth:`Case.save` writes them.
@@ -132,7 +132,7 @@ class Case:
         case = self.validated()
         rendered = {META_FILE: _render_meta(case.meta)}
         for name in TABLES:
-            rendered[f"{name}.csv"] = _render_csv(schema.to_text(name, case.table(name)))
+            rendered[f"{name}.csv"] = render_csv(schema.to_text(name, case.table(name)))
         return write_folder_atomic(path, rendered)
 
     def at_tlp(self, level: str) -> tuple[Case, dict[str, int]]:
@@ -350,7 +350,7 @@ def _render_meta(meta: dict) -> bytes:
     return (json.dumps(ordered, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def _render_csv(frame: pd.DataFrame) -> bytes:
+def render_csv(frame: pd.DataFrame) -> bytes:
     """One table as the kit's canonical CSV: UTF-8, ``\\n`` line ends, every cell guarded
     (:func:`analystkit.text.guard_cell`), and any cell holding a CR or LF quoted, so that each
     cell reads back byte for byte (pandas alone leaves a bare CR unquoted)."""

@@ -235,6 +235,34 @@ def new_case_job(args: argparse.Namespace) -> int:
     return 0
 
 
+def extract_job(args: argparse.Namespace) -> int:
+    from ..extract.article import read_article
+    from ..extract.review import CANDIDATES_FILE, extract_into
+
+    article = read_article(args.article, published=args.published, url=args.url)
+    say(f"reading {args.article}: published {article.published} ({article.date_from})")
+    table, new = extract_into(_writing(args, Path(args.case)), article)
+    mine = table[table["article"] == (article.url or article.file)]
+    say(f"{new} new candidate event(s), {len(mine)} from this article in {Path(args.case) / CANDIDATES_FILE}")
+    for _, row in mine[mine["state"] == "proposed"].iterrows():
+        print(f"{row['candidate_id']}\t{row['date']} ({row['date_rule']})\t{row['category']}\t"
+              f"{row['status']}\t{row['evidence'][:100]}")
+    return 0
+
+
+def review_job(args: argparse.Namespace) -> int:
+    from ..extract.review import candidates_of, review
+
+    if not args.accept and not args.reject:
+        for _, row in candidates_of(args.case).iterrows():
+            print(f"{row['candidate_id']}\t{row['state']}\t{row['date']}\t{row['category']}\t"
+                  f"{row['status']}\t{row['evidence'][:100]}")
+        return 0
+    _, new = review(_writing(args, Path(args.case)), accept=args.accept, reject=args.reject)
+    say(f"accepted {len(new)} as event(s) {', '.join(new) or '-'}; rejected {len(args.reject)}")
+    return 0
+
+
 def pull_feed_job(args: argparse.Namespace) -> int:
     from ..io.feeds import pull_feed
 

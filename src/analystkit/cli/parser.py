@@ -157,6 +157,27 @@ def _add_feeds(sub) -> None:
     listing.set_defaults(func=jobs.list_feeds)
 
 
+def _add_extract(sub) -> None:
+    p = sub.add_parser("extract", help="propose the events of a news article for review",
+                       description="Read an article (HTML or text), find the sentences that state "
+                                   "events of the incident, resolve their dates against the "
+                                   "publication date and add them to the case's candidates table "
+                                   "(candidates.csv) with their evidence. Nothing reaches the "
+                                   "events until you accept it (`analystkit review`).")
+    p.add_argument("article", help="the article: an .html page or a text file")
+    p.add_argument("--case", required=True, help="case folder (`analystkit new` makes one)")
+    p.add_argument("--published", help="publication date, YYYY-MM-DD (default: from the page)")
+    p.add_argument("--url", default="", help="the article's address, kept as its source")
+    p.set_defaults(func=jobs.extract_job)
+    p = sub.add_parser("review", help="accept or reject candidate events",
+                       description="List a case's candidate events, or accept some (each becomes "
+                                   "an event that keeps its evidence) and reject others.")
+    p.add_argument("case", help="case folder")
+    p.add_argument("--accept", nargs="+", default=[], metavar="ID", help="candidates to accept")
+    p.add_argument("--reject", nargs="+", default=[], metavar="ID", help="candidates to reject")
+    p.set_defaults(func=jobs.review_job)
+
+
 def _add_import(sub) -> None:
     p = sub.add_parser("import", help="add a table of facts, leak-site, STIX, MISP or galaxy file "
                                       "to a case",
@@ -207,6 +228,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for add in (_add_new, _add_validate, _add_brief, _add_timeline, _add_graph, _add_activity, _add_coverage,
-                _add_feeds, _add_import, _add_export):
+                _add_feeds, _add_extract, _add_import, _add_export):
         add(sub)
     return parser
