@@ -241,7 +241,7 @@ def extract_job(args: argparse.Namespace) -> int:
 
     article = read_article(args.article, published=args.published, url=args.url)
     say(f"reading {args.article}: published {article.published} ({article.date_from})")
-    table, new = extract_into(_writing(args, Path(args.case)), article)
+    table, new = extract_into(_writing(args, Path(args.case)), article, kind=args.kind)
     mine = table[table["article"] == (article.url or article.file)]
     say(f"{new} new candidate event(s), {len(mine)} from this article in {Path(args.case) / CANDIDATES_FILE}")
     for _, row in mine[mine["state"] == "proposed"].iterrows():

@@ -168,6 +168,9 @@ def _add_extract(sub) -> None:
     p.add_argument("--case", required=True, help="case folder (`analystkit new` makes one)")
     p.add_argument("--published", help="publication date, YYYY-MM-DD (default: from the page)")
     p.add_argument("--url", default="", help="the article's address, kept as its source")
+    p.add_argument("--kind", choices=["news", "statement", "blog"], default="news",
+                   help="whose words: the press (default), the victim's or an authority's own "
+                        "statement (its sentences are confirmed), or research")
     p.set_defaults(func=jobs.extract_job)
     p = sub.add_parser("review", help="accept or reject candidate events",
                        description="List a case's candidate events, or accept some (each becomes "

@@ -31,36 +31,57 @@ __all__ = ["BACKGROUND", "BOILERPLATE", "CATEGORY_TRIGGERS", "STATUS_RULES", "Ca
 BOILERPLATE = re.compile(
     r"\b(?:sign\s+up|subscribe|newsletter|cookies?|privacy\s+policy|all\s+rights\s+reserved|"
     r"read\s+more|related\s*:|follow\s+us|advertisement|share\s+this|click\s+here|"
-    r"this\s+(?:story|article)\s+(?:was|has\s+been)\s+updated|image\s*:|photo(?:graph)?\s*:|credit\s*:|"
-    r"getty\s+images|reporting\s+by|editing\s+by|contact\s+the\s+author)\b|^by\s+[A-Z][a-z]+\s+[A-Z]",
+    r"further\s+updates?|updates?\s+will\s+be|on\s+this\s+page|for\s+more\s+information|"
+    r"this\s+(?:story|article)\s+(?:was|has\s+been)\s+updated|"
+    r"getty\s+images|reporting\s+by|editing\s+by|contact\s+the\s+author)\b|"
+    r"^(?:photo(?:graph)?|image|picture|credit|caption)\s*:|\b(?:photo|credit)\s*:\s|^by\s+[A-Z][a-z]+\s+[A-Z]",
     re.IGNORECASE)
 #: Sentences about something other than the incident: another year, how ransomware works, figures.
 BACKGROUND = re.compile(
     r"\b(?:in|since|during|by)\s+(?P<year>(?:19|20)\d\d)\b(?!\s*-)|"
     r"\b(?:is|are)\s+(?:a\s+)?(?:type|form|kind)\s+of\b|\bransomware\s+(?:is|works|typically|encrypts\s+"
     r"files\s+and)\b|\b(?:typically|usually|often|commonly)\b|\bper\s+cent\s+of\b|\d+\s*%\s+of\b|"
-    r"\blast\s+year\b|\bprevious(?:ly)?\b.*\battack(?:ed|s)?\b|\bthe\s+same\s+group\b|\bin\s+recent\s+years\b",
+    r"\blast\s+year\b|\bprevious(?:ly)?\b.*\battack(?:ed|s)?\b|\bthe\s+same\s+group\b|\bin\s+recent\s+years\b|"
+    r"\b(?:separate|unrelated|similar)\b|\bin\s+the\s+past\b|\bstrikes?\b|\bpower\s+cut\b|"
+    r"\bnever\s+recovered\b|\bsector\b.*\balso\b|\balso\b.*\bsector\b",
     re.IGNORECASE)
+#: An event dated this long before publication is background unless it names the victim or speaks of
+#: "the company" / "we".
+_OLD_DAYS = 150
 #: Words that put a sentence in a category, most specific first.
 CATEGORY_TRIGGERS = {
     "law-enforcement": (r"arrest\w*", r"charged", r"indict\w*", r"sanction\w*", r"seiz\w+", r"takedown",
-                        r"extradit\w*"),
+                        r"extradit\w*", r"remanded", r"custody", r"court", r"pleaded", r"sentenced",
+                        r"convicted", r"fined", r"penalt\w+", r"search\s+warrants?"),
     "extortion": (r"ransom(?!ware)\w*", r"leak\s+site", r"dark\s+web", r"publish(?:ed)?\s+(?:the\s+)?"
-                  r"(?:stolen|data|files)", r"deadline", r"extort\w*", r"posted\s+.*\bdata\b",
-                  r"listed\b", r"leaked", r"demand(?:ed|s)?", r"negotiat\w*"),
+                  r"(?:stolen|data|files|what)", r"deadline", r"extort\w*", r"posted\b", r"listed\b",
+                  r"leaked", r"demand(?:ed|s)?", r"negotiat\w*", r"sample\s+files", r"threaten\w*",
+                  r"claimed\s+(?:responsibility|the\s+attack)"),
     "recovery": (r"restor\w+", r"back\s+online", r"resum\w+", r"fully\s+operational", r"recover(?:ed|y)",
-                 r"returned\s+to\s+normal", r"reopen\w*", r"came\s+back"),
+                 r"returned\s+to\s+normal", r"reopen\w*", r"came\s+back", r"working\s+normally"),
     "disruption": (r"outage\w*", r"disrupt\w*", r"offline", r"down\b", r"unavailable", r"delay\w*",
                    r"cancell?ed", r"suspend\w*", r"halt\w*", r"unable\s+to", r"closed", r"divert\w*",
-                   r"postpon\w*", r"stopped", r"failed"),
+                   r"postpon\w*", r"stopped", r"failed", r"waiting", r"queues?", r"backlog",
+                   r"not\s+working", r"pen\s+and\s+paper", r"manual(?:ly)?", r"problems\s+with"),
     "intrusion": (r"breach\w*", r"hack\w*", r"compromis\w+", r"encrypt\w*", r"intrusion", r"infect\w*",
-                  r"gained\s+access", r"broke\s+into", r"attacked", r"deployed", r"stole\b|stolen"),
+                  r"gained\s+access", r"broke\s+into", r"attacked", r"deployed", r"stole\b|stolen",
+                  r"detected", r"unusual\s+activity", r"suspicious", r"unauthori[sz]ed\s+access",
+                  r"malicious",
+                  r"log(?:ged)?\s*in\b|\blogins?\b", r"intruders?", r"attackers?\b", r"threat\s+actors?",
+                  r"exploit\w*", r"phishing", r"initial\s+access", r"lateral\w*", r"credentials",
+                  r"administrator\s+account", r"exfiltrat\w+", r"executed", r"malware", r"backdoor",
+                  r"(?:data|files|records|emails?)\s+(?:was|were|had\s+been)\s+(?:taken|stolen|accessed|copied)",
+                  r"accessed", r"operators\s+used"),
     "response": (r"investigat\w+", r"forensic\w*", r"contain\w*", r"experts?\b", r"brought\s+in",
-                 r"incident\s+response", r"working\s+with", r"informed\s+(?:the\s+)?police", r"isolat\w+"),
+                 r"incident\s+response", r"working\s+with", r"isolat\w+", r"patched", r"reset\b",
+                 r"rebuil\w+", r"supporting", r"engaged", r"precaution\w*", r"took\s+\w+\s+offline"),
     "disclosure": (r"confirm\w*", r"announc\w+", r"disclos\w+", r"notif\w+", r"statement",
-                   r"told\s+(?:customers|staff|patients|parents)", r"warned", r"alert\w*",
-                   r"said\s+it\s+(?:had|was)"),
-    "impact": (r"cost\w*", r"million", r"affected", r"records", r"customers'?\s+data", r"losses?"),
+                   r"told\s+(?:customers|staff|patients|parents|members)", r"warned", r"alert\w*",
+                   r"said\s+it\s+(?:had|was)", r"reported\s+(?:the\s+\w+\s+|it\s+)?to\s+the",
+                   r"informed\s+(?:the\s+)?(?:police|ico|information)", r"(?:can\s+)?state\s+(?:today|that)",
+                   r"wrote\s+to", r"letters?\s+to"),
+    "impact": (r"cost\w*", r"million", r"affected", r"records", r"customers'?\s+data", r"losses?",
+               r"shares?\s+(?:fell|dropped|price)", r"revenue", r"£[\d,.]+|\$[\d,.]+"),
 }
 _TRIGGERS = {c: [re.compile(rf"\b{w}", re.IGNORECASE) for w in words]
              for c, words in CATEGORY_TRIGGERS.items()}
@@ -129,15 +150,18 @@ def _actor_names(path: str) -> tuple[tuple[re.Pattern, str], ...]:
     return tuple(out)
 
 
-def propose(text: str, *, published: dt.date, title: str = "", actors: tuple[str, ...] = (),
-            victims: tuple[str, ...] = (), aliases: str | None = None) -> list[Candidate]:
+def propose(text: str, *, published: dt.date, title: str = "", kind: str = "news",
+            actors: tuple[str, ...] = (), victims: tuple[str, ...] = (),
+            aliases: str | None = None) -> list[Candidate]:
     """The candidate events of an article's ``text`` (background sentences included, marked).
 
     Parameters
     ----------
     text : the article's text (boilerplate may remain: it is left out here).
     published : the publication date every relative date resolves against.
-    title : the headline: its leading organisation name is the victim when the case names none.
+    title : the headline, where the victim is looked for when the case names none.
+    kind : ``news`` (the press: an unattributed sentence is ``reported``), ``statement`` (the
+        victim's or an authority's own words: ``confirmed``) or ``blog`` (research: ``reported``).
     actors, victims : the case's own names, looked for first.
 
     Examples
@@ -149,8 +173,11 @@ def propose(text: str, *, published: dt.date, title: str = "", actors: tuple[str
     2024-03-06 weekday disruption confirmed Harbourside Logistics
     2024-03-07 following-day recovery reported Harbourside Logistics
     """
+    if kind not in _KINDS:
+        raise ValueError(f"kind must be one of {', '.join(_KINDS)}, not {kind!r}")
     names = _actor_names(str(aliases or data_dir() / "aliases.csv"))
-    main_victim = victims[0] if victims else _headline_victim(title)
+    main_victim = victims[0] if victims else _main_victim(text, title)
+    speakers = tuple(v for v in (*victims, main_victim) if v)
     out: list[Candidate] = []
     previous: dt.date | None = None
     article_actor = ""
@@ -161,28 +188,35 @@ def propose(text: str, *, published: dt.date, title: str = "", actors: tuple[str
         article_actor = article_actor or found_actor
         event, said = event_date(s.text, published, previous=previous)
         category, triggers = _category(s.text)
-        if not category:
-            continue
-        when = event or said or _said_at_publication(s.text, published)
-        if when is None:
+        when = event or said or (_said_at_publication(s.text, published) if category else None)
+        if when is None or not category:
+            if when is not None:
+                previous = when.date
             continue
         c = Candidate(s.text, s.start, s.end, when.text(), when.precision, when.rule,
                       said.text() if said and event else "", category, triggers)
-        c.status, c.status_rule = _status(s.text, (*victims, main_victim))
+        c.status, c.status_rule = _status(s.text, speakers, kind)
         c.actor = found_actor or (article_actor if category in ("intrusion", "extortion") else "")
         c.victim = next((v for v in victims if v.lower() in s.text.lower()), main_victim)
-        c.background = _background(s.text, published)
+        c.background = _background(s.text, published, when.date, speakers)
         if not c.background:
             previous = when.date
         out.append(c)
     return out
 
 
+_KINDS = ("news", "statement", "blog")
+_QUOTED_OR_NEGATED = re.compile(r"^[\"“‘']|\b(?:no\s+(?:group|one|evidence)|not\s+yet|has\s+not|have\s+not|"
+                                r"yet\s+to)\b", re.IGNORECASE)
+
+
 def _said_at_publication(sentence: str, published: dt.date) -> DateFound | None:
     """An undated statement ("The company denied that ...") as made by the publication date:
-    approximate, rule ``publication``."""
+    approximate, rule ``publication``; not a quotation or a negation ("No group has ...")."""
     m = SAYING.search(sentence)
-    return DateFound(published, "approximate", "publication", m.start(), m.end()) if m else None
+    if m is None or _QUOTED_OR_NEGATED.search(sentence):
+        return None
+    return DateFound(published, "approximate", "publication", m.start(), m.end())
 
 
 def _category(sentence: str) -> tuple[str, tuple[str, ...]]:
@@ -200,18 +234,32 @@ def _category(sentence: str) -> tuple[str, tuple[str, ...]]:
     return best, words
 
 
-def _status(sentence: str, victims: tuple[str, ...] = ()) -> tuple[str, str]:
+#: Who speaks for the incident with authority: their word makes a sentence confirmed.
+_AUTHORITY = re.compile(r"\b(?:police|detective|officers?|prosecutors?|court|national\s+crime\s+agency|nca|"
+                        r"fbi|cisa|ncsc|national\s+cyber\s+security\s+centre|ico|information\s+"
+                        r"commissioner\w*|europol|department\s+of\s+justice|ministry|government|regulator|"
+                        r"treasury|home\s+office|nhs\s+england)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b")  # "US", the country, is not "us"
+
+
+def _status(sentence: str, speakers: tuple[str, ...] = (), kind: str = "news") -> tuple[str, str]:
     for status, rx, rule in _STATUS[:2]:  # a denial or the group's word first
         if rx.search(sentence):
             return status, rule
-    for name in victims:  # the victim speaking: "Harbourside Logistics said on Wednesday ..."
-        if name and re.search(rf"\b{re.escape(name)}\b(?:\W+\w+){{0,3}}?\W+(?:said|says|confirmed|"
-                              r"announced|told|stated)\b", sentence, re.IGNORECASE):
+    for name in speakers:  # the victim speaking: "Harbourside Logistics said on Wednesday ..."
+        if re.search(rf"\b{re.escape(name)}\b.{{0,80}}?\b(?:said|says|confirmed|announced|told|stated|"
+                     r"can\s+confirm)\b", sentence, re.IGNORECASE):
             return "confirmed", "the victim's word"
+    if (_AUTHORITY.search(sentence) and SAYING.search(sentence)) or _AUTHORITY.match(sentence):
+        return "confirmed", "an authority's word"
+    if _FIRST_PERSON.search(sentence) and (kind == "statement" or SAYING.search(sentence)):
+        return "confirmed", "the victim's own words"
     for status, rx, rule in _STATUS[2:]:
         if rx.search(sentence):
             return status, rule
-    return "reported", "the press (no attribution)"
+    if kind == "statement":
+        return "confirmed", "the victim's or an authority's own statement"
+    return "reported", "the press (no attribution)" if kind == "news" else "research (no attribution)"
 
 
 def _actor(sentence: str, own: tuple[str, ...], names: tuple[tuple[re.Pattern, str], ...]) -> str:
@@ -221,12 +269,41 @@ def _actor(sentence: str, own: tuple[str, ...], names: tuple[tuple[re.Pattern, s
     return next((canonical for rx, canonical in names if rx.search(sentence)), "")
 
 
-def _background(sentence: str, published: dt.date) -> bool:
+def _background(sentence: str, published: dt.date, when: dt.date, speakers: tuple[str, ...]) -> bool:
+    """About something else: a background marker, an earlier year, or a date long before."""
     m = BACKGROUND.search(sentence)
-    if m is None:
-        return False
-    year = m.groupdict().get("year")
-    return year is None or int(year) < published.year
+    if m is not None:
+        year = m.groupdict().get("year")
+        if year is None or int(year) < published.year:
+            return True
+    if (published - when).days > _OLD_DAYS:
+        about = any(n.lower() in sentence.lower() for n in speakers) or _FIRST_PERSON.search(sentence) \
+            or re.search(r"\bthe\s+(?:company|council|trust|firm|hospital|university|school|society)\b",
+                         sentence, re.IGNORECASE)
+        return not about
+    return False
+
+
+_ORG = re.compile(r"\b(?:[A-Z][\w'’.-]*(?:\s+(?:&|and|of|de|du|for)\s+|\s+)){1,5}(?:[A-Z][\w'’.-]*)")
+_NOT_VICTIM = re.compile(r"\b(?:Police|Agency|Office|Commissioner|Centre|Center|Department|Court|Bureau|"
+                         r"Europol|FBI|NCA|NCSC|ICO|CISA|Security|Ministry|Government|England|Treasury|"
+                         r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
+                         r"April|May|June|July|August|September|October|November|December|Detective|"
+                         r"Inspector|Chief|Executive|Officer|Magistrates)\b")
+
+
+def _main_victim(text: str, title: str) -> str:
+    """The organisation an article is about: the many-word name it gives most often (those that
+    share a word with the headline first), else the organisation the headline starts with."""
+    found: dict[str, int] = {}
+    for m in _ORG.finditer(text):
+        name = m.group(0).strip(" .,'’")
+        if len(name.split()) >= 2 and not _NOT_VICTIM.search(name) \
+                and not name.startswith(("The ", "A ", "In ", "On ")):
+            found[name] = found.get(name, 0) + 1
+    heads = set(re.findall(r"[A-Z][\w'’-]+", title))
+    ranked = sorted(found, key=lambda n: (-bool(heads & set(n.split())), -found[n], text.find(n)))
+    return ranked[0] if ranked else _headline_victim(title)
 
 
 _HEADLINE_VERB = re.compile(r"\s+(?:hit|hits|suffers?|says?|confirms?|restores?|struck|targeted|"

@@ -43,10 +43,11 @@ def candidates_of(folder: str | os.PathLike) -> pd.DataFrame:
 
 
 def extract_into(folder: str | os.PathLike, article: str | os.PathLike | Article, *,
-                 published: str | None = None, url: str = "") -> tuple[pd.DataFrame, int]:
+                 published: str | None = None, url: str = "", kind: str = "news") -> tuple[pd.DataFrame, int]:
     """Propose the events of ``article`` into the candidates table of the case in ``folder``.
 
-    Returns the table and how many candidates are new.
+    ``kind`` says whose words the article is (see :func:`propose`): ``news``, ``statement`` (the
+    victim's or an authority's own) or ``blog``. Returns the table and how many candidates are new.
     """
     case = load_case(folder)
     got = article if isinstance(article, Article) else read_article(article, published=published, url=url)
@@ -58,7 +59,8 @@ def extract_into(folder: str | os.PathLike, article: str | os.PathLike | Article
     where = got.url or got.file
     seen = set(zip(table["article"], table["evidence"], strict=True))
     rows: list[dict] = []
-    for c in propose(got.text, published=got.published, title=got.title, actors=actors, victims=victims):
+    for c in propose(got.text, published=got.published, title=got.title, kind=kind, actors=actors,
+                     victims=victims):
         if (where, c.sentence) not in seen:
             rows.append(_row(c, got, where, next_id([*table["candidate_id"],
                                                      *(r["candidate_id"] for r in rows)], "c")))
