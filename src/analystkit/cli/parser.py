@@ -10,6 +10,8 @@ from . import jobs
 
 __all__ = ["build_parser"]
 
+_CACHE_HELP = "feed cache folder (default: $ANALYSTKIT_CACHE, else ~/.cache/analystkit)"
+
 
 def _encoding_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--encoding", default="utf-8",
@@ -78,8 +80,7 @@ def _add_brief(sub) -> None:
                         "pull`), else the cases' own claims")
     p.add_argument("--date", choices=list(POST_DATES),
                    help="which date of a ransomware.live feed is the claim date")
-    p.add_argument("--cache", help="feed cache folder (default: $ANALYSTKIT_CACHE or "
-                                   "~/.cache/analystkit)")
+    p.add_argument("--cache", help=_CACHE_HELP)
     p.add_argument("--compare", nargs="+", metavar="CASE", help="exactly the cases of the day-0 "
                    "comparison (folders, shipped names or incident ids; default: the \"compare\" "
                    "list of CASE's case.json, else no comparison)")
@@ -149,11 +150,11 @@ def _add_feeds(sub) -> None:
                                           "download.")
     pull.add_argument("name", metavar="NAME", help="feed to pull")
     pull.add_argument("--url", help="download from this address instead of the feed's own")
-    pull.add_argument("--cache", help="cache folder (default: $ANALYSTKIT_CACHE or ~/.cache/analystkit)")
+    pull.add_argument("--cache", help=_CACHE_HELP)
     pull.add_argument("--quiet", action="store_true", help="no progress bar")
     pull.set_defaults(func=jobs.pull_feed_job)
     listing = actions.add_parser("list", help="list the snapshots in the cache")
-    listing.add_argument("--cache", help="cache folder (default: $ANALYSTKIT_CACHE or ~/.cache/analystkit)")
+    listing.add_argument("--cache", help=_CACHE_HELP)
     listing.set_defaults(func=jobs.list_feeds)
 
 

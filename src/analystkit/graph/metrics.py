@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .._gc import paused_gc
+from ..arrays import sorted_unique
 from .build import TableGraph, graph_of, window
 from .tables import claim_codes, claim_table, edge_table, graph_cache
 from .victimology import coverage
@@ -86,7 +87,7 @@ def _actor_sets(G: nx.DiGraph | TableGraph, *, shared_only: bool = False,
     and the number of actors of every organisation; ``shared_only`` keeps those with several."""
     codes = claim_codes(G)
     names = codes["actor_names"]
-    pairs = _unique(codes["target"] * len(names) + codes["actor"])  # by organisation, then actor name
+    pairs = sorted_unique(codes["target"] * len(names) + codes["actor"])  # by organisation, then actor name
     who, whom = pairs % len(names), pairs // len(names)
     n_actors = np.bincount(whom, minlength=len(codes["targets"]))
     if shared_only:
@@ -103,6 +104,8 @@ def _actor_sets(G: nx.DiGraph | TableGraph, *, shared_only: bool = False,
 def actor_summary(G: nx.DiGraph) -> pd.DataFrame:
     """Per actor: victims, posts (summed counts), first and last seen, top sector and country.
 
+    ``attrs["coverage"]`` says for how many victims the sector and the country are known.
+
     >>> G = nx.DiGraph()
     >>> G.add_node("actor:A", role="actor", label="A")
     >>> G.add_node("victim:B", role="victim", label="B", sector="healthcare", country="GB")
@@ -115,7 +118,10 @@ def actor_summary(G: nx.DiGraph) -> pd.DataFrame:
     cache = graph_cache(G)
     if "actor_summary" not in cache:  # the chart ranks actors with it too
         cache["actor_summary"] = _actor_summary(G)
-    return cache["actor_summary"].copy()
+    out = cache["actor_summary"].copy()
+    claims = claim_table(G)  # the top sector and country say how much of each is known
+    out.attrs["coverage"] = "; ".join(coverage(claims, by).line() for by in ("sector", "country"))
+    return out
 
 
 def _actor_summary(G: nx.DiGraph | TableGraph) -> pd.DataFrame:
@@ -127,7 +133,7 @@ def _actor_summary(G: nx.DiGraph | TableGraph) -> pd.DataFrame:
     codes = claim_codes(G)
     actor, names, target = codes["actor"], codes["actor_names"], codes["target"]
     n = len(names)
-    pairs = _unique(actor * len(codes["targets"]) + target)  # an actor may reach a node twice
+    pairs = sorted_unique(actor * len(codes["targets"]) + target)  # an actor may reach a node twice
     by_actor = pd.DataFrame({"first": claims["first"].array, "last": claims["last"].array}).groupby(actor)
     out = pd.DataFrame({
         "actor": names,
@@ -139,12 +145,6 @@ def _actor_summary(G: nx.DiGraph | TableGraph) -> pd.DataFrame:
     out["countries"], out["top_country"] = _spread_of(actor, n, claims["country"])
     order = np.lexsort((np.arange(n), -out["victims"].to_numpy()))  # names are sorted: ties by name
     return out.take(order).reset_index(drop=True)[cols]
-
-
-def _unique(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct integers (a plain sort: faster than ``np.unique``'s hashing here)."""
-    out = np.sort(values)
-    return out[np.r_[True, out[1:] != out[:-1]]] if len(out) else out
 
 
 def _spread_of(actor: np.ndarray, n: int, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
