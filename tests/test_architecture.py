@@ -27,8 +27,8 @@ PACKAGE = SRC / "analystkit"
 
 #: Layers from the bottom up; a module may import its own layer and the layers before it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("analystkit._gc", "analystkit.arrays", "analystkit.text", "analystkit.times", "analystkit.files",
-              "analystkit.resources", "analystkit._version")),
+    ("base", ("analystkit._gc", "analystkit.arrays", "analystkit.text", "analystkit.times",
+              "analystkit.files", "analystkit.resources", "analystkit._version")),
     ("schema", ("analystkit.schema",)),
     ("case", ("analystkit.case", "analystkit.merging", "analystkit.aliases", "analystkit.tables",
               "analystkit.newcase", "analystkit.rows")),
