@@ -121,19 +121,21 @@ class Case:
         """A copy with some tables replaced (not validated; call :meth:`validated`)."""
         return replace(self, **tables, meta=dict(self.meta))
 
-    def save(self, path: str | os.PathLike) -> list[Path]:
+    def save(self, path: str | os.PathLike, *, also: dict[str, bytes] | None = None) -> list[Path]:
         """Write the case folder atomically and deterministically; return the paths written.
 
         The case is validated first: an invalid case raises :class:`ValidationError` and
         nothing on disk changes. The folder is written as one unit
         (:func:`analystkit.files.write_folder_atomic`): killed at any instant, it loads as the old
         case or the new one, never a mix, and the next save or load removes what was left over.
+        ``also`` holds other files of the folder (``{name: bytes}``, e.g. the candidates table)
+        written in the same unit.
         """
         case = self.validated()
         rendered = {META_FILE: _render_meta(case.meta)}
         for name in TABLES:
             rendered[f"{name}.csv"] = render_csv(schema.to_text(name, case.table(name)))
-        return write_folder_atomic(path, rendered)
+        return write_folder_atomic(path, {**rendered, **(also or {})})
 
     def at_tlp(self, level: str) -> tuple[Case, dict[str, int]]:
         """The case as shared at TLP ``level``: rows and free text marked above it are removed.

@@ -66,3 +66,42 @@ def test_every_rule_is_listed_once_by_name():
     names = [name for name, _ in RULES]
     assert set(names) == {"absolute", "month-name", "weekday", "yesterday", "today", "last-week",
                           "this-month", "last-month", "following-day", "days-later"}
+
+
+def test_a_date_after_the_verb_dates_the_statement_not_the_event():
+    fri = dt.date(2024, 3, 8)
+    event, said = event_date("Acme Logistics said on Tuesday that systems went down on Monday.", fri)
+    assert (event.text(), said.text()) == ("2024-03-04", "2024-03-05")
+    event, said = event_date("Systems went down on Monday, Acme Logistics said on Tuesday.", fri)
+    assert (event.text(), said.text()) == ("2024-03-04", "2024-03-05")
+
+
+def test_a_deadline_may_lie_after_publication_a_past_event_may_not():
+    fri = dt.date(2024, 3, 8)
+    deadline = find_dates("LockBit gave Acme a deadline of March 15 to pay the ransom.", fri)
+    assert [d.text() for d in deadline] == ["2024-03-15"]
+    threat = find_dates("The group threatened to publish the stolen files in April.", fri)
+    assert [d.text() for d in threat] == ["2024-04"]
+    past = find_dates("The files were stolen on March 15.", fri)
+    assert [d.text() for d in past] == ["2023-03-15"]
+
+
+def test_lower_case_may_and_absurd_offsets_are_no_dates():
+    assert find_dates("Up to 10 may have been affected.", THU) == []
+    assert find_dates("Systems returned 99999999 days later.", THU, previous=dt.date(2024, 3, 1)) == []
+
+
+def test_an_ordinal_ends_a_sentence():
+    from analystkit.extract.sentences import split_sentences
+
+    texts = [s.text for s in split_sentences("It began on March 1st. Systems were restored on the 21st. "
+                                             "Staff returned.")]
+    assert texts == ["It began on March 1st.", "Systems were restored on the 21st.", "Staff returned."]
+
+
+def test_every_background_marker_counts():
+    from analystkit.extract.candidates import propose
+
+    [c] = propose("In 2024 the group typically hits logistics firms, and it attacked Acme on Monday.",
+                  published=THU)
+    assert c.background

@@ -19,7 +19,9 @@ from bench_extraction import score
 
 @pytest.mark.parametrize(("split", "passages", "events", "precision", "recall", "date", "quiet"), [
     ("dev", 30, 101, 0.932, 0.960, 0.979, 1),  # 97 / 104, 97 / 101, 95 / 97
-    ("held-out", 14, 48, 0.951, 0.812, 0.871, 1),  # 39 / 41, 39 / 48, 34 / 39
+    # held-out date: 0.871 (34 / 39) at its first scoring; 0.949 (37 / 39) after a bug a code
+    # review found (a date after "said" taken as the event's), fixed without looking at it
+    ("held-out", 14, 48, 0.951, 0.812, 0.948, 1),  # 39 / 41, 39 / 48
 ])
 def test_extraction_figures_hold(split, passages, events, precision, recall, date, quiet):
     s = score(split)

@@ -132,3 +132,24 @@ def test_facts_need_a_case_to_go_into(tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert "a table of facts goes into an existing case: start one with `analystkit new DIR" in err
     assert err.count("\n") == 2  # the "reading" line, then one error line
+
+
+def test_a_time_with_an_offset_is_the_same_event_on_reimport(case_dir: Path, tmp_path: Path):
+    sheet = tmp_path / "times.csv"
+    sheet.write_text("Date,Precision,Title,Category,Status,Source,Link\n"
+                     "2024-03-01T02:00:00+05:00,exact,Encryption began,intrusion,reported,Gazette,"
+                     "https://g.example/t\n", encoding="utf-8")
+    case, _ = facts_into(ak.load_case(case_dir), read_facts(sheet))
+    again, report = facts_into(case, read_facts(sheet))
+    assert report["unchanged"] == 1 and len(again.events) == 1
+    assert str(again.events.iloc[0]["start"]) == "2024-02-29 21:00:00+00:00"
+
+
+def test_a_leak_site_export_with_descriptions_stays_a_leak_site_file(tmp_path: Path):
+    from analystkit.io.detect import detect
+
+    export = tmp_path / "victims.csv"
+    export.write_text("victim,group,discovered,description,website,country\n"
+                      "Acme,lockbit3,2024-03-01 10:00:00,Logistics firm,acme.example,GB\n", encoding="utf-8")
+    assert detect(export) == "leaksite"
+    assert detect(DATA / "facts_en.csv") == "facts"

@@ -209,3 +209,18 @@ def test_the_landscape_notebook_reads_the_newest_snapshot(served: FeedServer, tm
     assert f"reading the {snap.describe()}" in text
     assert "country known for 11 % of 7,144 victims (11 % inferred)" in text
     assert "sector known for 0 % of 7,144 victims" in text
+
+
+def test_deleted_snapshots_are_downloaded_again_and_pulls_keep_their_order(served: FeedServer,
+                                                                           tmp_path: Path):
+    cache = tmp_path / "cache"
+    url = served.url("posts.json")
+    first = pull_feed("ransomwatch", url=url, cache=cache, progress=False)
+    first.snapshot.path.unlink()  # the user cleared the cache's snapshots, not its state
+    again = pull_feed("ransomwatch", url=url, cache=cache, progress=False)
+    assert again.status == "new" and "If-None-Match" not in served.requests[-1][1]
+    records = json.loads(WATCH.read_text(encoding="utf-8"))
+    (served.root / "posts.json").write_text(json.dumps(records[:10]), encoding="utf-8")
+    last = pull_feed("ransomwatch", url=url, cache=cache, progress=False)  # within the same second
+    assert latest_snapshot(cache) == last.snapshot and last.snapshot.posts == 10
+    assert [s.posts for s in snapshots(cache)] == [7354, 10]

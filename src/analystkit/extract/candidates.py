@@ -41,10 +41,15 @@ BACKGROUND = re.compile(
     r"\b(?:in|since|during|by)\s+(?P<year>(?:19|20)\d\d)\b(?!\s*-)|"
     r"\b(?:is|are)\s+(?:a\s+)?(?:type|form|kind)\s+of\b|\bransomware\s+(?:is|works|typically|encrypts\s+"
     r"files\s+and)\b|\b(?:typically|usually|often|commonly)\b|\bper\s+cent\s+of\b|\d+\s*%\s+of\b|"
-    r"\blast\s+year\b|\bprevious(?:ly)?\b.*\battack(?:ed|s)?\b|\bthe\s+same\s+group\b|\bin\s+recent\s+years\b|"
+    r"\blast\s+year\b|\bthe\s+same\s+group\b|\bin\s+recent\s+years\b|"
     r"\b(?:separate|unrelated|similar)\b|\bin\s+the\s+past\b|\bstrikes?\b|\bpower\s+cut\b|"
-    r"\bnever\s+recovered\b|\bsector\b.*\balso\b|\balso\b.*\bsector\b",
+    r"\bnever\s+recovered\b",
     re.IGNORECASE)
+#: Pairs of words that together mark background ("previously ... attacked", "the sector also"),
+#: tested one word at a time: a ``.*`` between them would be quadratic on a long hostile page.
+_BACKGROUND_PAIRS = ((re.compile(r"\bprevious(?:ly)?\b", re.IGNORECASE),
+                      re.compile(r"\battack(?:ed|s)?\b", re.IGNORECASE)),
+                     (re.compile(r"\bsector\b", re.IGNORECASE), re.compile(r"\balso\b", re.IGNORECASE)))
 #: An event dated this long before publication is background unless it names the victim or speaks of
 #: "the company" / "we".
 _OLD_DAYS = 150
@@ -271,11 +276,12 @@ def _actor(sentence: str, own: tuple[str, ...], names: tuple[tuple[re.Pattern, s
 
 def _background(sentence: str, published: dt.date, when: dt.date, speakers: tuple[str, ...]) -> bool:
     """About something else: a background marker, an earlier year, or a date long before."""
-    m = BACKGROUND.search(sentence)
-    if m is not None:
+    for m in BACKGROUND.finditer(sentence):  # "In 2024 ... typically": every marker counts
         year = m.groupdict().get("year")
         if year is None or int(year) < published.year:
             return True
+    if any(a.search(sentence) and b.search(sentence) for a, b in _BACKGROUND_PAIRS):
+        return True
     if (published - when).days > _OLD_DAYS:
         about = any(n.lower() in sentence.lower() for n in speakers) or _FIRST_PERSON.search(sentence) \
             or re.search(r"\bthe\s+(?:company|council|trust|firm|hospital|university|school|society)\b",

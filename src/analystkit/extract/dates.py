@@ -112,20 +112,23 @@ def find_dates(sentence: str, published: dt.date, *, previous: dt.date | None = 
     """
     found: list[DateFound] = []
     taken: list[tuple[int, int]] = []
+    ahead = bool(_FUTURE.search(sentence))  # a deadline or a threat may lie after publication
     for name, rx in _COMPILED:
         for m in rx.finditer(sentence):
             if any(m.start() < b and a < m.end() for a, b in taken):
                 continue
-            got = _resolve(name, m, published, previous)
+            got = _resolve(name, m, published, previous, ahead)
             if got is not None:
                 found.append(DateFound(*got, name, m.start(), m.end()))
                 taken.append((m.start(), m.end()))
     return sorted(found, key=lambda d: d.start)
 
 
-def _resolve(name: str, m: re.Match, published: dt.date, previous: dt.date | None
-             ) -> tuple[dt.date, str] | None:
+def _resolve(name: str, m: re.Match, published: dt.date, previous: dt.date | None,
+             ahead: bool = False) -> tuple[dt.date, str] | None:
     g = {k: v for k, v in m.groupdict().items() if v}
+    if "month" in g and not g["month"][:1].isupper():
+        return None  # "up to 10 may have been affected": a month is written with a capital
     try:
         if name == "absolute":
             if "m2" in g:
@@ -133,13 +136,12 @@ def _resolve(name: str, m: re.Match, published: dt.date, previous: dt.date | Non
             month, day = _MONTHS[g["month"].lower().rstrip(".")], int(g["day"])
             if "year" in g:
                 return dt.date(int(g["year"]), month, day), "day"
-            guess = dt.date(published.year, month, day)
-            return (guess if guess <= published else dt.date(published.year - 1, month, day)), "day"
+            return _nearest(dt.date(published.year, month, day), published, ahead), "day"
         if name == "month-name":
             month = _MONTHS[g["month"].lower().rstrip(".")]
-            year = int(g["year"]) if "year" in g else (
-                published.year if month <= published.month else published.year - 1)
-            return dt.date(year, month, 1), "month"
+            if "year" in g:
+                return dt.date(int(g["year"]), month, 1), "month"
+            return _nearest(dt.date(published.year, month, 1), published.replace(day=1), ahead), "month"
     except ValueError:  # 31 February: not a date
         return None
     if name == "weekday":
@@ -156,23 +158,41 @@ def _resolve(name: str, m: re.Match, published: dt.date, previous: dt.date | Non
     if previous is None:
         return None
     days = 1 if name == "following-day" else _NUMBERS.get(g["n"].lower()) or int(g["n"])
+    if days > _MOST_DAYS:
+        return None  # "99999999 days later" is no date
     return previous + dt.timedelta(days=days), "day"
+
+
+_MOST_DAYS = 3650
+_AHEAD_DAYS = 183
+#: Words that let a date without a year lie after publication: a deadline, a threat, a plan.
+_FUTURE = re.compile(r"\b(?:deadline|until|will|would|threaten\w*|due|expir\w*|plans?|planned|"
+                     r"scheduled|next)\b", re.IGNORECASE)
+
+
+def _nearest(guess: dt.date, published: dt.date, ahead: bool) -> dt.date:
+    """A date without a year in the publication's year, else the year before; a deadline (``ahead``)
+    may be up to six months after publication."""
+    if guess <= published or (ahead and (guess - published).days <= _AHEAD_DAYS):
+        return guess
+    return guess.replace(year=guess.year - 1)
 
 
 def event_date(sentence: str, published: dt.date, *, previous: dt.date | None = None
                ) -> tuple[DateFound | None, DateFound | None]:
     """The date of the event a sentence states, and the date it was said (each may be None).
 
-    A date right before a statement verb ("On Tuesday, the council said ...") dates the
-    statement; the event takes the next date after the verb, else none.
+    A date that opens the statement ("On Tuesday, the council said ...") or follows its verb
+    ("... said on Tuesday") dates the statement; the event takes the sentence's other date, else
+    none.
 
     >>> fri = dt.date(2024, 3, 8)
     >>> event, said = event_date("On Tuesday, the council said the attack began last week.", fri)
     >>> (event.text(), event.rule), (said.text(), said.rule)
     (('2024-03-01', 'last-week'), ('2024-03-05', 'weekday'))
-    >>> event, said = event_date("Systems went down on Monday, the company said.", fri)
-    >>> event.text(), said
-    ('2024-03-04', None)
+    >>> event, said = event_date("Systems went down on Monday, the company said on Tuesday.", fri)
+    >>> event.text(), said.text()
+    ('2024-03-04', '2024-03-05')
     """
     dates = find_dates(sentence, published, previous=previous)
     if not dates:
@@ -180,13 +200,14 @@ def event_date(sentence: str, published: dt.date, *, previous: dt.date | None = 
     verb = SAYING.search(sentence)
     if verb is None:
         return dates[0], None
-    before = [d for d in dates if d.end <= verb.start()]
-    after = [d for d in dates if d.start >= verb.end()]
-    if before and after:
-        return after[0], before[-1]
-    if before and _introduces(sentence, before[-1], verb):
-        return None, before[-1]  # "On Tuesday, the firm said ...": only when it was said
-    return dates[0], None
+    said = next((d for d in dates if 0 <= d.start - verb.end() <= 4), None)  # "said on Tuesday"
+    if said is None:  # "On Tuesday, the firm said ..."
+        said = next((d for d in reversed(dates) if d.end <= verb.start() and _introduces(sentence, d, verb)),
+                    None)
+    if said is None:
+        return dates[0], None
+    others = [d for d in dates if d is not said]
+    return (others[0] if others else None), said
 
 
 def _introduces(sentence: str, date: DateFound, verb: re.Match) -> bool:

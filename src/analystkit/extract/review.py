@@ -127,8 +127,9 @@ def review(folder: str | os.PathLike, *, accept: list[str] = (), reject: list[st
         if table.loc[cid, "state"] != "accepted":
             table.loc[cid, "state"] = "rejected"
     updated = case.with_tables(events=events, sources=sources).validated()
-    updated.save(folder)
-    write_folder_atomic(folder, {CANDIDATES_FILE: render_csv(table.reset_index(drop=True).astype(str))})
+    # the events and the candidates' states in one unit: a failed write never leaves an event
+    # whose candidate still reads "proposed" (and would be accepted twice)
+    updated.save(folder, also={CANDIDATES_FILE: render_csv(table.reset_index(drop=True).astype(str))})
     return updated, new_ids
 
 

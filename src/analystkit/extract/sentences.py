@@ -55,8 +55,8 @@ def _abbreviation(text: str, at: int) -> bool:
     """Whether the full stop at ``at`` ends an abbreviation or an initial, not a sentence."""
     if text[at] != ".":
         return False
-    word = re.search(r"([A-Za-z][A-Za-z.]*)$", text[max(0, at - 12):at])
-    if word is None:
+    word = re.search(r"(?<![0-9])([A-Za-z][A-Za-z.]*)$", text[max(0, at - 12):at])
+    if word is None:  # "the 21st." ends a sentence: an ordinal is no abbreviation
         return False
     w = word.group(1).lower()
     return w in _ABBREVIATIONS or (len(w) == 1 and text[at - 1].isupper())

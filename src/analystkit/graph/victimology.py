@@ -41,6 +41,14 @@ GENERIC_TLDS = frozenset({"ac", "ad", "ai", "am", "as", "bz", "cc", "cd", "co", 
 _PLACEHOLDERS = frozenset({"", "not found", "notfound", "unknown", "n/a", "na", "none", "null", "-",
                            "?", "other", "undefined"})
 _TLD_COUNTRY = {"uk": "GB"}  # the one ccTLD that is not the country's ISO code
+#: Names feeds write that ISO's own names do not match.
+_COUNTRY_NAMES = {"uk": "GB", "u.k.": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+                  "northern ireland": "GB", "great britain": "GB", "britain": "GB", "usa": "US",
+                  "u.s.": "US", "u.s.a.": "US", "united states of america": "US", "russia": "RU",
+                  "turkey": "TR", "iran": "IR", "south korea": "KR", "korea": "KR", "north korea": "KP",
+                  "vietnam": "VN", "taiwan": "TW", "czech republic": "CZ", "bolivia": "BO",
+                  "venezuela": "VE", "tanzania": "TZ", "syria": "SY", "laos": "LA", "moldova": "MD",
+                  "uae": "AE", "ivory coast": "CI", "holland": "NL"}
 _ORIGIN_WORDS = {"curated": "curated", "feed": "from the feed", "inferred": "inferred"}
 
 
@@ -63,12 +71,18 @@ def country_from_domain(domain: object) -> str:
 
 
 def _country_code(value: str) -> str:
-    """A feed's country as ISO alpha-2 (``GB``, ``gbr``, ``United Kingdom`` → ``GB``), else ``""``."""
+    """A feed's country as ISO alpha-2 (``GB``, ``gbr``, ``United Kingdom``, ``UK`` → ``GB``), else ``""``.
+
+    >>> [_country_code(v) for v in ("UK", "England", "Russia", "Turkey", "USA", "Narnia")]
+    ['GB', 'GB', 'RU', 'TR', 'US', '']
+    """
     import pycountry
 
     text = value.strip()
     if len(text) == 2 and text.upper() in country_codes():
         return text.upper()
+    if text.lower() in _COUNTRY_NAMES:
+        return _COUNTRY_NAMES[text.lower()]
     try:
         return pycountry.countries.lookup(text).alpha_2
     except LookupError:

@@ -62,9 +62,10 @@ def _kind_of(data: Any, name: str) -> str:
                             "galaxy (no known top-level fields)")
 
 
-#: Folded header words that only a table of facts has (a posts table has group, victim, date).
-_FACT_WORDS = {"title", "whathappened", "headline", "event", "category", "eventtype", "type", "source",
-               "sourcename", "sourceurl", "link", "url", "status", "confidence", "description", "details"}
+#: Folded header words that only a table of facts has: a leak-site export also has description,
+#: url, website, status or type columns, never these.
+_FACT_WORDS = {"title", "whathappened", "headline", "event", "category", "eventtype", "source",
+               "sourcename", "sourceurl", "link", "confidence", "details", "precision", "tlp", "fact"}
 
 
 def _facts_header(path: Path) -> bool:

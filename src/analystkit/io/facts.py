@@ -338,8 +338,8 @@ def _report(facts: Facts, before: Case, after: Case, lines: list[int], unchanged
 
 def _same(start: object, title: object) -> tuple[str, str]:
     """What makes two events one for a re-import: the day they start and their title."""
-    try:
-        day = pd.Timestamp(start).strftime("%Y-%m-%d") if str(start).strip() else ""
+    try:  # the UTC day, as the case stores it ("2024-03-01T02:00+05:00" is 29 February)
+        day = pd.to_datetime(start, utc=True).strftime("%Y-%m-%d") if str(start).strip() else ""
     except (ValueError, TypeError):
         day = str(start).strip()
     return day, " ".join(str(title).split()).lower()

@@ -1,7 +1,7 @@
 """Today's leak-site posts, on request: ``pull_feed`` keeps dated snapshots of a feed in a cache.
 
 A snapshot is one download of one feed, stored as a Parquet file named by its UTC time,
-``CACHE/feeds/NAME/2026-12-04T211530Z.parquet``: the feed's own records, every field kept (text
+``CACHE/feeds/NAME/2026-12-04T211530.123456Z.parquet``: the feed's own records, every field kept (text
 as text; nested values as JSON text), with the address, time, validators and a SHA-256 of the
 body in the file's metadata. ``read_posts(CACHE/feeds/NAME)`` reads the folder with each post
 once (:func:`snapshot_columns`). Nothing is downloaded unless :func:`pull_feed` (``analystkit
@@ -131,22 +131,23 @@ def pull_feed(name: str, *, url: str | None = None, cache: str | os.PathLike | N
     folder = _folder(name, cache)
     folder.mkdir(parents=True, exist_ok=True)
     state = _read_state(folder)
-    same = state.get("url") == url  # validators of another address mean nothing here
-    got = fetch(url, folder / "download", etag=state.get("etag") if same else None,
-                last_modified=state.get("last_modified") if same else None, progress=progress,
-                timeout=timeout)
     newest = latest_snapshot(cache, feed=name)
+    # the validators say "I hold this copy": only when it is the newest snapshot, of this address
+    held = newest is not None and state.get("url") == url and (_metadata(newest.path) or {}).get(
+        "sha256") == state.get("sha256")
+    got = fetch(url, folder / "download", etag=state.get("etag") if held else None,
+                last_modified=state.get("last_modified") if held else None, progress=progress,
+                timeout=timeout)
     if got.status == "not-modified":
         _write_state(folder, {**state, "checked": _now().isoformat()})
         return Pull("not-modified", newest, got)
     try:
-        return _store(name, url, folder, got, newest, state)
+        return _store(name, url, folder, got, newest)
     finally:
         got.path.unlink(missing_ok=True)
 
 
-def _store(name: str, url: str, folder: Path, got: Fetched, newest: Snapshot | None,
-           state: dict) -> Pull:
+def _store(name: str, url: str, folder: Path, got: Fetched, newest: Snapshot | None) -> Pull:
     """Check the downloaded body is a posts feed and keep it as a snapshot."""
     body = got.path.read_bytes()
     digest = hashlib.sha256(body).hexdigest()
@@ -154,14 +155,10 @@ def _store(name: str, url: str, folder: Path, got: Fetched, newest: Snapshot | N
     now = _now()
     new_state = {"url": url, "etag": got.etag, "last_modified": got.last_modified,
                  "checked": now.isoformat(), "sha256": digest}
-    if newest is not None and state.get("sha256") == digest:
+    if newest is not None and (_metadata(newest.path) or {}).get("sha256") == digest:
         _write_state(folder, new_state)
         return Pull("unchanged", newest, got)
-    path = folder / f"{now:%Y-%m-%dT%H%M%SZ}{_SUFFIX}"
-    n = 1
-    while path.exists():  # two pulls in one second
-        n += 1
-        path = folder / f"{now:%Y-%m-%dT%H%M%SZ}-{n}{_SUFFIX}"
+    path = folder / f"{now:%Y-%m-%dT%H%M%S.%fZ}{_SUFFIX}"  # names sort as the pulls were made
     meta = {"feed": name, "url": url, "fetched": now.isoformat(), "sha256": digest,
             "etag": got.etag, "last_modified": got.last_modified, "posts": len(records)}
     _write_parquet(path, records, meta)
@@ -314,5 +311,5 @@ def _write_state(folder: Path, state: dict) -> None:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    return datetime.now(UTC)
 
