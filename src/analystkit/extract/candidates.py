@@ -6,8 +6,8 @@ marked ``background`` when it speaks of something else (:data:`BACKGROUND`: an e
 how ransomware works, statistics). Otherwise it is a candidate when it has a category (the
 trigger words of :data:`CATEGORY_TRIGGERS`, the words that chose it kept) and a date
 (:mod:`analystkit.extract.dates`, the rule kept; a statement with no date of its own,
-such as "The company denied ...", is dated the publication day, approximate, rule
-``publication``); its status comes from its wording
+such as "The company denied ...", is dated the day before publication, approximate, so that
+its window ends with the publication day, rule ``publication``); its status comes from its wording
 (:data:`STATUS_RULES`), its actor from the alias table and the case's actors, its victim from
 the case's victims or the headline. A candidate is a proposal: it goes to the case's
 candidates table, never straight into its events.
@@ -216,12 +216,13 @@ _QUOTED_OR_NEGATED = re.compile(r"^[\"“‘']|\b(?:no\s+(?:group|one|evidence)|
 
 
 def _said_at_publication(sentence: str, published: dt.date) -> DateFound | None:
-    """An undated statement ("The company denied that ...") as made by the publication date:
-    approximate, rule ``publication``; not a quotation or a negation ("No group has ...")."""
+    """An undated statement ("The company denied that ...") as made by the publication date: the
+    day before it, approximate (one day either side: never after publication), rule
+    ``publication``; not a quotation or a negation ("No group has ...")."""
     m = SAYING.search(sentence)
     if m is None or _QUOTED_OR_NEGATED.search(sentence):
         return None
-    return DateFound(published, "approximate", "publication", m.start(), m.end())
+    return DateFound(published - dt.timedelta(days=1), "approximate", "publication", m.start(), m.end())
 
 
 def _category(sentence: str) -> tuple[str, tuple[str, ...]]:

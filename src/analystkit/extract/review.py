@@ -13,6 +13,7 @@ its notes. Nothing reaches the events without a review.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -133,7 +134,24 @@ def review(folder: str | os.PathLike, *, accept: list[str] = (), reject: list[st
     return updated, new_ids
 
 
+_OPENING = re.compile(r"^(?:(?:on|late\s+on|early\s+on|by|in)\s+[^,]{1,30},\s+|"
+                      r"(?:today|yesterday|this\s+morning|last\s+week),?\s+)", re.IGNORECASE)
+_REPORTING = re.compile(r"^[^\"“]{0,120}?\b(?:said|says|confirmed|announced|reported|told\s+\w+)"
+                        r"(?:\s+(?:on|late\s+on)\s+\w+|\s+yesterday|\s+today|\s+in\s+a\s+statement)?"
+                        r"\s+that\s+", re.IGNORECASE)
+
+
 def _title(evidence: str, most: int = 90) -> str:
-    """An event title from its evidence sentence: the sentence, cut at a word near ``most``."""
-    text = evidence.rstrip(".")
+    """An event title from its evidence sentence: without an opening date ("On Tuesday, ") or a
+    reporting clause ("X said on Wednesday that "), cut at a word near ``most``.
+
+    >>> _title("Harbourside Logistics said on Wednesday that a ransomware attack had disrupted deliveries.")
+    'A ransomware attack had disrupted deliveries'
+    >>> _title("On 3 March, the council took its systems offline.")
+    'The council took its systems offline'
+    >>> _title("Acme, the carrier, said on Monday that deliveries stopped.")
+    'Deliveries stopped'
+    """
+    text = _REPORTING.sub("", _OPENING.sub("", evidence.strip())).rstrip(".") or evidence.rstrip(".")
+    text = text[:1].upper() + text[1:]
     return text if len(text) <= most else text[:most].rsplit(" ", 1)[0] + "…"
