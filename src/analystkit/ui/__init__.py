@@ -1,4 +1,5 @@
-"""Notebook front-ends: the explorer and the event-entry form (ipywidgets, imported lazily).
+"""Notebook front-ends: the explorer, the event-entry form and the candidate reviewer
+(ipywidgets, imported lazily).
 
 Widgets hold no analysis of their own: they collect values and call the same public functions a
 notebook cell would (filters, plots, ``export.save``, ``Case.save``). ipywidgets itself is
@@ -9,5 +10,6 @@ from __future__ import annotations
 
 from .explorer import Explorer, explore, forget
 from .form import FIELDS, add_event, event_form
+from .reviewer import candidate_review
 
-__all__ = ["FIELDS", "Explorer", "add_event", "event_form", "explore", "forget"]
+__all__ = ["FIELDS", "Explorer", "add_event", "candidate_review", "event_form", "explore", "forget"]

@@ -30,7 +30,7 @@ from ..schema import (
     validate,
 )
 
-__all__ = ["FIELDS", "OPTIONAL_FIELDS", "add_event", "event_form"]
+__all__ = ["FIELDS", "OPTIONAL_FIELDS", "add_event", "event_form", "message_html"]
 
 #: The form's fields, in the order they are shown (``add_event`` takes them as keys).
 FIELDS = ("start", "precision", "end", "ongoing", "category", "title", "description", "actor",
@@ -117,7 +117,12 @@ def _cited(given: object, new_source: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in [*ids, new_source] if i))
 
 
-def _message(kind: str, text: str) -> str:
+def message_html(kind: str, text: str) -> str:
+    """A widget's status line as HTML: ``kind`` is ``error``, ``ok`` or ``info``; text escaped.
+
+    >>> message_html("ok", "Saved <e-1>").endswith('">Saved &lt;e-1&gt;</div>')
+    True
+    """
     colour = {"error": "#B00020", "ok": "#1B5E20", "info": "#37474F"}[kind]
     body = html.escape(text).replace("\n", "<br>")
     return f'<div style="color:{colour};font-family:monospace;white-space:normal">{body}</div>'
@@ -157,7 +162,7 @@ class _EventForm:
         }
         self.add_button = w.Button(description="Add event", button_style="primary")
         self.undo_button = w.Button(description="Undo last addition", disabled=True)
-        self.message = w.HTML(_message("info", f"Adding events to {self.path.name}"))
+        self.message = w.HTML(message_html("info", f"Adding events to {self.path.name}"))
         self.add_button.on_click(lambda _: self.add())
         self.undo_button.on_click(lambda _: self.undo())
         for name in self.fields:
@@ -181,14 +186,14 @@ class _EventForm:
         except ValidationError as exc:
             lines = [f"{p.column or 'event'}: {p.value!r} {p.expected}" if p.value is not None
                      else f"{p.column or 'event'}: {p.expected}" for p in exc.problems]
-            self.message.value = _message("error", "Not saved:\n" + "\n".join(lines))
+            self.message.value = message_html("error", "Not saved:\n" + "\n".join(lines))
             return None
         except OSError as exc:
-            self.message.value = _message("error", f"Not saved: {exc}")
+            self.message.value = message_html("error", f"Not saved: {exc}")
             return None
         self.added.append((event_id, source_id))
         self.undo_button.disabled = False
-        self.message.value = _message("ok", f"Saved {event_id}: {self.fields['title'].value}")
+        self.message.value = message_html("ok", f"Saved {event_id}: {self.fields['title'].value}")
         return event_id
 
     def undo(self) -> str | None:
@@ -204,7 +209,7 @@ class _EventForm:
         case.with_tables(events=events, sources=sources).save(self.path)
         self.added.pop()
         self.undo_button.disabled = not self.added
-        self.message.value = _message("ok", f"Removed {event_id}")
+        self.message.value = message_html("ok", f"Removed {event_id}")
         return event_id
 
 
