@@ -185,7 +185,8 @@ def test_the_brief_takes_the_newest_snapshot_and_says_which(served: FeedServer, 
                  "--charts", "activity"]) == 0
     err = capsys.readouterr().err
     assert "no feed named and no feed snapshot in" in err and "`analystkit feeds pull ransomwatch`" in err
-    assert "draws the cases' own claims" in err
+    assert "without one the pack has no activity chart" in err
+    assert not (out / "activity.png").exists()
     snap = pull_feed("ransomwatch", url=served.url("posts.json"), cache=cache, progress=False).snapshot
     assert main(["brief", "royal-mail-2023", "--tlp", "clear", "--out", str(out), "--cache", str(cache),
                  "--charts", "activity"]) == 0

@@ -146,7 +146,7 @@ def _cached(args: argparse.Namespace):
     try:
         folder, snap = posts_source(cache=args.cache)
     except FeedError as exc:
-        say(f"{exc}; the activity chart draws the cases' own claims")
+        say(f"{exc}; without one the pack has no activity chart")
         return None
     say(f"no --posts named: reading the newest cached snapshot, the {snap.describe()} ({folder})")
     try:

@@ -77,7 +77,7 @@ def _add_brief(sub) -> None:
                    help="leak-site posts files (ransomwatch, ransomware.live or a table of claims) "
                         "for the activity chart; several are merged, each post counted once; "
                         "without it, the newest snapshot of the feed cache (`analystkit feeds "
-                        "pull`), else the cases' own claims")
+                        "pull`), else no activity chart")
     p.add_argument("--date", choices=list(POST_DATES),
                    help="which date of a ransomware.live feed is the claim date")
     p.add_argument("--cache", help=_CACHE_HELP)

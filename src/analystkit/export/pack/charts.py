@@ -271,7 +271,8 @@ def why_not(pack: Pack, key: str) -> str:
         return "fewer than two of the cases have a disruption or a day 0 to line up on"
     if key == "activity":
         if pack.posts is None or pack.posts.empty:
-            return "no leak-site posts given (posts=... in Python, --posts FILE on the command line)"
+            return ("no leak-site posts given (posts=... in Python; --posts FILE, or a feed pulled "
+                    "with `analystkit feeds pull`, on the command line)")
         return "no victim claims in the posts within a year before to half a year after day 0"
     if mine.get("relations"):
         return f"no relation with an actor is left at {level} (the others are marked above it)"
