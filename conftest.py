@@ -8,9 +8,10 @@ ROOT = Path(__file__).resolve().parent
 
 
 @pytest.fixture(autouse=True)
-def _doctest_names(doctest_namespace, tmp_path):
+def _doctest_names(doctest_namespace, request):
     doctest_namespace["DATA"] = ROOT / "data"
-    doctest_namespace["TMP"] = tmp_path  # a folder of the example's own to write into
+    if isinstance(request.node, pytest.DoctestItem):  # a folder of the example's own to write into
+        doctest_namespace["TMP"] = request.getfixturevalue("tmp_path")
     doctest_namespace["SAMPLES"] = ROOT.parent / "shared" / "samples"  # third-party files
 
 

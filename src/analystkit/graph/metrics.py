@@ -62,9 +62,7 @@ def actors(G: nx.DiGraph) -> list[str]:
     >>> actors(nx.DiGraph())
     []
     """
-    G = graph_of(G)
-    summary = actor_summary(G)
-    return summary["actor"].tolist()
+    return _summary(graph_of(G))["actor"].tolist()
 
 
 def victims(G: nx.DiGraph) -> pd.DataFrame:
@@ -116,12 +114,19 @@ def actor_summary(G: nx.DiGraph) -> pd.DataFrame:
     """
     G = graph_of(G)
     cache = graph_cache(G)
+    if "summary_coverage" not in cache:  # the top sector and country say how much of each is known
+        cache["summary_coverage"] = "; ".join(coverage(G, by).line() for by in ("sector", "country"))
+    out = _summary(G).copy()
+    out.attrs["coverage"] = cache["summary_coverage"]
+    return out
+
+
+def _summary(G: nx.DiGraph | TableGraph) -> pd.DataFrame:
+    """The cached :func:`actor_summary` table, shared (never change it), for the other metrics."""
+    cache = graph_cache(G)
     if "actor_summary" not in cache:  # the chart ranks actors with it too
         cache["actor_summary"] = _actor_summary(G)
-    out = cache["actor_summary"].copy()
-    claims = claim_table(G)  # the top sector and country say how much of each is known
-    out.attrs["coverage"] = "; ".join(coverage(claims, by).line() for by in ("sector", "country"))
-    return out
+    return cache["actor_summary"]
 
 
 def _actor_summary(G: nx.DiGraph | TableGraph) -> pd.DataFrame:
@@ -185,8 +190,7 @@ def victims_per_actor(G: nx.DiGraph, *, freq: str | None = None, top: int | None
     """
     G = graph_of(G)
     if freq is None:
-        summary = actor_summary(G)
-        return summary[["actor", "victims"]].astype({"victims": "int64"})
+        return _summary(G)[["actor", "victims"]].astype({"victims": "int64"})
     claims = claim_table(G)
     dated = np.flatnonzero(claims["first"].notna().to_numpy())
     if not len(dated):
@@ -232,7 +236,7 @@ def breakdown(G: nx.DiGraph, *, by: str = "sector", actors: list[str] | None = N
     table["total"] = table.sum(axis=1)
     table = table.sort_values("total", ascending=False, kind="mergesort")
     table.columns.name = by
-    table.attrs["coverage"] = coverage(claims, by).line()  # how much of "unknown" is unknown
+    table.attrs["coverage"] = coverage(G if actors is None else claims, by).line()  # how much is unknown
     return table
 
 

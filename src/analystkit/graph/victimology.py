@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from ..aliases import is_domain
-from ..schema import country_codes
+from ..schema import country_code, country_codes
 from .build import graph_of
-from .tables import claim_table
+from .tables import claim_codes, claim_table
 
 __all__ = ["FIELDS", "GENERIC_TLDS", "ORIGINS", "Coverage", "country_from_domain", "coverage",
            "enrich_victims"]
@@ -41,14 +41,6 @@ GENERIC_TLDS = frozenset({"ac", "ad", "ai", "am", "as", "bz", "cc", "cd", "co", 
 _PLACEHOLDERS = frozenset({"", "not found", "notfound", "unknown", "n/a", "na", "none", "null", "-",
                            "?", "other", "undefined"})
 _TLD_COUNTRY = {"uk": "GB"}  # the one ccTLD that is not the country's ISO code
-#: Names feeds write that ISO's own names do not match.
-_COUNTRY_NAMES = {"uk": "GB", "u.k.": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
-                  "northern ireland": "GB", "great britain": "GB", "britain": "GB", "usa": "US",
-                  "u.s.": "US", "u.s.a.": "US", "united states of america": "US", "russia": "RU",
-                  "turkey": "TR", "iran": "IR", "south korea": "KR", "korea": "KR", "north korea": "KP",
-                  "vietnam": "VN", "taiwan": "TW", "czech republic": "CZ", "bolivia": "BO",
-                  "venezuela": "VE", "tanzania": "TZ", "syria": "SY", "laos": "LA", "moldova": "MD",
-                  "uae": "AE", "ivory coast": "CI", "holland": "NL"}
 _ORIGIN_WORDS = {"curated": "curated", "feed": "from the feed", "inferred": "inferred"}
 
 
@@ -68,25 +60,6 @@ def country_from_domain(domain: object) -> str:
         return ""
     code = _TLD_COUNTRY.get(tld, tld.upper())
     return code if code in country_codes() else ""
-
-
-def _country_code(value: str) -> str:
-    """A feed's country as ISO alpha-2 (``GB``, ``gbr``, ``United Kingdom``, ``UK`` → ``GB``), else ``""``.
-
-    >>> [_country_code(v) for v in ("UK", "England", "Russia", "Turkey", "USA", "Narnia")]
-    ['GB', 'GB', 'RU', 'TR', 'US', '']
-    """
-    import pycountry
-
-    text = value.strip()
-    if len(text) == 2 and text.upper() in country_codes():
-        return text.upper()
-    if text.lower() in _COUNTRY_NAMES:
-        return _COUNTRY_NAMES[text.lower()]
-    try:
-        return pycountry.countries.lookup(text).alpha_2
-    except LookupError:
-        return ""
 
 
 def enrich_victims(posts: pd.DataFrame, *, entities: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -121,7 +94,7 @@ def enrich_victims(posts: pd.DataFrame, *, entities: pd.DataFrame | None = None)
         feed = raw.fillna("").astype(str).str.strip()
         feed = feed.where(~feed.str.lower().isin(_PLACEHOLDERS), "")
         if field == "country":
-            feed = feed.map(lambda v: _country_code(v) if v else "")
+            feed = feed.map(lambda v: country_code(v) if v else "")
         value, origin = feed.to_numpy(dtype=object), np.where(feed.to_numpy() != "", "feed", "")
         mine = curated[field]
         value, origin = np.where(mine != "", mine, value), np.where(mine != "", "curated", origin)
@@ -143,7 +116,7 @@ def _curated(posts: pd.DataFrame, entities: pd.DataFrame | None) -> dict[str, np
         if field in table.columns:
             values = table[field].fillna("").astype(str).str.strip()
             if field == "country":
-                values = values.map(lambda v: _country_code(v) if v else "")
+                values = values.map(lambda v: country_code(v) if v else "")
             empty[field] = posts["victim"].map(values).fillna("").to_numpy(dtype=object)
     return empty
 
@@ -209,15 +182,20 @@ def coverage(data: pd.DataFrame | nx.DiGraph, field: str) -> Coverage:
     if isinstance(data, pd.DataFrame):
         table = data[~data["announcement"].astype(bool)] if "announcement" in data.columns else data
         key = next(k for k in ("victim_key", "target", "victim") if k in table.columns)
-    else:
-        table, key = claim_table(graph_of(data)), "target"
+        codes, distinct = pd.factorize(table[key])
+    else:  # a graph: its claims, victims by their integer codes
+        G = graph_of(data)
+        table = claim_table(G)
+        codes, distinct = claim_codes(G)["target"], claim_codes(G)["targets"]
     if table.empty:
         return Coverage(field, 0, {})
-    cols = [key, field] + ([f"{field}_origin"] if f"{field}_origin" in table.columns else [])
-    rows = table[cols].copy()
-    rows[field] = rows[field].fillna("").astype(str)
-    rows = rows.sort_values(field, ascending=False, kind="stable").drop_duplicates(key)  # known first
-    known = rows[rows[field] != ""]
-    origins = (known[f"{field}_origin"].replace("", "unspecified") if f"{field}_origin" in known.columns
-               else pd.Series("unspecified", index=known.index))
-    return Coverage(field, len(rows), {str(k): int(v) for k, v in origins.value_counts().items()})
+    values = table[field].fillna("").to_numpy(dtype=object)
+    n = len(distinct)
+    first = np.full(n, -1, dtype=np.int64)  # each victim's first row with a value
+    rows = np.flatnonzero(values != "")
+    first[codes[rows][::-1]] = rows[::-1]
+    shown = first[first >= 0]
+    column = f"{field}_origin"
+    origins = (pd.Series(table[column].to_numpy(dtype=object)[shown]).replace("", "unspecified")
+               if column in table.columns else pd.Series(["unspecified"] * len(shown), dtype=object))
+    return Coverage(field, n, {str(k): int(v) for k, v in origins.value_counts().items()})

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..tables import read_json_text
 from ._common import ImportFormatError
+from .facts import is_facts_header
 
 __all__ = ["KINDS", "detect"]
 
@@ -62,16 +63,8 @@ def _kind_of(data: Any, name: str) -> str:
                             "galaxy (no known top-level fields)")
 
 
-#: Folded header words that only a table of facts has: a leak-site export also has description,
-#: url, website, status or type columns, never these.
-_FACT_WORDS = {"title", "whathappened", "headline", "event", "category", "eventtype", "source",
-               "sourcename", "sourceurl", "link", "confidence", "details", "precision", "tlp", "fact"}
-
-
 def _facts_header(path: Path) -> bool:
-    """Whether a CSV's header is a table of facts rather than leak-site posts."""
-    import re
-
+    """Whether a CSV's first line is the header of a table of facts rather than of leak-site posts."""
     with open(path, "rb") as fh:
         head = fh.read(4096)
     for encoding in ("utf-8-sig", "cp1252"):
@@ -80,8 +73,7 @@ def _facts_header(path: Path) -> bool:
             break
         except (UnicodeDecodeError, IndexError):
             first = ""
-    names = {re.sub(r"[\s_\-./()\"]+", "", n.strip().lower()) for n in first.split(",")}
-    return bool(names & _FACT_WORDS) and not names & {"posttitle", "groupname"}
+    return is_facts_header(first.split(","))
 
 
 def detect(path: str | os.PathLike) -> str:

@@ -29,7 +29,7 @@ from ..rows import id_prefix, next_id, source_for
 from ..schema import CATEGORIES, PRECISIONS, STATUSES, Problem, ValidationError, normalise_tlp, validate
 from ..tables import UnreadableFileError, guess_encoding, read_table
 
-__all__ = ["HEADER_WORDS", "VALUE_WORDS", "Facts", "facts_into", "read_facts"]
+__all__ = ["HEADER_WORDS", "VALUE_WORDS", "Facts", "facts_into", "is_facts_header", "read_facts"]
 
 #: Header words read as each event field (compared lower-case, without spaces, '_' or '-').
 HEADER_WORDS = {
@@ -84,7 +84,24 @@ _TRUE = {"yes", "y", "true", "1", "x", "ongoing", "open"}
 
 
 def _fold(text: object) -> str:
-    return re.sub(r"[\s_\-./()]+", "", str(text).strip().lower())
+    return re.sub(r"[\s_\-./()\"]+", "", str(text).strip().lower())
+
+
+#: Header words (folded) only a table of facts has: a leak-site export also has description,
+#: url, website, status or type columns, never these.
+_FACT_ONLY = frozenset({"title", "whathappened", "headline", "event", "category", "eventtype", "source",
+                        "sourcename", "sourceurl", "link", "confidence", "details", "precision", "tlp",
+                        "fact"})
+
+
+def is_facts_header(headers: list[str]) -> bool:
+    """Whether column names are those of a table of facts rather than of leak-site posts.
+
+    >>> is_facts_header(["Date", "What happened", "Link"]), is_facts_header(["victim", "group", "url"])
+    (True, False)
+    """
+    names = {_fold(h) for h in headers}
+    return bool(names & _FACT_ONLY) and not names & {"posttitle", "groupname"}
 
 
 @dataclass

@@ -22,6 +22,7 @@ from .vocab import (
     PRECISIONS,
     RELIABILITY,
     TLP_LEVELS,
+    country_code,
     country_codes,
     normalise_tlp,
 )
@@ -183,7 +184,8 @@ def check_country(col: Column, values: pd.Series, at: Checking) -> pd.Series:
     norm = text.str.upper()
     for i, v in enumerate(norm):
         if v and v not in countries:
-            hint = " (did you mean GB?)" if v == "UK" else ""
+            near = country_code(text.iat[i])
+            hint = f" (did you mean {near}?)" if near else ""
             at.add(i + 1, col.name, text.iat[i], f"is not an ISO 3166-1 alpha-2 country code{hint}")
     return norm
 

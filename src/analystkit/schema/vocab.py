@@ -24,6 +24,7 @@ __all__ = [
     "SECTORS",
     "STATUSES",
     "TLP_LEVELS",
+    "country_code",
     "country_codes",
     "highest_tlp",
     "normalise_pap",
@@ -138,6 +139,36 @@ def highest_tlp(labels: Iterable[str], default: str) -> str:
     """
     ranked = [tlp_rank(label) for label in labels if normalise_tlp(label)]
     return TLP_LEVELS[max(ranked)] if ranked else default
+
+
+#: Names feeds write that ISO's own names do not match.
+_COUNTRY_NAMES = {"uk": "GB", "u.k.": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+                  "northern ireland": "GB", "great britain": "GB", "britain": "GB", "usa": "US",
+                  "u.s.": "US", "u.s.a.": "US", "united states of america": "US", "russia": "RU",
+                  "turkey": "TR", "iran": "IR", "south korea": "KR", "korea": "KR", "north korea": "KP",
+                  "vietnam": "VN", "taiwan": "TW", "czech republic": "CZ", "bolivia": "BO",
+                  "venezuela": "VE", "tanzania": "TZ", "syria": "SY", "laos": "LA", "moldova": "MD",
+                  "uae": "AE", "ivory coast": "CI", "holland": "NL"}
+
+
+def country_code(value: str) -> str:
+    """A country written as a code or a name as ISO alpha-2 (``GB``, ``gbr``, ``United Kingdom``,
+    ``UK`` → ``GB``), else ``""``.
+
+    >>> [country_code(v) for v in ("UK", "England", "Russia", "Turkey", "USA", "gbr", "Narnia")]
+    ['GB', 'GB', 'RU', 'TR', 'US', 'GB', '']
+    """
+    import pycountry
+
+    text = value.strip()
+    if len(text) == 2 and text.upper() in country_codes():
+        return text.upper()
+    if text.lower() in _COUNTRY_NAMES:
+        return _COUNTRY_NAMES[text.lower()]
+    try:
+        return pycountry.countries.lookup(text).alpha_2
+    except LookupError:
+        return ""
 
 
 @lru_cache(maxsize=1)
