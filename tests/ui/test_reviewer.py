@@ -44,3 +44,14 @@ def test_the_reviewer_shows_escaped_marked_evidence_and_saves_each_choice(case_d
     states = candidates_of(case_dir).set_index("candidate_id")["state"].to_dict()
     assert states == {"c-001": "accepted", "c-002": "rejected"}
     assert r.accept_button.disabled and "No candidate left" in r.evidence.value
+
+
+def test_the_reviewer_warns_of_a_date_after_the_publication(tmp_path: Path):
+    folder = tmp_path / "late"
+    ak.new_case(folder, title="Harbourside Logistics ransomware attack", victim="Harbourside Logistics",
+                as_of="2024-03-10")
+    (tmp_path / "b.txt").write_text("Harbourside Logistics said its systems were restored on 12 March 2024.",
+                                    encoding="utf-8")
+    extract_into(folder, tmp_path / "b.txt", published="2024-03-07")
+    shown = candidate_review(folder).reviewer.evidence.value
+    assert "after the article&#x27;s publication on 2024-03-07: check it" in shown and "#8A4B00" in shown

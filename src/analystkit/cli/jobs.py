@@ -247,6 +247,8 @@ def extract_job(args: argparse.Namespace) -> int:
     for _, row in mine[mine["state"] == "proposed"].iterrows():
         print(f"{row['candidate_id']}\t{row['date']} ({row['date_rule']})\t{row['category']}\t"
               f"{row['status']}\t{row['evidence'][:100]}")
+        if row["check"]:
+            print(f"\t  {row['check']}")
     return 0
 
 

@@ -204,6 +204,8 @@ def propose(text: str, *, published: dt.date, title: str = "", kind: str = "news
         c.actor = found_actor or (article_actor if category in ("intrusion", "extortion") else "")
         c.victim = next((v for v in victims if v.lower() in s.text.lower()), main_victim)
         c.background = _background(s.text, published, when.date, speakers)
+        if when.date > published:
+            c.notes.append(f"its date {c.date} is after the article's publication on {published}: check it")
         if not c.background:
             previous = when.date
         out.append(c)

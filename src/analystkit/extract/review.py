@@ -31,7 +31,7 @@ __all__ = ["CANDIDATES_FILE", "CANDIDATE_COLUMNS", "candidates_of", "extract_int
 CANDIDATES_FILE = "candidates.csv"
 CANDIDATE_COLUMNS = ["candidate_id", "state", "event_id", "article", "source_name", "source_url", "published",
                      "evidence", "start_offset", "end_offset", "date", "precision", "date_rule", "said_on",
-                     "category", "triggers", "status", "status_rule", "actor", "victim", "background"]
+                     "category", "triggers", "status", "status_rule", "actor", "victim", "background", "check"]
 _EDITABLE = ("date", "precision", "category", "status", "actor", "victim", "title", "tlp", "end")
 
 
@@ -80,7 +80,7 @@ def _row(c: Candidate, got: Article, where: str, candidate_id: str) -> dict:
             "precision": c.precision, "date_rule": c.date_rule, "said_on": c.said_on,
             "category": "background" if c.background else c.category, "triggers": "; ".join(c.triggers),
             "status": c.status, "status_rule": c.status_rule, "actor": c.actor, "victim": c.victim,
-            "background": "true" if c.background else "false"}
+            "background": "true" if c.background else "false", "check": "; ".join(c.notes)}
 
 
 def review(folder: str | os.PathLike, *, accept: list[str] = (), reject: list[str] = (),

@@ -118,12 +118,12 @@ def _cited(given: object, new_source: str) -> tuple[str, ...]:
 
 
 def message_html(kind: str, text: str) -> str:
-    """A widget's status line as HTML: ``kind`` is ``error``, ``ok`` or ``info``; text escaped.
+    """A widget's status line as HTML: ``kind`` is ``error``, ``warning``, ``ok`` or ``info``; text escaped.
 
     >>> message_html("ok", "Saved <e-1>").endswith('">Saved &lt;e-1&gt;</div>')
     True
     """
-    colour = {"error": "#B00020", "ok": "#1B5E20", "info": "#37474F"}[kind]
+    colour = {"error": "#B00020", "warning": "#8A4B00", "ok": "#1B5E20", "info": "#37474F"}[kind]
     body = html.escape(text).replace("\n", "<br>")
     return f'<div style="color:{colour};font-family:monospace;white-space:normal">{body}</div>'
 

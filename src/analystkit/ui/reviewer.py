@@ -89,7 +89,8 @@ class _Reviewer:
         self.evidence.value = (f"<p><b>{html.escape(row['candidate_id'])}</b> · {len(self.queue)} to "
                                f"review · date by rule <code>{html.escape(row['date_rule'])}</code>, "
                                f"status: {html.escape(row['status_rule'])}</p><blockquote>"
-                               f"{highlighted(row['evidence'], words)}</blockquote>")
+                               f"{highlighted(row['evidence'], words)}</blockquote>"
+                               + (message_html("warning", str(row["check"])) if row.get("check") else ""))
         for name, field in self.fields.items():
             value = str(row.get(name, "")) if name != "title" else ""
             if hasattr(field, "options") and value not in field.options:
