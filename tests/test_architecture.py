@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
               "analystkit.files", "analystkit.resources", "analystkit._version")),
     ("schema", ("analystkit.schema",)),
     ("case", ("analystkit.case", "analystkit.merging", "analystkit.aliases", "analystkit.tables",
-              "analystkit.newcase", "analystkit.rows")),
+              "analystkit.newcase", "analystkit.rows", "analystkit.display")),
     ("io", ("analystkit.io", "analystkit.extract")),
     ("analysis", ("analystkit.timeline", "analystkit.graph", "analystkit.filters")),
     ("plot", ("analystkit.theme", "analystkit.plot")),

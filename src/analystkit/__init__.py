@@ -26,12 +26,13 @@ __all__ = [
 ]
 
 # Submodules loaded on first attribute access, and top-level names that live in them.
-_SUBMODULES = {"aliases", "case", "cli", "export", "files", "filters", "graph", "io", "newcase",
-               "plot", "schema", "text", "theme", "times", "timeline", "ui", "widgets"}
+_SUBMODULES = {"aliases", "case", "cli", "display", "export", "extract", "files", "filters", "graph", "io",
+               "newcase", "plot", "schema", "text", "theme", "times", "timeline", "ui", "widgets"}
 _LAZY_NAMES = {
     "read_posts": "analystkit.io.leaksites",
     "actor_victim_graph": "analystkit.graph",
     "new_case": "analystkit.newcase",
+    "show": "analystkit.display",
 }
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import schema
+from .display import Text, case_html
 from .files import settle_folder, write_folder_atomic
 from .merging import merge_cases
 from .resources import data_dir
@@ -59,6 +60,8 @@ class Case:
     sources: pd.DataFrame = field(default_factory=lambda: schema.empty("sources"))
     meta: dict = field(default_factory=dict)
     folder: Path | None = field(default=None, compare=False, repr=False)
+    #: What :meth:`at_tlp` left out (rows per table, ``title``, ``summary``); None for a whole case.
+    withheld: dict[str, int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def title(self) -> str:
@@ -186,7 +189,7 @@ class Case:
         for key in FREE_TEXT:  # a marking that the lowered ``tlp`` no longer implies is kept
             if f"{key}_tlp" in self.meta or self.marking(key) != meta["tlp"]:
                 meta[f"{key}_tlp"] = self.marking(key)
-        return replace(self, **kept, meta=meta), withheld
+        return replace(self, **kept, meta=meta, withheld=withheld), withheld
 
     def conflicts(self) -> pd.DataFrame:
         """Events that are rival accounts of one fact, grouped by their ``conflict`` slug."""
@@ -195,8 +198,9 @@ class Case:
         cols = ["conflict", "event_id", "start", "precision", "title", "status", "sources", "notes"]
         return rows.sort_values(["conflict", "start", "event_id"])[cols].reset_index(drop=True)
 
-    def summary(self) -> str:
-        """A short plain-text description of the case (used by ``analystkit validate``)."""
+    def summary(self) -> Text:
+        """A short plain-text description of the case (used by ``analystkit validate``); a
+        notebook prints it as lines."""
         ev = self.events
         lines = [f"{self.title or '(untitled case)'} [TLP:{self.tlp.upper()}], as of "
                  f"{self.meta.get('as_of', 'unknown')}"]
@@ -212,7 +216,10 @@ class Case:
                 lines.append(f"  {conflicts} facts with conflicting accounts kept side by side")
         lines.append(f"  {len(self.relations)} relations, {len(self.entities)} entities, "
                      f"{len(self.sources)} sources")
-        return "\n".join(lines)
+        return Text("\n".join(lines))
+
+    def _repr_html_(self) -> str:
+        return case_html(self)
 
     def __repr__(self) -> str:
         return (f"Case({self.title!r}, events={len(self.events)}, relations={len(self.relations)}, "

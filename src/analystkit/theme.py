@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from .schema import normalise_tlp
+from .schema import TLP_COLORS, normalise_tlp
 
 __all__ = ["MAX_SERIES", "PINNED_SERIES", "SIZES", "THEMES", "TLP_COLORS", "Theme", "current",
            "status_style", "tlp_label", "use"]
@@ -78,14 +78,6 @@ def _wanted_slot(name: str, n: int) -> tuple[int, int]:
     return 1, len(PINNED_SERIES) + int.from_bytes(digest[:4], "big") % free
 
 
-#: FIRST TLP 2.0 colours: (text colour, background colour) for each label.
-TLP_COLORS = {
-    "clear": ("#FFFFFF", "#000000"),
-    "green": ("#33FF00", "#000000"),
-    "amber": ("#FFC000", "#000000"),
-    "amber+strict": ("#FFC000", "#000000"),
-    "red": ("#FF2B2B", "#000000"),
-}
 
 # Status is drawn redundantly: colour alpha, line style, marker fill and hatch all differ.
 _STATUS = {

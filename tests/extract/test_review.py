@@ -120,10 +120,12 @@ def test_a_date_after_the_publication_is_flagged_for_a_check(case_dir: Path, tmp
     (tmp_path / "b.txt").write_text("Harbourside Logistics said its systems were restored on 12 March 2024. "
                                     "The Akira group claimed the attack on its leak site on Thursday.",
                                     encoding="utf-8")
-    assert main(["extract", str(tmp_path / "b.txt"), "--case", str(case_dir), "--published", "2024-03-07"]) == 0
+    args = ["extract", str(tmp_path / "b.txt"), "--case", str(case_dir), "--published", "2024-03-07"]
+    assert main(args) == 0
     rows = candidates_of(case_dir).set_index("candidate_id")
     assert rows.loc["c-001", "check"] == ("its date 2024-03-12 is after the article's publication on "
                                           "2024-03-07: check it")
     assert rows.loc["c-002", "check"] == ""  # "on Thursday" resolves to the publication day itself
     out = capsys.readouterr().out.splitlines()
-    assert out[out.index(next(o for o in out if o.startswith("c-001"))) + 1].strip().startswith("its date 2024-03-12")
+    listed = out.index(next(o for o in out if o.startswith("c-001")))
+    assert out[listed + 1].strip().startswith("its date 2024-03-12")

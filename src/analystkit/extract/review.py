@@ -31,7 +31,8 @@ __all__ = ["CANDIDATES_FILE", "CANDIDATE_COLUMNS", "candidates_of", "extract_int
 CANDIDATES_FILE = "candidates.csv"
 CANDIDATE_COLUMNS = ["candidate_id", "state", "event_id", "article", "source_name", "source_url", "published",
                      "evidence", "start_offset", "end_offset", "date", "precision", "date_rule", "said_on",
-                     "category", "triggers", "status", "status_rule", "actor", "victim", "background", "check"]
+                     "category", "triggers", "status", "status_rule", "actor", "victim", "background",
+                     "check"]
 _EDITABLE = ("date", "precision", "category", "status", "actor", "victim", "title", "tlp", "end")
 
 

@@ -51,9 +51,11 @@ from .metrics import (
     victims_per_actor,
 )
 from .ops import rollup
+from .summary import GraphSummary, summary
 from .victimology import coverage, enrich_victims
 
 __all__ = [
+    "GraphSummary",
     "TableGraph",
     "actor_share",
     "actor_subgraph",
@@ -70,6 +72,7 @@ __all__ = [
     "overlap",
     "rollup",
     "shared_victims",
+    "summary",
     "victims",
     "victims_per_actor",
 ]

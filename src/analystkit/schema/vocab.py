@@ -23,6 +23,7 @@ __all__ = [
     "RELIABILITY",
     "SECTORS",
     "STATUSES",
+    "TLP_COLORS",
     "TLP_LEVELS",
     "country_code",
     "country_codes",
@@ -47,6 +48,14 @@ CATEGORIES = (
 STATUSES = ("confirmed", "reported", "claimed", "disputed")
 #: TLP 2.0 labels, least to most restricted.
 TLP_LEVELS = ("clear", "green", "amber", "amber+strict", "red")
+#: FIRST TLP 2.0 colours: (text colour, background colour) for each label.
+TLP_COLORS = {
+    "clear": ("#FFFFFF", "#000000"),
+    "green": ("#33FF00", "#000000"),
+    "amber": ("#FFC000", "#000000"),
+    "amber+strict": ("#FFC000", "#000000"),
+    "red": ("#FF2B2B", "#000000"),
+}
 #: PAP (Permissible Actions Protocol) levels, least to most restricted: what a recipient may *do*
 #: with the information (RED: nothing that could be seen from outside), not who may read it.
 PAP_LEVELS = ("clear", "green", "amber", "red")

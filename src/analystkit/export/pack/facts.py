@@ -13,35 +13,12 @@ import pandas as pd
 
 from ... import schema
 from ... import theme as _theme
+from ...display import when
 from ...text import clean
 from ...timeline import restoration_phrase
 from .data import Pack
 
 __all__ = ["conflicts", "facts_rows", "grade", "key_facts", "measure_facts", "timeline_notes", "when"]
-
-
-def when(start: object, precision: str, end: object = None, end_precision: str = "",
-         ongoing: bool = False) -> str:
-    """A date or period as a briefing writes it: ``10 Jan 2023``, ``Jan 2023``, ``c. 10 Jan 2023``.
-
-    >>> when(pd.Timestamp("2023-01-10", tz="UTC"), "day", pd.Timestamp("2023-02-21", tz="UTC"), "day")
-    '10 Jan 2023 – 21 Feb 2023'
-    >>> when(pd.Timestamp("2023-01-12 13:44", tz="UTC"), "exact")
-    '12 Jan 2023 13:44 UTC'
-    """
-    def one(t: object, p: str) -> str:
-        if t is None or pd.isna(t):
-            return ""
-        t = pd.Timestamp(t)
-        form = {"exact": "%d %b %Y %H:%M UTC", "month": "%b %Y", "year": "%Y"}.get(p, "%d %b %Y")
-        text = t.strftime(form)
-        return f"c. {text}" if p == "approximate" else text
-
-    first = one(start, precision)
-    if ongoing:
-        return f"{first} – ongoing"
-    last = one(end, end_precision or precision)
-    return f"{first} – {last}" if last else first
 
 
 def grade(reliabilities: Sequence[str], credibility: str) -> str:
